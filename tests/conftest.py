@@ -1,0 +1,24 @@
+"""Shared test set-up: Qt runs offscreen; the shared test data is found or tests skip."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+#: Real checkpoints, labels and photos that must not be copied into this repository.
+TESTDATA = Path(os.environ.get(
+    "MOBILENET_VISUALIZER_TESTDATA",
+    Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "coral",
+))
+
+
+@pytest.fixture(scope="session")
+def coral() -> Path:
+    """The folder with the official quantized checkpoints, labels and photos."""
+    if not (TESTDATA / "mobilenet_v1_0.25_128_quant.tflite").is_file():
+        pytest.skip(f"shared test data not found at {TESTDATA} "
+                    "(set MOBILENET_VISUALIZER_TESTDATA to its folder)")
+    return TESTDATA

@@ -1,0 +1,58 @@
+"""Entry point: headless commands (`cost`, `net`, `bench`, `export-onnx`) or the window.
+
+Qt is imported lazily, only when the window is needed, so headless commands start fast
+and run on machines without a display.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Sequence
+
+from visualizer.commands import COMMANDS
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits with code 2 and one clear line (no usage dump) on bad input."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        sys.stderr.write(f"{self.prog}: error: {message}\n")
+        raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="mobilenet-visualizer",
+        description="MobileNet Visualizer: an animated convolution explorer and MobileNet V1 "
+        "running live. Without a command, opens the window.",
+    )
+    gui = parser.add_argument_group("window options")
+    gui.add_argument("--screenshot", metavar="PATH",
+                     help="render the window offscreen at 1280x800, save it as PNG and exit")
+    gui.add_argument("--tab", choices=["convolution", "network", "live"], default=None,
+                     help="tab to show first")
+    gui.add_argument("--source", metavar="PATH|camera:N",
+                     help="live demo source: a video, an image, a folder of images or camera:N")
+    gui.add_argument("--model", metavar="M",
+                     help="live demo model: official name, .tflite/.tgz/.onnx path, or 'untrained'")
+    gui.add_argument("--autostart", action="store_true", help="start the live demo at once")
+    gui.add_argument("--exit-after-frames", type=int, metavar="N",
+                     help="quit after N frames have been inferred (with --autostart)")
+    gui.add_argument("--report", metavar="OUT.json",
+                     help="write a JSON report of the live run on exit")
+    gui.add_argument("--threads", type=int, default=None, metavar="T",
+                     help="onnxruntime intra-op threads for the live demo")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    for name, module in COMMANDS.items():
+        module.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command:
+        return int(COMMANDS[args.command].run(args) or 0)
+    from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
+
+    return run_gui(args)
