@@ -1,0 +1,34 @@
+"""Immutable results of inference, passed from worker threads to views."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Prediction:
+    label: str
+    index: int
+    prob: float
+
+
+@dataclass(frozen=True)
+class LayerTiming:
+    name: str  # a paper layer (conv1, dw1, pw1, …, pool, fc, softmax) or "layout"/"other"
+    type: str  # conv, depthwise, pointwise, pool, fc, softmax, layout, other
+    macs: int
+    params: int
+    ms: float  # kernel time of this layer's nodes in this frame
+
+    @property
+    def gmacs_per_s(self) -> float:
+        return self.macs / (self.ms * 1e6) if self.ms > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class InferenceResult:
+    top5: tuple[Prediction, ...]
+    total_ms: float  # wall time of the inference call (preprocessing excluded)
+    preprocess_ms: float
+    layers: tuple[LayerTiming, ...]  # empty when per-layer timing is off
+    trained: bool  # False: untrained weights, predictions are meaningless
+    frame_id: int = 0
