@@ -1,0 +1,217 @@
+"""MobileNet V1 as an ONNX graph whose node names are the paper's layer names.
+
+Graph convention (the runner maps profiled nodes back to layers by the prefix before "/"):
+  input "input" float32 [1, 3, R, R], already normalised ((rgb - mean) / std);
+  per conv layer a Conv node named like the layer (conv1, dw1, pw1, …, dw13, pw13;
+  group = C for depthwise) then Clip(0, 6) named "<layer>/relu6" whose output tensor
+  is named like the layer (the feature map after ReLU6);
+  GlobalAveragePool "pool"; Flatten "fc/flatten" + Gemm "fc"; Softmax "softmax";
+  output "probs" [1, classes].
+Model metadata (alpha, resolution, classes, trained, source, input_mean, input_std,
+standard_conv) lets a saved .onnx be described again by `describe_onnx` / `load_onnx`.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+from visualizer.net.mobilenet import NetLayer, NetSpec, SpecError, build_layers
+from visualizer.net.weights import NetworkWeights
+
+#: Opset and IR version every onnxruntime >= 1.14 runs.
+OPSET = 17
+IR_VERSION = 8
+PRODUCER = "mobilenet-visualizer"
+CONV_TYPES = ("conv", "depthwise", "pointwise")
+
+
+class OnnxModelError(ValueError):
+    """An ONNX file or a set of weights that is not a MobileNet V1; the message says why."""
+
+
+def _spec_for(weights: NetworkWeights) -> NetSpec:
+    standard = any(l.name == "conv2" for l in weights.layers)
+    try:
+        return NetSpec(alpha=weights.alpha, resolution=weights.resolution,
+                       classes=weights.classes, standard_conv=standard)
+    except SpecError as e:
+        raise OnnxModelError(str(e)) from None
+
+
+def _check_weights(weights: NetworkWeights, layers: tuple[NetLayer, ...]) -> None:
+    expected = [l for l in layers if l.type != "pool"]
+    names = [l.name for l in weights.layers]
+    if names != [l.name for l in expected]:
+        raise OnnxModelError(f"weights have layers {names[:4]}…, expected "
+                             f"{[l.name for l in expected][:4]}… ({len(expected)} layers)")
+    for lw, layer in zip(weights.layers, expected):
+        cin, cout = layer.input_shape[2], layer.output_shape[2]
+        if layer.type == "fc":
+            shape: tuple[int, ...] = (cout, cin)
+        else:
+            shape = (cout, cin // layer.groups, layer.kernel, layer.kernel)
+        if tuple(lw.weight.shape) != shape or tuple(lw.bias.shape) != (cout,):
+            raise OnnxModelError(f"layer {layer.name}: weight {tuple(lw.weight.shape)} / bias "
+                                 f"{tuple(lw.bias.shape)}, expected {shape} / ({cout},)")
+        if lw.type != layer.type:
+            raise OnnxModelError(f"layer {layer.name} is {lw.type!r}, expected {layer.type!r}")
+
+
+def build_onnx(weights: NetworkWeights) -> onnx.ModelProto:
+    """The ONNX model of `weights` (checked by onnx.checker). Raises OnnxModelError."""
+    spec = _spec_for(weights)
+    layers = build_layers(spec)
+    _check_weights(weights, layers)
+    r = weights.resolution
+    inits = [numpy_helper.from_array(np.array(0.0, np.float32), "relu6/min"),
+             numpy_helper.from_array(np.array(6.0, np.float32), "relu6/max")]
+    nodes = []
+    x = "input"
+    by_name = {l.name: l for l in layers}
+    for lw in weights.layers:
+        layer = by_name[lw.name]
+        w_name, b_name = f"{lw.name}/weight", f"{lw.name}/bias"
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(lw.weight, np.float32), w_name))
+        inits.append(numpy_helper.from_array(np.ascontiguousarray(lw.bias, np.float32), b_name))
+        if lw.type == "fc":
+            nodes.append(helper.make_node("Flatten", [x], ["fc/flat"], name="fc/flatten", axis=1))
+            out = "logits" if not lw.relu6 else "fc/linear"
+            nodes.append(helper.make_node("Gemm", ["fc/flat", w_name, b_name], [out],
+                                          name="fc", transB=1))
+            if lw.relu6:  # unusual, but honour the flag
+                nodes.append(helper.make_node("Clip", [out, "relu6/min", "relu6/max"],
+                                              ["logits"], name="fc/relu6"))
+            x = "logits"
+            continue
+        k = layer.kernel
+        conv_out = f"{lw.name}/conv" if lw.relu6 else lw.name
+        nodes.append(helper.make_node(
+            "Conv", [x, w_name, b_name], [conv_out], name=lw.name, kernel_shape=[k, k],
+            strides=[lw.stride, lw.stride], pads=list(lw.pads), group=layer.groups,
+            dilations=[1, 1]))
+        if lw.relu6:
+            nodes.append(helper.make_node("Clip", [conv_out, "relu6/min", "relu6/max"],
+                                          [lw.name], name=f"{lw.name}/relu6"))
+        x = lw.name
+        if lw.name == layers[-3].name:  # last conv layer: the pool follows
+            nodes.append(helper.make_node("GlobalAveragePool", [x], ["pool"], name="pool"))
+            x = "pool"
+    nodes.append(helper.make_node("Softmax", [x], ["probs"], name="softmax", axis=1))
+    graph = helper.make_graph(
+        nodes, "mobilenet_v1",
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, r, r])],
+        [helper.make_tensor_value_info("probs", TensorProto.FLOAT, [1, weights.classes])],
+        initializer=inits)
+    model = helper.make_model(graph, producer_name=PRODUCER,
+                              opset_imports=[helper.make_opsetid("", OPSET)])
+    model.ir_version = IR_VERSION
+    meta = {"alpha": repr(float(weights.alpha)), "resolution": str(r),
+            "classes": str(weights.classes), "trained": str(bool(weights.trained)).lower(),
+            "source": weights.source, "input_mean": repr(float(weights.input_mean)),
+            "input_std": repr(float(weights.input_std)),
+            "standard_conv": str(spec.standard_conv).lower()}
+    helper.set_model_props(model, meta)
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def _dims(value_info: onnx.ValueInfoProto) -> list[int | str]:
+    return [d.dim_value if d.HasField("dim_value") else d.dim_param
+            for d in value_info.type.tensor_type.shape.dim]
+
+
+def _infer_alpha(model: onnx.ModelProto, standard: bool) -> float:
+    """α from the widest conv layer (1024·α channels), when metadata is missing."""
+    inits = {t.name: t for t in model.graph.initializer}
+    last = "conv14" if standard else "pw13"
+    node = next((n for n in model.graph.node if n.name == last and n.op_type == "Conv"), None)
+    if node is None or len(node.input) < 2 or node.input[1] not in inits:
+        raise OnnxModelError(f"no Conv node named {last!r} with its weight: "
+                             "not a MobileNet V1 built by this program")
+    return inits[node.input[1]].dims[0] / 1024
+
+
+def describe_onnx(model: onnx.ModelProto) -> dict:
+    """alpha, resolution, classes, trained, source, input_mean, input_std, standard_conv
+    of a MobileNet V1 graph; raises OnnxModelError when the graph is not one."""
+    g = model.graph
+    meta = {p.key: p.value for p in model.metadata_props}
+    if [i.name for i in g.input if i.name not in {t.name for t in g.initializer}] != ["input"]:
+        raise OnnxModelError("the model must have one input named 'input'")
+    if [o.name for o in g.output] != ["probs"]:
+        raise OnnxModelError("the model must have one output named 'probs'")
+    in_dims, out_dims = _dims(g.input[0]), _dims(g.output[0])
+    if len(in_dims) != 4 or in_dims[1] != 3 or in_dims[2] != in_dims[3] \
+            or not isinstance(in_dims[2], int):
+        raise OnnxModelError(f"input shape {in_dims} is not [1, 3, R, R]")
+    if len(out_dims) != 2 or not isinstance(out_dims[1], int) or out_dims[1] < 1:
+        raise OnnxModelError(f"output shape {out_dims} is not [1, classes]")
+    standard = meta.get("standard_conv", "false") == "true" or \
+        any(n.name == "conv2" for n in g.node)
+    try:
+        alpha = float(meta["alpha"]) if "alpha" in meta else _infer_alpha(model, standard)
+        info = {
+            "alpha": alpha,
+            "resolution": int(meta.get("resolution", in_dims[2])),
+            "classes": int(meta.get("classes", out_dims[1])),
+            "trained": meta.get("trained", "true") == "true",
+            "source": meta.get("source", ""),
+            "input_mean": float(meta.get("input_mean", 127.5)),
+            "input_std": float(meta.get("input_std", 127.5)),
+            "standard_conv": standard,
+        }
+        spec = NetSpec(info["alpha"], info["resolution"], info["classes"], standard)
+    except (ValueError, SpecError) as e:
+        raise OnnxModelError(f"bad MobileNet metadata: {e}") from None
+    if (info["resolution"], info["classes"]) != (in_dims[2], out_dims[1]):
+        raise OnnxModelError(f"metadata says {info['resolution']}px/{info['classes']} classes, "
+                             f"the graph has input {in_dims} and output {out_dims}")
+    _check_nodes(model, build_layers(spec))
+    return info
+
+
+def _check_nodes(model: onnx.ModelProto, layers: tuple[NetLayer, ...]) -> None:
+    nodes = {n.name: n for n in model.graph.node}
+    inits = {t.name: tuple(t.dims) for t in model.graph.initializer}
+    for layer in layers:
+        node = nodes.get(layer.name)
+        want = {"pool": "GlobalAveragePool", "fc": ("Gemm", "Conv", "MatMul")}.get(
+            layer.type, "Conv")
+        if node is None or node.op_type not in (want if isinstance(want, tuple) else (want,)):
+            raise OnnxModelError(f"no {want} node named {layer.name!r}: "
+                                 "not a MobileNet V1 graph with paper layer names")
+        if layer.type in CONV_TYPES:
+            cin, cout = layer.input_shape[2], layer.output_shape[2]
+            shape = (cout, cin // layer.groups, layer.kernel, layer.kernel)
+            got = inits.get(node.input[1]) if len(node.input) > 1 else None
+            if got != shape:
+                raise OnnxModelError(f"layer {layer.name}: weight shape {got}, expected {shape}")
+    if "softmax" not in nodes:
+        raise OnnxModelError("no node named 'softmax'")
+
+
+def load_onnx(path: str | Path) -> tuple[onnx.ModelProto, dict]:
+    """Load, check and describe a MobileNet V1 .onnx file; raises OnnxModelError."""
+    p = Path(path)
+    if not p.is_file():
+        raise OnnxModelError(f"ONNX file not found: {p}")
+    try:
+        model = onnx.load(str(p))
+        onnx.checker.check_model(model)
+    except Exception as e:  # protobuf DecodeError, checker ValidationError, …
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise OnnxModelError(f"{p.name} is not a valid ONNX model: {first}") from None
+    info = describe_onnx(model)
+    if not info["source"]:
+        info["source"] = p.name
+    return model, info
+
+
+def spec_of(info: dict) -> NetSpec:
+    """The NetSpec of a `describe_onnx` result."""
+    return replace(NetSpec(), alpha=info["alpha"], resolution=info["resolution"],
+                   classes=info["classes"], standard_conv=info["standard_conv"])
