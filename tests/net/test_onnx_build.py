@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from visualizer.conv import reference
 from visualizer.net.mobilenet import NetSpec
-from visualizer.net.onnx_build import OnnxModelError, build_onnx, describe_onnx, load_onnx
+from visualizer.net.onnx_build import (OnnxModelError, build_onnx, describe_onnx, load_onnx,
+                                       spec_of)
 from visualizer.net.untrained import untrained_weights
 
 
@@ -166,6 +167,7 @@ def test_metadata_roundtrip(tmp_path):
     assert info == {"alpha": 0.75, "resolution": 128, "classes": 12, "trained": False,
                     "source": "untrained", "input_mean": 128.0, "input_std": 128.0,
                     "standard_conv": False}
+    assert spec_of(info) == NetSpec(0.75, 128, 12)
 
 
 def test_describe_without_metadata_infers_from_graph():

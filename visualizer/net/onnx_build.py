@@ -12,7 +12,6 @@ standard_conv) lets a saved .onnx be described again by `describe_onnx` / `load_
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -213,5 +212,5 @@ def load_onnx(path: str | Path) -> tuple[onnx.ModelProto, dict]:
 
 def spec_of(info: dict) -> NetSpec:
     """The NetSpec of a `describe_onnx` result."""
-    return replace(NetSpec(), alpha=info["alpha"], resolution=info["resolution"],
-                   classes=info["classes"], standard_conv=info["standard_conv"])
+    return NetSpec(alpha=info["alpha"], resolution=info["resolution"], classes=info["classes"],
+                   standard_conv=info["standard_conv"])
