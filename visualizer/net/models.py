@@ -1,0 +1,218 @@
+"""One entry point from "what the user typed" to a runnable MobileNet V1 ONNX graph.
+
+`source` may be a local .tflite, .tgz or .onnx file, an official checkpoint name
+(downloaded once into the cache), or "untrained" / "untrained:0.5_160" (random weights
+of that shape, for timing). Every failure is a ModelError with a one-line message.
+
+Labels come from, in order: the `labels_path` argument, the MOBILENET_VISUALIZER_LABELS
+environment variable, a label file beside a local model (labels.txt,
+imagenet_labels.txt, ImageNetLabels.txt or <model>_labels.txt), and, for trained
+1000/1001-class models, the official ImageNet labels (downloaded once; None when
+offline). Untrained models get labels only when given explicitly.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from visualizer.net.checkpoints import (CheckpointError, DownloadCancelled, extract_tflite,
+                                        fetch_checkpoint, fetch_labels, official_names,
+                                        parse_official, read_labels)
+from visualizer.net.mobilenet import NetSpec, SpecError
+from visualizer.net.tflite_import import TFLiteError, import_tflite
+from visualizer.net.weights import NetworkWeights
+
+ENV_LABELS = "MOBILENET_VISUALIZER_LABELS"
+SIDECAR_LABELS = ("labels.txt", "imagenet_labels.txt", "ImageNetLabels.txt")
+_UNTRAINED = re.compile(r"^untrained(?::(\d*\.?\d+)[_-](\d+))?$")
+
+
+class ModelError(Exception):
+    """The model could not be loaded; the message is meant for the user, one line."""
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    onnx_bytes: bytes  # serialized ModelProto from build_onnx (or the .onnx file)
+    spec: NetSpec  # alpha, resolution, classes (1001 for the official files)
+    labels: tuple[str, ...] | None  # None when unknown (then show "class N")
+    trained: bool
+    name: str  # e.g. "mobilenet_v1_0.5_160_quant" or "untrained 0.75-192"
+    input_mean: float
+    input_std: float
+
+    def label(self, index: int) -> str:
+        """The class name of an output index, or "class N" when labels are unknown."""
+        if self.labels is not None and 0 <= index < len(self.labels):
+            return self.labels[index]
+        return f"class {index}"
+
+
+def model_choices() -> tuple[str, ...]:
+    """Names a model picker can offer: "untrained" and every official checkpoint."""
+    return ("untrained",) + official_names()
+
+
+def _alpha_text(alpha: float) -> str:
+    return "1.0" if alpha == 1 else f"{alpha:g}"
+
+
+def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
+               progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None,
+               labels_path: str | os.PathLike | None = None,
+               cache: str | os.PathLike | None = None,
+               base_url: str | None = None, labels_url: str | None = None) -> LoadedModel:
+    """Load or download `source` and convert it to ONNX. Raises ModelError.
+
+    `progress(done_bytes, total_bytes)` reports a download; `cancel()` returning True
+    aborts it (ModelError "download cancelled"). `cache`, `base_url` and `labels_url`
+    override the cache folder and the download addresses (see checkpoints.py).
+    """
+    text = str(source).strip()
+    if not text:
+        raise ModelError("no model given: use an official name, a .tflite/.tgz/.onnx file "
+                         "or 'untrained'")
+    try:
+        m = _UNTRAINED.match(text)
+        if m:
+            if m.group(1):
+                alpha, resolution = float(m.group(1)), int(m.group(2))
+            return _untrained(alpha, resolution, labels_path)
+        off = parse_official(text)
+        if off is not None and not Path(text).exists():
+            path = fetch_checkpoint(off.name, cache=cache, url=base_url, progress=progress,
+                                    cancel=cancel)
+            try:
+                weights = import_tflite(path.read_bytes(), off.name)
+            except (TFLiteError, OSError) as e:
+                path.unlink(missing_ok=True)
+                raise ModelError(f"the cached copy of {off.name} was damaged and has been "
+                                 f"removed; try again ({e})") from None
+            return _from_weights(weights, off.name, None, labels_path, cache, labels_url)
+        return _from_file(Path(text), labels_path, cache, labels_url)
+    except DownloadCancelled:
+        raise ModelError("download cancelled") from None
+    except (CheckpointError, TFLiteError, SpecError) as e:
+        raise ModelError(str(e)) from None
+
+
+def _untrained(alpha: float, resolution: int,
+               labels_path: str | os.PathLike | None) -> LoadedModel:
+    from visualizer.net.untrained import untrained_weights
+
+    try:
+        spec = NetSpec(alpha=alpha, resolution=resolution, classes=1001)
+    except SpecError as e:
+        raise ModelError(f"untrained model: {e}") from None
+    weights = untrained_weights(spec, classes=1001)
+    labels = _explicit_labels(labels_path, weights.classes)
+    name = f"untrained {_alpha_text(alpha)}-{resolution}"
+    return _build(weights, name, labels)
+
+
+def _from_file(path: Path, labels_path, cache, labels_url) -> LoadedModel:
+    name = path.name
+    suffix = "".join(path.suffixes[-2:]).lower() if name.lower().endswith(".tar.gz") \
+        else path.suffix.lower()
+    if suffix not in (".tflite", ".tgz", ".tar.gz", ".onnx"):
+        raise ModelError(f"unknown model {str(path)!r}: give a .tflite, .tgz or .onnx file, "
+                         "an official name such as mobilenet_v1_1.0_224 or "
+                         "mobilenet_v1_0.5_160_quant, or 'untrained'")
+    if not path.is_file():
+        raise ModelError(f"model file not found: {path}")
+    stem = name[: -len(suffix)]
+    if suffix == ".onnx":
+        return _from_onnx(path, stem, labels_path, cache, labels_url)
+    try:
+        data = path.read_bytes() if suffix == ".tflite" else \
+            extract_tflite(path, f"{stem}.tflite")
+    except OSError as e:
+        raise ModelError(f"cannot read {path}: {e.strerror or e}") from None
+    try:
+        weights = import_tflite(data, name)
+    except TFLiteError as e:
+        raise ModelError(f"{name}: {e}") from None
+    return _from_weights(weights, stem, path.parent, labels_path, cache, labels_url)
+
+
+def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url) -> LoadedModel:
+    from visualizer.net.onnx_build import OnnxModelError, load_onnx, spec_of
+
+    try:
+        model, info = load_onnx(path)
+        spec = spec_of(info)
+    except (OnnxModelError, SpecError) as e:
+        raise ModelError(f"{path.name}: {e}") from None
+    labels = _labels(spec.classes, info["trained"], path.parent, stem, labels_path, cache,
+                     labels_url)
+    return LoadedModel(model.SerializeToString(), spec, labels, info["trained"], stem,
+                       float(info["input_mean"]), float(info["input_std"]))
+
+
+def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, labels_path,
+                  cache, labels_url) -> LoadedModel:
+    labels = _labels(weights.classes, weights.trained, folder, name, labels_path, cache,
+                     labels_url)
+    return _build(weights, name, labels)
+
+
+def _build(weights: NetworkWeights, name: str, labels) -> LoadedModel:
+    from visualizer.net.onnx_build import OnnxModelError, build_onnx
+
+    try:
+        proto = build_onnx(weights)
+    except OnnxModelError as e:
+        raise ModelError(f"{name}: {e}") from None
+    spec = NetSpec(alpha=weights.alpha, resolution=weights.resolution, classes=weights.classes)
+    return LoadedModel(proto.SerializeToString(), spec, labels, weights.trained, name,
+                       float(weights.input_mean), float(weights.input_std))
+
+
+def _fit(labels: tuple[str, ...], classes: int) -> tuple[str, ...] | None:
+    """Labels for `classes` outputs: as they are, or without "background" for 1000."""
+    if len(labels) == classes:
+        return labels
+    if len(labels) == classes + 1 and labels[0].lower() == "background":
+        return labels[1:]
+    return None
+
+
+def _explicit_labels(labels_path, classes: int) -> tuple[str, ...] | None:
+    explicit = labels_path or os.environ.get(ENV_LABELS)
+    if not explicit:
+        return None
+    try:
+        labels = read_labels(explicit)
+    except CheckpointError as e:
+        raise ModelError(str(e)) from None
+    fitted = _fit(labels, classes)
+    if fitted is None:
+        raise ModelError(f"{explicit} has {len(labels)} labels, the model {classes} classes")
+    return fitted
+
+
+def _labels(classes: int, trained: bool, folder: Path | None, stem: str, labels_path,
+            cache, labels_url) -> tuple[str, ...] | None:
+    explicit = _explicit_labels(labels_path, classes)
+    if explicit is not None or not trained:
+        return explicit
+    if folder is not None:
+        for candidate in (f"{stem}_labels.txt",) + SIDECAR_LABELS:
+            p = folder / candidate
+            if p.is_file():
+                try:
+                    fitted = _fit(read_labels(p), classes)
+                except CheckpointError:
+                    continue
+                if fitted is not None:
+                    return fitted
+    if classes not in (1000, 1001):
+        return None
+    try:
+        return _fit(fetch_labels(cache=cache, url=labels_url), classes)
+    except CheckpointError:
+        return None
