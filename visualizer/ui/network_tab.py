@@ -1,0 +1,422 @@
+"""The Network tab: MobileNet V1 layer by layer, theoretical cost beside measured time.
+
+Left: the per-layer table of the selected α / resolution and the selected layer's shapes and
+feature maps. Right: shares of mult-adds vs time (per layer and by type, with the summary
+table and the all-standard-convolution comparison) and the latency sweep.
+Timings come from `show_timing` (the live demo) or the "Profile layers" button; all
+inference runs on worker threads.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QGroupBox, QHBoxLayout,
+                               QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
+                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from visualizer.net.mobilenet import NetSpec, SpecError, summary_by_type
+from visualizer.net.results import InferenceResult
+from visualizer.ui.feature_maps import FeatureMapStrip
+from visualizer.ui.layer_table import LayerTableModel, TypeSummaryModel, macs_formula, shape_text
+from visualizer.ui.share_chart import ShareChart
+from visualizer.ui.sweep_view import SweepView
+from visualizer.ui.task import Task, stop
+from visualizer.ui.timing_stats import TimingAverage, explain, matches, type_shares
+
+PROFILE_FRAMES = 20
+_MAP_TYPES = ("conv", "depthwise", "pointwise")
+
+
+def _table(model, parent) -> QTableView:
+    view = QTableView(parent)
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class NetworkTab(QWidget):
+    #: emitted after feature maps of a layer are shown (layer name) — for tests and status
+    feature_maps_shown = Signal(str)
+    profile_finished = Signal()
+
+    def __init__(self, parent=None, threads: int | None = None) -> None:
+        super().__init__(parent)
+        self.threads = threads
+        self._spec = NetSpec(classes=1001)
+        self._model = None  # LoadedModel of the live demo
+        self._frame: np.ndarray | None = None
+        self._timing = TimingAverage(window=30)
+        self._mismatched = 0
+        self._profile_task: Task | None = None
+        self._maps_task: Task | None = None
+        self._pending_layer: str | None = None
+        self._dirty = False
+        self._throttle = QTimer(self, singleShot=True, interval=250)
+        self._throttle.timeout.connect(self._on_throttle)
+        self._build()
+        self._apply_spec()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.alpha = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=1.0, singleStep=0.05,
+                                    value=1.0, prefix="α = ")
+        self.alpha.setToolTip("Width multiplier α: every layer keeps int(α·C) channels. "
+                              "Mult-adds and parameters shrink roughly by α²")
+        self.resolution = QSpinBox(minimum=32, maximum=1024, singleStep=32, value=224,
+                                   suffix=" px")
+        self.resolution.setToolTip("Input resolution (a multiple of 32). Mult-adds shrink by "
+                                   "(resolution/224)²; parameters do not change")
+        self.classes = QSpinBox(minimum=1, maximum=100_000, value=1001, suffix=" classes")
+        self.classes.setToolTip("Outputs of the classifier: 1001 in the official checkpoints "
+                                "(class 0 is 'background'); the paper counts 1000")
+        self.profile_button = QPushButton("Profile layers")
+        self.profile_button.setToolTip(
+            f"Run this network {PROFILE_FRAMES} times on a test image with onnxruntime "
+            "(untrained weights unless the live demo's model has this α and resolution) and "
+            "fill in the measured time of every layer")
+        self.totals = QLabel()
+        self.totals.setWordWrap(True)
+        self.totals.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        controls = QHBoxLayout()
+        for w in (self.alpha, self.resolution, self.classes, self.profile_button):
+            controls.addWidget(w)
+        controls.addWidget(self.totals, 1)
+
+        self.layer_model = LayerTableModel(self)
+        self.layer_view = _table(self.layer_model, self)
+        self.layer_view.setToolTip("")  # cells and headers carry their own tooltips
+        self.layer_info = QLabel()
+        self.layer_info.setWordWrap(True)
+        self.layer_info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.maps = FeatureMapStrip(count=8, size=60)
+        self.maps_note = QLabel()
+        self.maps_note.setWordWrap(True)
+        self.maps_note.setStyleSheet("color: #555")
+        detail = QGroupBox("Selected layer")
+        dbox = QVBoxLayout(detail)
+        dbox.setContentsMargins(6, 4, 6, 4)
+        dbox.addWidget(self.layer_info)
+        dbox.addWidget(self.maps)
+        dbox.addWidget(self.maps_note)
+        left = QWidget()
+        lbox = QVBoxLayout(left)
+        lbox.setContentsMargins(0, 0, 0, 0)
+        lbox.addWidget(self.layer_view, 1)
+        lbox.addWidget(detail)
+
+        self.sentence = QLabel()
+        self.sentence.setWordWrap(True)
+        self.sentence.setStyleSheet("font-weight: 600; padding: 2px")
+        self.sentence.setToolTip("Computed from the table: share of mult-adds (theory) and "
+                                 "share of measured kernel time (this computer)")
+        self.chart = ShareChart(self)
+        self.summary_model = TypeSummaryModel(self)
+        self.summary_view = _table(self.summary_model, self)
+        self.summary_view.setSelectionMode(QAbstractItemView.NoSelection)
+        self.summary_view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.comparison = QLabel()
+        self.comparison.setWordWrap(True)
+        self.comparison.setToolTip(
+            "Table 4 of the paper: the same network with every depthwise + pointwise pair "
+            "replaced by one full 3×3 convolution ('Conv MobileNet')")
+        shares = QWidget()
+        sbox = QVBoxLayout(shares)
+        sbox.setContentsMargins(4, 4, 4, 4)
+        sbox.addWidget(self.sentence)
+        sbox.addWidget(self.chart, 1)
+        sbox.addWidget(self.summary_view)
+        sbox.addWidget(self.comparison)
+        self.sweep = SweepView(self, threads=self.threads)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(shares, "Mult-adds vs time")
+        self.tabs.addTab(self.sweep, "Latency sweep")
+
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([690, 570])
+        box = QVBoxLayout(self)
+        box.setContentsMargins(6, 6, 6, 6)
+        box.addLayout(controls)
+        box.addWidget(self.message)
+        box.addWidget(split, 1)
+
+        for spin in (self.alpha, self.resolution, self.classes):
+            spin.valueChanged.connect(self._apply_spec)
+        self.profile_button.clicked.connect(self.start_profile)
+        self.layer_view.selectionModel().currentRowChanged.connect(self._on_row)
+
+    # -- the selected network -----------------------------------------------------------------
+    @property
+    def spec(self) -> NetSpec:
+        return self._spec
+
+    def set_spec(self, alpha: float, resolution: int, classes: int | None = None) -> None:
+        for spin, value in ((self.alpha, alpha), (self.resolution, resolution),
+                            (self.classes, classes)):
+            if value is not None:
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+        self._apply_spec()
+
+    def _apply_spec(self) -> None:
+        try:
+            spec = NetSpec(round(self.alpha.value(), 4), self.resolution.value(),
+                           self.classes.value())
+        except SpecError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return
+        self.message.hide()
+        changed = spec != self._spec or not self.layer_model.layers
+        self._spec = spec
+        if changed:
+            self._timing.clear()
+            self._mismatched = 0
+            row = max(self.layer_view.currentIndex().row(), 0)
+            self.layer_model.set_layers(spec.layers)
+            self.layer_view.selectionModel().setCurrentIndex(
+                self.layer_model.index(min(row, len(spec.layers) - 1), 0),
+                QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        self._refresh()
+
+    def _refresh(self) -> None:
+        spec, layers = self._spec, self._spec.layers
+        mean = self._timing.mean_ms()
+        self.layer_model.set_timing(mean, self._timing.frames)
+        shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
+        counts = {s.type: s.count for s in summary_by_type(layers)}
+        params = {s.type: s.params_percent for s in summary_by_type(layers)}
+        self.summary_model.set_rows(shares, counts, params)
+        rows = self.summary_model.rowCount()
+        self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
+                                         + 22 * rows + 4)
+        self.chart.update_shares(layers, mean, shares)
+        self.sentence.setText(explain(shares))
+        conv = NetSpec(spec.alpha, spec.resolution, spec.classes, standard_conv=True)
+        self.totals.setText(
+            f"<b>{spec.total_macs / 1e6:,.1f} M</b> mult-adds, "
+            f"<b>{spec.total_params / 1e6:.2f} M</b> parameters "
+            f"({len(layers)} layers, {spec.resolution}×{spec.resolution} input)")
+        self.totals.setToolTip("Totals of the table: one image, weights only")
+        self.comparison.setText(
+            f"Conv MobileNet (all standard 3×3 convolutions, same α and resolution): "
+            f"{conv.total_macs / 1e6:,.0f} M mult-adds and {conv.total_params / 1e6:.1f} M "
+            f"parameters — {conv.total_macs / spec.total_macs:.1f}× the mult-adds and "
+            f"{conv.total_params / spec.total_params:.1f}× the parameters of this MobileNet.")
+        if self._mismatched:
+            self.maps_note.setText(
+                f"{self._mismatched} timed frame(s) came from a different network than the "
+                "one selected here; select the live model's α and resolution to see them.")
+
+    # -- timing ---------------------------------------------------------------------------------
+    @Slot(object)
+    def show_timing(self, result: InferenceResult) -> None:
+        """Add one frame's per-layer timing (mean over recent frames is shown)."""
+        if not result.layers:
+            return
+        if not matches(self._spec.layers, result):
+            self._mismatched += 1
+            if not self._throttle.isActive():
+                self._refresh()
+                self._throttle.start()
+            return
+        self._timing.add(result)
+        if self._throttle.isActive():
+            self._dirty = True
+        else:
+            self._refresh()
+            self._throttle.start()
+
+    def _on_throttle(self) -> None:
+        if self._dirty:
+            self._dirty = False
+            self._refresh()
+
+    def clear_timing(self) -> None:
+        self._timing.clear()
+        self._refresh()
+
+    # -- live demo hooks ----------------------------------------------------------------------
+    @Slot(object)
+    def set_model(self, model) -> None:
+        """The live demo's LoadedModel; the table switches to its α, resolution, classes."""
+        self._model = model
+        if model is not None:
+            s = model.spec
+            self.set_spec(s.alpha, s.resolution, s.classes)
+        self._on_row(self.layer_view.currentIndex())
+
+    @Slot(object)
+    def set_last_frame(self, frame_rgb: np.ndarray) -> None:
+        """The last frame the live demo ran (H, W, 3) uint8; used for feature maps."""
+        first = self._frame is None
+        self._frame = frame_rgb
+        if first:
+            self._on_row(self.layer_view.currentIndex())
+
+    # -- selected layer -----------------------------------------------------------------------
+    def selected_layer(self):
+        row = self.layer_view.currentIndex().row()
+        layers = self.layer_model.layers
+        return layers[row] if 0 <= row < len(layers) else None
+
+    def select_layer(self, name: str) -> None:
+        for row, layer in enumerate(self.layer_model.layers):
+            if layer.name == name:
+                self.layer_view.selectRow(row)
+                self.layer_view.setCurrentIndex(self.layer_model.index(row, 0))
+                return
+        raise KeyError(name)
+
+    def _on_row(self, index, _previous=None) -> None:
+        layer = self.selected_layer()
+        if layer is None:
+            self.layer_info.setText("Select a layer to see its shapes and feature maps.")
+            self.maps.clear()
+            return
+        self.layer_info.setText(
+            f"<b>{layer.name}</b> ({layer.type}, {layer.kernel}×{layer.kernel}, stride "
+            f"{layer.stride}): {shape_text(layer.input_shape)} → "
+            f"{shape_text(layer.output_shape)}<br>{macs_formula(layer)}; "
+            f"{layer.params:,} weights")
+        self.maps.clear()
+        if layer.type not in _MAP_TYPES:
+            self.maps_note.setText("Feature maps are shown for convolution layers.")
+        elif self._model is None or self._frame is None:
+            self.maps_note.setText("Run the live demo to see this layer's output feature "
+                                   "maps for the last frame.")
+        else:
+            self.maps_note.setText(f"Computing {layer.name}'s feature maps…")
+            self._request_maps(layer.name)
+
+    def _request_maps(self, name: str) -> None:
+        if self._maps_task is not None:
+            self._pending_layer = name  # newest wins; intermediate requests are dropped
+            return
+        from visualizer.net.runner import feature_maps  # onnxruntime: only when needed
+
+        model, frame = self._model, self._frame
+
+        def job(report, cancelled):
+            return name, feature_maps(model, frame, name)
+
+        self._maps_task = task = Task(job, self)
+        task.succeeded.connect(self._on_maps)
+        task.failed.connect(lambda msg: self.maps_note.setText(f"Feature maps failed: {msg}"))
+        task.finished.connect(self._on_maps_finished)
+        task.start()
+
+    def _on_maps(self, result) -> None:
+        name, maps = result
+        layer = self.selected_layer()
+        if layer is None or layer.name != name:
+            return
+        self.maps.show_maps(maps)
+        model_name = getattr(self._model, "name", "the live model")
+        self.maps_note.setText(
+            f"{len(self.maps.channels)} of {maps.shape[0]} channels ({maps.shape[1]}×"
+            f"{maps.shape[2]} each), the most active first, for the last frame through "
+            f"{model_name}.")
+        self.feature_maps_shown.emit(name)
+
+    def _on_maps_finished(self) -> None:
+        task, self._maps_task = self._maps_task, None
+        if task is not None:
+            task.deleteLater()
+        pending, self._pending_layer = self._pending_layer, None
+        if pending is not None:
+            self._request_maps(pending)
+
+    # -- profiling --------------------------------------------------------------------------------
+    def start_profile(self) -> None:
+        """Time every layer of the selected network on a worker thread."""
+        if self._profile_task is not None:
+            return
+        from visualizer.net.models import load_model
+        from visualizer.net.runner import Runner
+
+        spec, live, threads = self._spec, self._model, self.threads
+        frame = self._frame if self._frame is not None else _test_image(spec.resolution)
+
+        def job(report, cancelled):
+            use_live = live is not None and live.spec == spec
+            model = live if use_live else load_model("untrained", alpha=spec.alpha,
+                                                     resolution=spec.resolution)
+            report(model.spec)
+            runner = Runner(model, threads=threads, per_layer=True)
+            try:
+                runner.infer(frame)  # warm-up
+                for i in range(PROFILE_FRAMES):
+                    if cancelled():
+                        break
+                    report(runner.infer(frame, frame_id=i))
+            finally:
+                runner.close()
+            return None
+
+        self._timing.clear()
+        self._profile_task = task = Task(job, self)
+        task.progressed.connect(self._on_profile_progress)
+        task.failed.connect(self._show_message)
+        task.finished.connect(self._on_profile_finished)
+        self.profile_button.setEnabled(False)
+        self.profile_button.setText("Profiling…")
+        task.start()
+
+    def _on_profile_progress(self, item) -> None:
+        if isinstance(item, NetSpec):
+            if item.classes != self._spec.classes:
+                self.set_spec(item.alpha, item.resolution, item.classes)
+            return
+        self.show_timing(item)
+
+    def _on_profile_finished(self) -> None:
+        task, self._profile_task = self._profile_task, None
+        if task is not None:
+            task.deleteLater()
+        self.profile_button.setEnabled(True)
+        self.profile_button.setText("Profile layers")
+        self._dirty = False
+        self._refresh()
+        self.profile_finished.emit()
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    # -- shutdown -------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return any(t is not None for t in (self._profile_task, self._maps_task)) \
+            or self.sweep.busy()
+
+    def shutdown(self) -> None:
+        """Stop every worker thread of the tab (call before the window closes)."""
+        self._pending_layer = None
+        stop(self._profile_task)
+        stop(self._maps_task)
+        self.sweep.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        self.shutdown()
+        super().closeEvent(event)
+
+
+def _test_image(size: int) -> np.ndarray:
+    """A smooth synthetic RGB image: timing does not depend on the picture."""
+    y, x = np.mgrid[0:size, 0:size] / max(size - 1, 1)
+    rgb = np.stack([x, y, 0.5 + 0.5 * np.sin(6 * x * y)], axis=-1)
+    return (rgb * 255).astype(np.uint8)

@@ -1,0 +1,127 @@
+"""Grouped bars: each layer's (and each type's) share of mult-adds beside its share of time.
+
+Pale bar = share of mult-adds, solid bar = share of measured kernel time, coloured by type.
+Where the solid bar is much longer than the pale one, the layer is slow for its
+arithmetic (memory-bound): typically the depthwise layers.
+"""
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from visualizer.net.mobilenet import NetLayer
+from visualizer.ui.layer_table import TYPE_COLORS
+from visualizer.ui.timing_stats import TypeShare
+
+_SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
+          "other": "other"}
+
+
+def _pale(color: str) -> QColor:
+    c = QColor(color)
+    c.setAlpha(90)
+    return c
+
+
+def legend_html() -> str:
+    swatches = " ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t}'
+                        for t in ("conv", "depthwise", "pointwise", "fc", "other"))
+    return (f"{swatches} &nbsp;&nbsp;|&nbsp;&nbsp; pale bar: % of mult-adds, "
+            f"solid bar: % of measured time")
+
+
+def _plot(title: str) -> pg.PlotWidget:
+    w = pg.PlotWidget(background="w")
+    w.setTitle(title, color="#222", size="10pt")
+    w.setMenuEnabled(False)
+    w.setMouseEnabled(x=False, y=False)
+    w.hideButtons()
+    w.showGrid(x=True, y=False, alpha=0.25)
+    font = QFont()
+    font.setPointSize(8)
+    for name in ("left", "bottom"):
+        axis = w.getAxis(name)
+        axis.setTextPen("#333")
+        axis.setPen("#777")
+        # custom ticks are all one level: let them fill the axis instead of being thinned
+        axis.setStyle(tickFont=font, textFillLimits=[(0, 1.0)], hideOverlappingLabels=False)
+    return w
+
+
+class ShareChart(QWidget):
+    """Per-layer chart (horizontal, in table order) and by-type chart side by side."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.layer_plot = _plot("Per layer: % of mult-adds vs % of time")
+        self.layer_plot.getPlotItem().invertY(True)
+        self.layer_plot.setLabel("bottom", "% of network")
+        self.type_plot = _plot("By layer type")
+        self.type_plot.setLabel("left", "% of network")
+        self.layer_plot.setToolTip(
+            "Each layer has two bars: the pale one is its share of the network's mult-adds, "
+            "the solid one its share of the measured kernel time. A solid bar much longer "
+            "than the pale one means the layer is slow for the arithmetic it does.")
+        self.type_plot.setToolTip(
+            "The same shares summed by layer type. Depthwise layers do ~3% of the arithmetic "
+            "but read and write as much memory as the pointwise layers beside them.")
+        self.legend = QLabel(legend_html())
+        self.legend.setWordWrap(True)
+        charts = QHBoxLayout()
+        charts.setContentsMargins(0, 0, 0, 0)
+        charts.addWidget(self.layer_plot, 3)
+        charts.addWidget(self.type_plot, 2)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.legend)
+        box.addLayout(charts, 1)
+        self.layer_bars: list[pg.BarGraphItem] = []
+        self.type_bars: list[pg.BarGraphItem] = []
+
+    def update_shares(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
+                      shares: tuple[TypeShare, ...]) -> None:
+        total_macs = sum(l.macs for l in layers) or 1
+        total_ms = sum(mean_ms.values())
+        rows = list(layers)
+        ys = list(range(len(rows)))
+        macs = [100 * l.macs / total_macs for l in rows]
+        times = [100 * mean_ms.get(l.name, 0.0) / total_ms if total_ms else 0.0 for l in rows]
+        colors = [TYPE_COLORS[l.type] for l in rows]
+        lp = self.layer_plot
+        for item in self.layer_bars:
+            lp.removeItem(item)
+        half = 0.4 if total_ms else 0.8
+        self.layer_bars = [pg.BarGraphItem(
+            x0=0, y=[y - (half / 2 if total_ms else 0) for y in ys], height=half, width=macs,
+            brushes=[_pale(c) for c in colors], pens=[pg.mkPen(c) for c in colors])]
+        if total_ms:
+            self.layer_bars.append(pg.BarGraphItem(
+                x0=0, y=[y + half / 2 for y in ys], height=half, width=times, brushes=colors,
+                pens=[pg.mkPen(c) for c in colors]))
+        for item in self.layer_bars:
+            lp.addItem(item)
+        lp.getAxis("left").setTicks([[(y, l.name) for y, l in zip(ys, rows)]])
+        lp.setYRange(-0.7, len(rows) - 0.3, padding=0)
+        lp.setXRange(0, max(macs + times + [1.0]) * 1.05, padding=0)
+
+        tp = self.type_plot
+        for item in self.type_bars:
+            tp.removeItem(item)
+        timed = any(s.time_percent is not None for s in shares)
+        xs = list(range(len(shares)))
+        tcol = [TYPE_COLORS[s.type] for s in shares]
+        w = 0.38 if timed else 0.7
+        self.type_bars = [pg.BarGraphItem(
+            x=[x - (w / 2 if timed else 0) for x in xs], height=[s.macs_percent for s in shares],
+            width=w, brushes=[_pale(c) for c in tcol], pens=[pg.mkPen(c) for c in tcol])]
+        if timed:
+            self.type_bars.append(pg.BarGraphItem(
+                x=[x + w / 2 for x in xs], height=[s.time_percent or 0.0 for s in shares],
+                width=w, brushes=tcol, pens=[pg.mkPen(c) for c in tcol]))
+        for item in self.type_bars:
+            tp.addItem(item)
+        tp.getAxis("bottom").setTicks([[(x, _SHORT[s.type]) for x, s in zip(xs, shares)]])
+        tp.setXRange(-0.6, len(shares) - 0.4, padding=0)
+        top = max([s.macs_percent for s in shares] + [s.time_percent or 0 for s in shares] + [1])
+        tp.setYRange(0, top * 1.05, padding=0)

@@ -1,0 +1,113 @@
+"""Averages of measured per-layer times and the shares of mult-adds and time they imply.
+
+Pure Python (no Qt), so tests check it against hand-made results.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from visualizer.net.mobilenet import LAYER_TYPES, NetLayer
+from visualizer.net.results import InferenceResult
+
+#: Types in the by-type views; "other" gathers softmax, layout changes and unassigned nodes.
+SHARE_TYPES = LAYER_TYPES + ("other",)
+
+
+class TimingAverage:
+    """Mean kernel time per node group over the most recent `window` frames."""
+
+    def __init__(self, window: int = 30) -> None:
+        self._frames: deque[dict[str, float]] = deque(maxlen=window)
+        self._types: dict[str, str] = {}
+
+    def add(self, result: InferenceResult) -> None:
+        frame: dict[str, float] = {}
+        for t in result.layers:
+            frame[t.name] = frame.get(t.name, 0.0) + t.ms
+            self._types[t.name] = t.type
+        if frame:
+            self._frames.append(frame)
+
+    def clear(self) -> None:
+        self._frames.clear()
+        self._types.clear()
+
+    @property
+    def frames(self) -> int:
+        return len(self._frames)
+
+    def mean_ms(self) -> dict[str, float]:
+        if not self._frames:
+            return {}
+        names = {n for f in self._frames for n in f}
+        return {n: sum(f.get(n, 0.0) for f in self._frames) / len(self._frames) for n in names}
+
+    def type_of(self, name: str) -> str:
+        return self._types.get(name, "other")
+
+
+def matches(layers: tuple[NetLayer, ...], result: InferenceResult) -> bool:
+    """True when the timed network is the one described by `layers` (same mult-adds)."""
+    by_name = {l.name: l for l in layers}
+    timed = [t for t in result.layers if t.name in by_name]
+    return bool(timed) and all(by_name[t.name].macs == t.macs for t in timed)
+
+
+@dataclass(frozen=True)
+class TypeShare:
+    type: str
+    macs: int
+    ms: float | None  # None before any timing
+    macs_percent: float
+    time_percent: float | None
+
+    @property
+    def gmacs_per_s(self) -> float | None:
+        return self.macs / (self.ms * 1e6) if self.ms else None
+
+
+def type_shares(layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
+                types: dict[str, str] | None = None) -> tuple[TypeShare, ...]:
+    """Share of mult-adds and of measured time per layer type (time over all timed nodes)."""
+    total_macs = sum(l.macs for l in layers) or 1
+    total_ms = sum(mean_ms.values())
+    names = {l.name: l.type for l in layers}
+    ms_by_type: dict[str, float] = {}
+    for name, ms in mean_ms.items():
+        t = names.get(name) or (types or {}).get(name, "other")
+        t = t if t in LAYER_TYPES else "other"
+        ms_by_type[t] = ms_by_type.get(t, 0.0) + ms
+    rows = []
+    for t in SHARE_TYPES:
+        macs = sum(l.macs for l in layers if l.type == t)
+        present = any(l.type == t for l in layers) or t in ms_by_type
+        if not present:
+            continue
+        ms = ms_by_type.get(t, 0.0) if total_ms > 0 else None
+        rows.append(TypeShare(t, macs, ms, 100 * macs / total_macs,
+                              100 * ms / total_ms if ms is not None else None))
+    return tuple(rows)
+
+
+def explain(shares: tuple[TypeShare, ...]) -> str:
+    """One sentence on what the depthwise (and pointwise) shares mean, from the numbers."""
+    by = {s.type: s for s in shares}
+    dw, pw = by.get("depthwise"), by.get("pointwise")
+    if dw is None:
+        return "This network has no depthwise layers (all standard convolutions)."
+    if dw.time_percent is None:
+        return (f"Depthwise layers: {dw.macs_percent:.1f}% of the mult-adds. Profile the layers "
+                f"(or run the live demo) to see their share of the time.")
+    text = (f"Depthwise layers: {dw.macs_percent:.1f}% of the mult-adds, "
+            f"{dw.time_percent:.1f}% of the time")
+    ratio = dw.time_percent / dw.macs_percent if dw.macs_percent else float("inf")
+    if ratio >= 2:
+        text += (f" ({ratio:.0f}× their arithmetic share) — they move a lot of memory for "
+                 "little arithmetic, so they run far below the CPU's peak.")
+    else:
+        text += " — here they cost about what their arithmetic suggests."
+    if pw is not None and pw.time_percent is not None:
+        text += (f" Pointwise layers: {pw.macs_percent:.1f}% of the mult-adds, "
+                 f"{pw.time_percent:.1f}% of the time.")
+    return text
