@@ -1,0 +1,233 @@
+"""The Convolution tab: an animated, editable explorer of one convolution layer.
+
+A thin view over `visualizer.conv.explorer.Explorer`; a QTimer (no thread) advances the
+step index. Keyboard: Space play/pause, ←/→ step, Home/End to start/end, whenever focus is
+inside the tab and not in a text or number editor.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from visualizer.conv.explorer import Explorer, describe_step, fmt
+from visualizer.conv.layer import LayerError
+from visualizer.ui.conv_blocks import input_blocks, output_blocks, weight_blocks
+from visualizer.ui.dims_panel import DimsPanel
+from visualizer.ui.grid_view import GridView
+from visualizer.ui.tally_panel import TallyPanel
+from visualizer.ui.transport import Transport
+
+PRESET_BUTTONS = (("seed example", "example"), ("random", "random"), ("zeros", "zeros"),
+                  ("ones", "ones"))
+
+
+class ConvTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.explorer = Explorer()
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+        root.addLayout(self._build_top())
+        self.dims = DimsPanel(self.explorer.spec)
+        self.dims.changed.connect(self.apply_dims)
+        root.addWidget(self.dims)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        root.addWidget(self.message)
+        body = QSplitter(Qt.Horizontal)
+        body.addWidget(self._build_grids())
+        self.tally = TallyPanel()
+        self.tally.setMinimumWidth(340)
+        body.addWidget(self.tally)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 1)
+        body.setSizes([900, 370])
+        root.addWidget(body, 1)
+        self.transport = Transport()
+        self.transport.play_toggled.connect(self.toggle_play)
+        self.transport.stepped.connect(self.step)
+        self.transport.to_start.connect(lambda: self.seek(0))
+        self.transport.to_end.connect(lambda: self.seek(self.explorer.length))
+        self.transport.scrubbed.connect(self.seek)
+        self.transport.speed_changed.connect(self._set_speed)
+        root.addWidget(self.transport)
+        self._shortcuts()
+        self.refresh()
+
+    # ---- construction ----
+    def _build_top(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Path:"))
+        self.paths = QButtonGroup(self)
+        for i, (text, tip) in enumerate((
+                ("Standard", "Every filter slides over all input channels at once"),
+                ("Depthwise-separable", "Depthwise (one k×k filter per channel), then "
+                                        "pointwise (1×1 filters mixing the channels)"))):
+            b = QRadioButton(text)
+            b.setToolTip(tip)
+            b.setChecked(i == 0)
+            self.paths.addButton(b, i)
+            row.addWidget(b)
+        self.paths.idClicked.connect(lambda i: self.set_path(("standard", "separable")[i]))
+        row.addSpacing(24)
+        row.addWidget(QLabel("Values:"))
+        for text, preset in PRESET_BUTTONS:
+            b = QPushButton(text)
+            b.setToolTip(f"Fill input and weights with {text} values (same dimensions)")
+            b.clicked.connect(lambda _=False, p=preset: self.apply_preset(p))
+            row.addWidget(b)
+        row.addStretch(1)
+        return row
+
+    def _build_grids(self) -> QWidget:
+        host = QWidget()
+        col = QVBoxLayout(host)
+        col.setContentsMargins(0, 0, 0, 0)
+        grids = QHBoxLayout()
+        self.input_view, self.weight_view, self.output_view = GridView(), GridView(), GridView()
+        for view, stretch in ((self.input_view, 4), (self.weight_view, 4),
+                              (self.output_view, 4)):
+            view.edited.connect(self.edit_cell)
+            view.message.connect(self.show_message)
+            scroll = QScrollArea()
+            scroll.setWidget(view)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.NoFrame)
+            grids.addWidget(scroll, stretch)
+        col.addLayout(grids, 1)
+        self.detail = QLabel()
+        self.detail.setToolTip("The products of the current step (input · weight) and the "
+                               "running sum that becomes the highlighted output cell")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.Monospace)
+        font.setPointSizeF(8.5)
+        self.detail.setFont(font)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.detail.setMinimumHeight(96)
+        self.detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        col.addWidget(self.detail)
+        return host
+
+    def _shortcuts(self) -> None:
+        """Tab-wide shortcuts. Editors (spin boxes, the cell editor) claim their own keys
+        through ShortcutOverride, so they keep their arrows and Space."""
+        for key, slot in ((Qt.Key_Space, self.toggle_play), (Qt.Key_Right, lambda: self.step(1)),
+                          (Qt.Key_Left, lambda: self.step(-1)), (Qt.Key_Home, lambda: self.seek(0)),
+                          (Qt.Key_End, lambda: self.seek(self.explorer.length))):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    # ---- commands ----
+    def set_path(self, path: str) -> None:
+        self.pause()
+        self.explorer.set_path(path)
+        self.paths.button(0 if path == "standard" else 1).setChecked(True)
+        self.refresh()
+
+    def apply_dims(self, values: dict) -> None:
+        self.pause()
+        try:
+            self.explorer.set_dims(**values)
+        except LayerError as e:
+            s = self.explorer.spec
+            self.show_message(f"{e}. Still showing the last valid layer: {s.height}×{s.width}"
+                              f"×{s.channels}, k={s.kernel}, N={s.filters}, stride={s.stride}, "
+                              f"pad={s.padding}, groups={s.groups}.")
+            return
+        self.show_message("")
+        self.refresh()
+
+    def apply_preset(self, preset: str) -> None:
+        self.explorer.apply_preset(preset)
+        self.show_message("")
+        self.refresh()
+
+    def edit_cell(self, key: tuple, text: str) -> None:
+        tensor, index = key
+        try:
+            self.explorer.set_value(tensor, index, text)
+        except ValueError as e:
+            self.show_message(f"Value not changed: {e}. Type a number such as 2 or -0.5.")
+            return
+        self.show_message("")
+        self.refresh()
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+
+    def step(self, delta: int) -> None:
+        self.pause()
+        self.seek(self.explorer.position + delta)
+
+    def seek(self, position: int) -> None:
+        if position == self.explorer.length or position == 0:
+            self.pause()
+        self.explorer.seek(position)
+        self.refresh()
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.pause()
+            return
+        if self.explorer.at_end:
+            self.explorer.seek(0)
+        self.timer.start(max(1, round(1000 / self.transport.steps_per_second)))
+        self.refresh()
+
+    def pause(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.refresh_transport()
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def _set_speed(self, steps_per_second: int) -> None:
+        if self.timer.isActive():
+            self.timer.setInterval(max(1, round(1000 / steps_per_second)))
+
+    def _tick(self) -> None:
+        self.explorer.step(1)
+        if self.explorer.at_end:
+            self.timer.stop()
+        self.refresh()
+
+    # ---- view ----
+    def refresh(self) -> None:
+        ex = self.explorer
+        for view, build in ((self.input_view, input_blocks), (self.weight_view, weight_blocks),
+                            (self.output_view, output_blocks)):
+            blocks, caption = build(ex)
+            view.set_blocks(blocks, caption)
+        self.tally.show_explorer(ex)
+        self.detail.setText(self._detail_text())
+        self.refresh_transport()
+
+    def refresh_transport(self) -> None:
+        ex = self.explorer
+        self.transport.show_position(ex.position, ex.length, self.timer.isActive())
+
+    def _detail_text(self) -> str:
+        ex = self.explorer
+        step = ex.current
+        if step is None:
+            hint = ("Press Space to play, → to step, End to compute everything at once."
+                    if ex.animatable else
+                    f"This layer has {ex.length:,} steps, too many to watch one by one: the "
+                    "tallies are complete already; press End (⏭) to skip to the result.")
+            return f"{ex.length:,} steps, one per output cell. {hint}"
+        where = {"standard": "output", "depthwise": "depthwise output",
+                 "pointwise": "pointwise output"}[step.path]
+        head = (f"{step.path} step {step.index + 1:,}: {step.multiplications} products → "
+                f"{where}[ch {step.out_channel}, row {step.out_y}, col {step.out_x}] = "
+                f"{fmt(step.value)}")
+        return "\n".join([head, *describe_step(step)])

@@ -1,0 +1,252 @@
+"""A painted view of small number grids (one block per channel or filter), editable in place.
+
+One widget paints every block, so a 64-channel layer costs a handful of paint calls, not
+thousands of child widgets; callers pass only the part that fits (see `crop`).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from PySide6.QtCore import QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
+
+from visualizer.conv.explorer import fmt
+
+CELL_W, CELL_H, GAP, TITLE_H = 30, 22, 10, 16
+
+COLORS = {
+    "window": QColor(255, 196, 0, 150),     # input window / weights in use
+    "target": QColor(64, 160, 255, 170),    # output cell being filled
+    "pad": QColor(235, 235, 235),
+    "cell": QColor(255, 255, 255),
+    "blank": QColor(246, 248, 250),
+    "grid": QColor(170, 170, 170),
+    "selected": QColor(220, 40, 40),
+}
+
+
+def crop(size: int, focus: int, span: int, limit: int) -> tuple[int, int]:
+    """A [start, stop) range of at most `limit` indices in range(size) that keeps
+    focus … focus+span-1 visible (as much of it as fits)."""
+    if size <= limit:
+        return 0, size
+    start = max(0, min(focus + span // 2 - limit // 2, size - limit))
+    return start, start + limit
+
+
+@dataclass
+class Block:
+    """One grid. `values` is the visible part; (row0, col0) its offset in the tensor;
+    `pad` rings of padding zeros are drawn around it when the crop reaches the edge."""
+
+    title: str
+    values: np.ndarray
+    row0: int = 0
+    col0: int = 0
+    rows: int = 0  # full tensor size (for padding at the edges)
+    cols: int = 0
+    pad: int = 0
+    highlight: tuple[int, int, int, int] | None = None  # (y, x, h, w) tensor coords
+    highlight_kind: str = "window"
+    key: Callable[[int, int], tuple] | None = None  # tensor index of cell (y, x); None = read-only
+    newline: bool = False  # start a new row of blocks
+    tooltip: str = ""
+    _rect: QRect = field(default_factory=QRect)
+
+    def __post_init__(self) -> None:
+        self.rows = self.rows or self.values.shape[0]
+        self.cols = self.cols or self.values.shape[1]
+
+    def padded_range(self) -> tuple[int, int, int, int]:
+        """Drawn tensor coordinates [y0, y1) × [x0, x1), padding included."""
+        h, w = self.values.shape
+        y0 = self.row0 - (self.pad if self.row0 == 0 else 0)
+        x0 = self.col0 - (self.pad if self.col0 == 0 else 0)
+        y1 = self.row0 + h + (self.pad if self.row0 + h == self.rows else 0)
+        x1 = self.col0 + w + (self.pad if self.col0 + w == self.cols else 0)
+        return y0, y1, x0, x1
+
+
+class GridView(QWidget):
+    """Paints blocks left to right, wrapping to the width; emits edits as (key, text)."""
+
+    edited = Signal(object, str)  # tensor index tuple, text typed
+    message = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.blocks: list[Block] = []
+        self.caption = ""
+        self._selected: tuple[Block, int, int] | None = None
+        self._font = QFont()
+        self._font.setPointSizeF(8.5)
+        self._editor = QLineEdit(self)
+        self._editor.hide()
+        self._editor.setAlignment(Qt.AlignCenter)
+        self._editor.editingFinished.connect(self._commit)
+        self._editing: tuple | None = None
+        self.setFocusPolicy(Qt.ClickFocus)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+
+    # ---- data ----
+    def set_blocks(self, blocks: list[Block], caption: str = "") -> None:
+        self.blocks, self.caption = blocks, caption
+        if self._selected and self._selected[0] not in blocks:
+            self._selected = None
+        self._layout(self.width())
+        self.update()
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._layout(width, place=False)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(300, self._layout(300, place=False))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._layout(event.size().width())
+        super().resizeEvent(event)
+
+    def _layout(self, width: int, place: bool = True) -> int:
+        x = y = 0
+        row_h = 0
+        top = TITLE_H if self.caption else 0
+        y = top
+        for b in self.blocks:
+            y0, y1, x0, x1 = b.padded_range()
+            w, h = (x1 - x0) * CELL_W, (y1 - y0) * CELL_H + TITLE_H
+            if x > 0 and (b.newline or x + w > width):
+                x, y, row_h = 0, y + row_h + GAP, 0
+            if place:
+                b._rect = QRect(x, y, w, h)
+            x += w + GAP
+            row_h = max(row_h, h)
+        total = y + row_h + 2
+        if place and self.minimumHeight() != total:
+            self.setMinimumHeight(total)
+        return total
+
+    # ---- painting ----
+    def paintEvent(self, event) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setFont(self._font)
+        if self.caption:
+            p.setPen(QColor(90, 90, 90))
+            p.drawText(QRect(0, 0, self.width(), TITLE_H), Qt.AlignLeft | Qt.AlignVCenter,
+                       self.caption)
+        for b in self.blocks:
+            self._paint_block(p, b)
+        p.end()
+
+    def _paint_block(self, p: QPainter, b: Block) -> None:
+        r = b._rect
+        p.setPen(QColor(40, 40, 40))
+        p.drawText(QRect(r.x(), r.y(), max(r.width(), 200), TITLE_H),
+                   Qt.AlignLeft | Qt.AlignVCenter, b.title)
+        y0, y1, x0, x1 = b.padded_range()
+        h, w = b.values.shape
+        for ty in range(y0, y1):
+            for tx in range(x0, x1):
+                cell = self._cell_rect(b, ty, tx)
+                vy, vx = ty - b.row0, tx - b.col0
+                inside = 0 <= vy < h and 0 <= vx < w
+                v = b.values[vy, vx] if inside else 0.0
+                blank = inside and v != v
+                p.fillRect(cell, COLORS["cell" if inside and not blank else
+                                       "blank" if blank else "pad"])
+                if b.highlight and _inside(b.highlight, ty, tx):
+                    p.fillRect(cell, COLORS[b.highlight_kind])
+                p.setPen(COLORS["grid"])
+                p.drawRect(cell)
+                if not blank:
+                    p.setPen(QColor(20, 20, 20) if inside else QColor(150, 150, 150))
+                    p.drawText(cell, Qt.AlignCenter, fmt(v))
+        if b.highlight:
+            hy, hx, hh, hw = b.highlight
+            a = self._cell_rect(b, max(hy, y0), max(hx, x0))
+            z = self._cell_rect(b, min(hy + hh, y1) - 1, min(hx + hw, x1) - 1)
+            p.setPen(QPen(COLORS[b.highlight_kind].darker(160), 2))
+            p.drawRect(a.united(z))
+        if self._selected and self._selected[0] is b:
+            p.setPen(QPen(COLORS["selected"], 2))
+            p.drawRect(self._cell_rect(b, self._selected[1], self._selected[2]))
+
+    def _cell_rect(self, b: Block, ty: int, tx: int) -> QRect:
+        y0, _, x0, _ = b.padded_range()
+        return QRect(b._rect.x() + (tx - x0) * CELL_W, b._rect.y() + TITLE_H + (ty - y0) * CELL_H,
+                     CELL_W, CELL_H)
+
+    # ---- interaction ----
+    def cell_at(self, pos) -> tuple[Block, int, int] | None:
+        for b in self.blocks:
+            if b._rect.contains(pos) and pos.y() >= b._rect.y() + TITLE_H:
+                y0, _, x0, _ = b.padded_range()
+                ty = y0 + (pos.y() - b._rect.y() - TITLE_H) // CELL_H
+                tx = x0 + (pos.x() - b._rect.x()) // CELL_W
+                vy, vx = ty - b.row0, tx - b.col0
+                if 0 <= vy < b.values.shape[0] and 0 <= vx < b.values.shape[1]:
+                    return b, ty, tx
+        return None
+
+    def event(self, e) -> bool:
+        if e.type() == e.Type.ToolTip:
+            hit = self.cell_at(e.pos())
+            b = hit[0] if hit else next((b for b in self.blocks if b._rect.contains(e.pos())), None)
+            self.setToolTip(b.tooltip if b else "")
+        return super().event(e)
+
+    def mousePressEvent(self, e) -> None:  # noqa: N802
+        hit = self.cell_at(e.position().toPoint())
+        self._selected = hit if hit and hit[0].key else None
+        self.update()
+        super().mousePressEvent(e)
+
+    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
+        hit = self.cell_at(e.position().toPoint())
+        if hit and hit[0].key:
+            self.start_edit(*hit)
+        elif hit:
+            self.message.emit("Output cells are computed; edit the input or the weights.")
+
+    def keyPressEvent(self, e) -> None:  # noqa: N802
+        text = e.text()
+        if self._selected and text and (text[0].isdigit() or text[0] in "-.+"):
+            self.start_edit(*self._selected, initial=text)
+        elif self._selected and e.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2):
+            self.start_edit(*self._selected)
+        else:
+            super().keyPressEvent(e)
+
+    def start_edit(self, b: Block, ty: int, tx: int, initial: str | None = None) -> None:
+        self._selected = (b, ty, tx)
+        self._editing = b.key(ty, tx)
+        v = b.values[ty - b.row0, tx - b.col0]
+        self._editor.setText(initial if initial is not None else f"{v:g}")
+        self._editor.setGeometry(self._cell_rect(b, ty, tx).adjusted(-8, -2, 8, 2))
+        self._editor.show()
+        self._editor.setFocus()
+        if initial is None:
+            self._editor.selectAll()
+
+    def _commit(self) -> None:
+        if self._editing is None:
+            return
+        key, self._editing = self._editing, None
+        text = self._editor.text()
+        self._editor.hide()
+        self.setFocus()
+        self.edited.emit(key, text)
+
+    @property
+    def editor(self) -> QLineEdit:
+        return self._editor
+
+
+def _inside(rect: tuple[int, int, int, int], y: int, x: int) -> bool:
+    ry, rx, rh, rw = rect
+    return ry <= y < ry + rh and rx <= x < rx + rw

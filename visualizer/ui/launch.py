@@ -1,0 +1,48 @@
+"""Start the window, or render it offscreen with --screenshot PATH and exit."""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+SCREENSHOT_SIZE = (1280, 800)
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    """Open the main window (exit code of the event loop), or save a screenshot (0 / 2)."""
+    shot = getattr(args, "screenshot", None)
+    if shot:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        target = Path(shot)
+        if target.suffix.lower() != ".png":
+            sys.stderr.write(f"error: screenshot path must end in .png: {shot}\n")
+            return 2
+        if not target.parent.exists():
+            sys.stderr.write(f"error: folder does not exist: {target.parent}\n")
+            return 2
+    from PySide6.QtWidgets import QApplication
+
+    from visualizer.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("MobileNet Visualizer")
+    window = MainWindow(first_tab=getattr(args, "tab", None))
+    if shot:
+        return save_screenshot(window, target)
+    window.show()
+    return app.exec()
+
+
+def save_screenshot(window, path: Path) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    window.resize(*SCREENSHOT_SIZE)
+    window.show()
+    for _ in range(3):  # let layouts settle before grabbing
+        QApplication.processEvents()
+    if not window.grab().save(str(path), "PNG"):
+        sys.stderr.write(f"error: could not write {path}\n")
+        return 2
+    window.close()
+    return 0

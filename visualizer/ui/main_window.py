@@ -1,0 +1,49 @@
+"""The main window: one tab per part of the app.
+
+Adding a tab is one line in TABS: (key used by --tab, title, "module:Class" to import).
+Tabs are imported lazily so a failing or slow tab never blocks the others.
+"""
+from __future__ import annotations
+
+import importlib
+
+from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
+
+from visualizer.ui.resources import app_icon, STYLE
+
+#: (key, title, "module:Class"); the class is constructed with no arguments.
+TABS: list[tuple[str, str, str]] = [
+    ("convolution", "Convolution", "visualizer.ui.conv_tab:ConvTab"),
+    ("network", "Network", "visualizer.ui.network_tab:NetworkTab"),
+]
+
+
+def _make(spec: str) -> QWidget:
+    module, name = spec.split(":")
+    try:
+        return getattr(importlib.import_module(module), name)()
+    except Exception as e:  # noqa: BLE001 - a broken tab shows why instead of killing the app
+        label = QLabel(f"This tab could not be opened: {e}")
+        label.setWordWrap(True)
+        return label
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, first_tab: str | None = None) -> None:
+        super().__init__()
+        self.setWindowTitle("MobileNet Visualizer")
+        self.setWindowIcon(app_icon())
+        self.setStyleSheet(STYLE)
+        self.tabs = QTabWidget()
+        self.setCentralWidget(self.tabs)
+        self.pages: dict[str, QWidget] = {}
+        for key, title, spec in TABS:
+            page = _make(spec)
+            self.pages[key] = page
+            self.tabs.addTab(page, title)
+        self.resize(1280, 800)
+        if first_tab in self.pages:
+            self.tabs.setCurrentWidget(self.pages[first_tab])
+
+    def page(self, key: str) -> QWidget | None:
+        return self.pages.get(key)

@@ -1,0 +1,86 @@
+"""Play/pause, step, to start/end, speed and scrub controls for the step animation."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
+
+SPEEDS = (1, 2, 4, 8, 15, 30, 60, 120)  # steps per second
+
+
+class Transport(QWidget):
+    """Buttons emit intents; the owner decides what they do and calls `show_position`."""
+
+    play_toggled = Signal()
+    stepped = Signal(int)  # -1 / +1
+    to_start = Signal()
+    to_end = Signal()
+    scrubbed = Signal(int)  # new position
+    speed_changed = Signal(int)  # steps per second
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+
+        def button(icon: QStyle.StandardPixmap, tip: str, signal) -> QToolButton:
+            b = QToolButton()
+            b.setIcon(self.style().standardIcon(icon))
+            b.setToolTip(tip)
+            b.setMinimumWidth(34)
+            b.clicked.connect(signal)
+            row.addWidget(b)
+            return b
+
+        self.start_button = button(QStyle.SP_MediaSkipBackward, "To start (Home)", self.to_start.emit)
+        self.back_button = button(QStyle.SP_MediaSeekBackward, "Step back (←)", lambda: self.stepped.emit(-1))
+        self.play_button = button(QStyle.SP_MediaPlay, "Play / pause (Space)", self.play_toggled.emit)
+        self.forward_button = button(QStyle.SP_MediaSeekForward, "Step forward (→)", lambda: self.stepped.emit(1))
+        self.end_button = button(QStyle.SP_MediaSkipForward, "To end (End): compute every remaining cell at once",
+                                 self.to_end.emit)
+        self.scrub = QSlider(Qt.Horizontal)
+        self.scrub.setToolTip("Scrub through the steps (one step = one output cell)")
+        self.scrub.valueChanged.connect(self._scrubbed)
+        self.scrub.setFocusPolicy(Qt.NoFocus)  # arrows belong to the step shortcuts
+        row.addWidget(self.scrub, 1)
+        self.position_label = QLabel()
+        self.position_label.setMinimumWidth(150)
+        self.position_label.setToolTip("Steps done / steps in this path")
+        row.addWidget(self.position_label)
+        row.addWidget(QLabel("speed"))
+        self.speed = QSlider(Qt.Horizontal)
+        self.speed.setRange(0, len(SPEEDS) - 1)
+        self.speed.setValue(3)
+        self.speed.setFixedWidth(110)
+        self.speed.setFocusPolicy(Qt.NoFocus)
+        self.speed.valueChanged.connect(lambda i: self._speed(i))
+        row.addWidget(self.speed)
+        self.speed_label = QLabel()
+        self.speed_label.setMinimumWidth(56)
+        row.addWidget(self.speed_label)
+        self._speed(self.speed.value(), emit=False)
+        self._quiet = False
+
+    @property
+    def steps_per_second(self) -> int:
+        return SPEEDS[self.speed.value()]
+
+    def _speed(self, i: int, emit: bool = True) -> None:
+        self.speed_label.setText(f"{SPEEDS[i]} step/s")
+        self.speed.setToolTip(f"Animation speed: {SPEEDS[i]} steps per second")
+        if emit:
+            self.speed_changed.emit(SPEEDS[i])
+
+    def _scrubbed(self, value: int) -> None:
+        if not self._quiet:
+            self.scrubbed.emit(value)
+
+    def show_position(self, position: int, length: int, playing: bool) -> None:
+        self._quiet = True
+        if self.scrub.maximum() != length:
+            self.scrub.setMaximum(length)
+            self.scrub.setPageStep(max(1, length // 20))
+        self.scrub.setValue(position)
+        self._quiet = False
+        self.position_label.setText(f"step {position:,} / {length:,}")
+        self.play_button.setIcon(self.style().standardIcon(
+            QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
