@@ -16,7 +16,7 @@ MAX_ABS_VALUE = 1e6
 @dataclass(frozen=True)
 class ConvExample:
     """Input (C, H, W); standard filters (N, C/groups, k, k); depthwise (C, 1, k, k);
-    pointwise (N, C, 1, 1). Arrays are float64 and never mutated in place."""
+    pointwise (N, C, 1, 1). Arrays are float64 and read-only: edits make a new example."""
 
     spec: LayerSpec
     x: np.ndarray
@@ -24,19 +24,48 @@ class ConvExample:
     depthwise_w: np.ndarray
     pointwise_w: np.ndarray
 
-    def with_value(self, tensor: str, index: tuple[int, ...], value: float) -> "ConvExample":
-        """A copy with one cell changed; raises ValueError for NaN, inf or absurd values."""
+    def __post_init__(self) -> None:
+        for name, shape in shapes(self.spec).items():
+            arr = np.asarray(getattr(self, name), dtype=np.float64)
+            if arr.shape != shape:
+                raise ValueError(f"{name} has shape {arr.shape}, the layer needs {shape}")
+            view = arr.view()  # read-only view; the caller's array keeps its own flags
+            view.flags.writeable = False
+            object.__setattr__(self, name, view)
+
+    def with_value(self, tensor: str, index: tuple[int, ...], value: float | str) -> "ConvExample":
+        """A copy with one cell changed; raises ValueError for NaN, inf, absurd values or
+        an unknown tensor, IndexError for an index that is not one cell of the tensor."""
+        if tensor not in TENSORS:
+            raise ValueError(f"unknown tensor {tensor!r}; choose one of {', '.join(TENSORS)}")
         value = check_value(value)
-        arr = getattr(self, tensor).copy()
+        arr = getattr(self, tensor)
+        index = tuple(index)
+        if (len(index) != arr.ndim
+                or not all(isinstance(i, (int, np.integer)) and not isinstance(i, bool)
+                           for i in index)
+                or not all(0 <= i < d for i, d in zip(index, arr.shape))):
+            raise IndexError(f"{index} is not a cell of {tensor} {arr.shape}")
+        arr = arr.copy()
         arr[index] = value
         return _replace(self, **{tensor: arr})
 
 
+#: The tensors of an example, as named in ConvExample.
+TENSORS = ("x", "standard_w", "depthwise_w", "pointwise_w")
+
+
 def check_value(value: float | str) -> float:
+    """The value as a float; ValueError (with a message fit for the user) for text that
+    is not a number, NaN, ±inf or magnitudes beyond MAX_ABS_VALUE."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{value!r} is not a number")
     try:
         v = float(value)
     except (TypeError, ValueError):
         raise ValueError(f"{value!r} is not a number") from None
+    except OverflowError:  # an int too large for a float
+        raise ValueError(f"the value is too large (limit ±{MAX_ABS_VALUE:g})") from None
     if not np.isfinite(v):
         raise ValueError(f"{value!r} is not a finite number")
     if abs(v) > MAX_ABS_VALUE:
@@ -84,17 +113,14 @@ def make_example(spec: LayerSpec, preset: str = "example", seed: int = 0) -> Con
 
 
 def resize(ex: ConvExample, spec: LayerSpec, seed: int = 0) -> ConvExample:
-    """The example for a new spec: cells that still exist keep their values (so edits
-    survive a dimension change); new cells come from the "example" preset."""
+    """The example for a new spec: every cell whose index exists in both keeps its value
+    (so edits survive a dimension change; kernels stay anchored at their top-left cell);
+    new cells come from the "example" preset."""
     fresh = make_example(spec, "example", seed)
     arrays = {}
     for name in shapes(spec):
         old, new = getattr(ex, name), getattr(fresh, name).copy()
-        if name == "standard_w" and ex.spec.channels_per_group != spec.channels_per_group:
-            arrays[name] = new
-            continue
         common = tuple(slice(0, min(a, b)) for a, b in zip(old.shape, new.shape))
-        if old.shape[-1] == new.shape[-1] or name == "x":
-            new[common] = old[common]
+        new[common] = old[common]
         arrays[name] = new
     return ConvExample(spec=spec, **arrays)
