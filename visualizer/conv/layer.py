@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields, replace
 
+import numpy as np
+
 #: Upper bounds that keep every count and grid finite and every window responsive.
 LIMITS = {
     "height": 4096,
@@ -41,8 +43,10 @@ class LayerSpec:
     def validate(self) -> None:
         for f in fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, bool) or not isinstance(value, int):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
                 raise LayerError(f"{f.name} must be a whole number, not {value!r}")
+            value = int(value)  # numpy integers (e.g. from an array) become plain ints
+            object.__setattr__(self, f.name, value)
             if f.name == "padding":
                 if value < 0:
                     raise LayerError(f"padding must be 0 or more, not {value}")
@@ -82,4 +86,7 @@ class LayerSpec:
 
     def with_(self, **changes: int) -> "LayerSpec":
         """A copy with some fields changed (validated: raises LayerError)."""
+        unknown = sorted(set(changes) - {f.name for f in fields(self)})
+        if unknown:
+            raise LayerError(f"unknown layer field {unknown[0]!r}")
         return replace(self, **changes)
