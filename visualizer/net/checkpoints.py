@@ -159,6 +159,9 @@ def _download(url: str, folder: Path, fname: str, progress: Progress | None,
         code = e.response.status_code if e.response is not None else "?"
         raise CheckpointError(f"{host} answered HTTP {code} for {url.rsplit('/', 1)[-1]}") \
             from None
+    except (requests.exceptions.ChunkedEncodingError,
+            requests.exceptions.ContentDecodingError):
+        raise CheckpointError(f"download from {host} broke off before the end") from None
     except requests.exceptions.Timeout:
         raise CheckpointError(f"download from {host} timed out after {timeout:g} s") from None
     except requests.exceptions.ConnectionError as e:

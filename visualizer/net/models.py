@@ -5,15 +5,18 @@
 of that shape, for timing). Every failure is a ModelError with a one-line message.
 
 Labels come from, in order: the `labels_path` argument, the MOBILENET_VISUALIZER_LABELS
-environment variable, a label file beside a local model (labels.txt,
+environment variable, a label list zipped into the .tflite itself (TFLite metadata, as in
+the Coral files), a label file beside a local model (labels.txt,
 imagenet_labels.txt, ImageNetLabels.txt or <model>_labels.txt), and, for trained
 1000/1001-class models, the official ImageNet labels (downloaded once; None when
 offline). Untrained models get labels only when given explicitly.
 """
 from __future__ import annotations
 
+import io
 import os
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -92,7 +95,8 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                 path.unlink(missing_ok=True)
                 raise ModelError(f"the cached copy of {off.name} was damaged and has been "
                                  f"removed; try again ({e})") from None
-            return _from_weights(weights, off.name, None, labels_path, cache, labels_url)
+            return _from_weights(weights, off.name, None, labels_path, cache, labels_url,
+                                 None)
         return _from_file(Path(text), labels_path, cache, labels_url)
     except DownloadCancelled:
         raise ModelError("download cancelled") from None
@@ -136,7 +140,7 @@ def _from_file(path: Path, labels_path, cache, labels_url) -> LoadedModel:
         weights = import_tflite(data, name)
     except TFLiteError as e:
         raise ModelError(f"{name}: {e}") from None
-    return _from_weights(weights, stem, path.parent, labels_path, cache, labels_url)
+    return _from_weights(weights, stem, path.parent, labels_path, cache, labels_url, data)
 
 
 def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url) -> LoadedModel:
@@ -148,15 +152,15 @@ def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url) -> LoadedM
     except (OnnxModelError, SpecError) as e:
         raise ModelError(f"{path.name}: {e}") from None
     labels = _labels(spec.classes, info["trained"], path.parent, stem, labels_path, cache,
-                     labels_url)
+                     labels_url, None)
     return LoadedModel(model.SerializeToString(), spec, labels, info["trained"], stem,
                        float(info["input_mean"]), float(info["input_std"]))
 
 
 def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, labels_path,
-                  cache, labels_url) -> LoadedModel:
+                  cache, labels_url, data: bytes | None) -> LoadedModel:
     labels = _labels(weights.classes, weights.trained, folder, name, labels_path, cache,
-                     labels_url)
+                     labels_url, data)
     return _build(weights, name, labels)
 
 
@@ -195,11 +199,32 @@ def _explicit_labels(labels_path, classes: int) -> tuple[str, ...] | None:
     return fitted
 
 
+def embedded_labels(data: bytes, classes: int) -> tuple[str, ...] | None:
+    """A label list in a zip appended to a .tflite (TFLite metadata), if one fits."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if not info.filename.endswith(".txt") or info.file_size > 10_000_000:
+                    continue
+                text = zf.read(info).decode("utf-8", "replace")
+                labels = tuple(line.strip() for line in text.rstrip("\n").splitlines())
+                fitted = _fit(labels, classes) if all(labels) else None
+                if fitted is not None:
+                    return fitted
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    return None
+
+
 def _labels(classes: int, trained: bool, folder: Path | None, stem: str, labels_path,
-            cache, labels_url) -> tuple[str, ...] | None:
+            cache, labels_url, data: bytes | None) -> tuple[str, ...] | None:
     explicit = _explicit_labels(labels_path, classes)
     if explicit is not None or not trained:
         return explicit
+    if data is not None:
+        inside = embedded_labels(data, classes)
+        if inside is not None:
+            return inside
     if folder is not None:
         for candidate in (f"{stem}_labels.txt",) + SIDECAR_LABELS:
             p = folder / candidate
