@@ -147,6 +147,10 @@ def test_bad_sources(coral, tmp_path):
         with pytest.raises(ModelError, match=match) as info:
             load_model(source)
         assert "\n" not in str(info.value), source
+    blocked = tmp_path / "a-file"
+    blocked.write_text("x")
+    with pytest.raises(ModelError, match="file error"):  # cache folder cannot be made
+        load_model("mobilenet_v1_0.5_160", cache=blocked)
     with pytest.raises(ModelError, match="not a label file"):
         load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"),
                    labels_path=coral / "README.md")

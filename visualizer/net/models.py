@@ -102,6 +102,9 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
         raise ModelError("download cancelled") from None
     except (CheckpointError, TFLiteError, SpecError) as e:
         raise ModelError(str(e)) from None
+    except OSError as e:  # cache folder not writable, disk full, …
+        where = f" ({e.filename})" if getattr(e, "filename", None) else ""
+        raise ModelError(f"file error: {e.strerror or e}{where}") from None
 
 
 def _untrained(alpha: float, resolution: int,
