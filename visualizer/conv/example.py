@@ -1,16 +1,23 @@
 """The tensors of the explorer: an input and the filters of each path, for one LayerSpec."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.conv.layer import LayerSpec
+from visualizer.conv.layer import LayerError, LayerSpec
 
 PRESETS = ("example", "random", "zeros", "ones")
 
 #: Largest magnitude a cell may hold; larger values are rejected as absurd.
 MAX_ABS_VALUE = 1e6
+
+#: Most values an example (its four tensors plus the outputs of its paths) may hold:
+#: 128 MiB of float64, enough for any layer of MobileNet V1 1.0-224, even as a standard
+#: conv. LayerSpec's limits bound the counts, not memory (a 4096×4096×8192 input alone
+#: would need a terabyte); the costs of larger layers need no example.
+MAX_EXAMPLE_VALUES = 16 * 2**20
 
 
 @dataclass(frozen=True)
@@ -90,11 +97,24 @@ def shapes(spec: LayerSpec) -> dict[str, tuple[int, ...]]:
     }
 
 
+def example_values(spec: LayerSpec) -> int:
+    """Values held by the tensors of an example and by the outputs of its three paths."""
+    ho, wo, n = spec.output_shape
+    tensors = sum(math.prod(shape) for shape in shapes(spec).values())
+    return tensors + (n + spec.channels + n) * ho * wo
+
+
 def make_example(spec: LayerSpec, preset: str = "example", seed: int = 0) -> ConvExample:
     """Small integers that are easy to multiply in one's head ("example"), random
-    values in [-1, 1) rounded to 2 decimals ("random"), all zeros or all ones."""
+    values in [-1, 1) rounded to 2 decimals ("random"), all zeros or all ones.
+
+    Raises LayerError when the layer is too large to hold (see MAX_EXAMPLE_VALUES)."""
     if preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; choose one of {', '.join(PRESETS)}")
+    values = example_values(spec)
+    if values > MAX_EXAMPLE_VALUES:
+        raise LayerError(f"this layer needs {values:,} values in memory, more than the "
+                         f"explorer's limit of {MAX_EXAMPLE_VALUES:,}")
     rng = np.random.default_rng(seed)
     arrays = {}
     for name, shape in shapes(spec).items():
