@@ -1,0 +1,354 @@
+"""Inference with onnxruntime on the CPU, with per-layer times of the real optimised graph.
+
+Per-layer timing uses onnxruntime's own profiler, because splitting the network into one
+session per layer adds layout conversions and makes it 1.6-1.8× slower, distorting what
+it measures. Profiling costs time on every profiled run, and a session's profile cannot
+be restarted from Python once end_profiling() has written it (onnxruntime's per-run
+profiling option is not exposed to Python). So a `Runner` keeps two sessions of the same
+optimised graph: a plain one for ordinary frames and a fresh profiled one that runs one
+frame in every `profile_every`. After that frame it ends the profile, reads that run's
+node times and prepares the next profiled session (with one warm-up run, so the timed
+run is never a session's cold first run). Fresh sessions are cheap: the graph is
+optimised once and saved in ORT format; later sessions load that with optimisation off.
+The profiled frame carries its own per-layer times; the frames in between carry none
+(`InferenceResult.layers == ()`), so views keep the last times they got.
+With keep_history (benchmarks) every frame runs profiled and all runs are kept.
+
+Spinning: intra-op threads spin while a run is in progress and stop after it
+(session.force_spinning_stop), so idle sessions never steal the cores; when another
+runner is live in this process, new sessions do not spin at all, since two sessions
+spinning at once on two cores slow each other down many times over.
+"""
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+
+from visualizer.net.mobilenet import NetLayer
+from visualizer.net.preprocess import preprocess
+from visualizer.net.profiling import LayerAttribution, RunProfile, read_profile
+from visualizer.net.results import InferenceResult, LayerTiming, Prediction
+
+if TYPE_CHECKING:
+    from visualizer.net.models import LoadedModel
+
+PROVIDERS = ["CPUExecutionProvider"]
+#: Share of the plain inference time that per-layer timing (the profiled run's extra
+#: time, ending the profile, a fresh session) may take when profile_every is automatic.
+FLUSH_BUDGET = 0.05
+MIN_PROFILE_EVERY, MAX_PROFILE_EVERY = 4, 500
+
+_live_lock = threading.Lock()
+_live = 0  # runners (and latency measurements) alive in this process
+
+
+def _enter() -> int:
+    """Register a live user of the cores; returns how many others were live."""
+    global _live
+    with _live_lock:
+        _live += 1
+        return _live - 1
+
+
+def _leave() -> None:
+    global _live
+    with _live_lock:
+        _live = max(0, _live - 1)
+
+
+def session_options(threads: int | None, spin: bool) -> ort.SessionOptions:
+    o = ort.SessionOptions()
+    if threads:
+        o.intra_op_num_threads = int(threads)
+    o.log_severity_level = 3  # no warnings on stderr
+    o.add_session_config_entry("session.force_spinning_stop", "1")
+    if not spin:
+        o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return o
+
+
+def _top5(probs: np.ndarray, model: "LoadedModel") -> tuple[Prediction, ...]:
+    p = np.asarray(probs, np.float64).reshape(-1)
+    k = min(5, p.size)
+    idx = np.argpartition(-p, k - 1)[:k]
+    idx = idx[np.argsort(-p[idx], kind="stable")]
+    return tuple(Prediction(model.label(int(i)), int(i), float(p[i])) for i in idx)
+
+
+class Runner:
+    """Runs one model on frames; `infer` is meant for one worker thread and never
+    touches Qt.
+
+    per_layer: per-layer times on one frame in every `profile_every` (None: chosen so
+    that profiling and session swaps cost about FLUSH_BUDGET of the inference time);
+    keep_history: profile every frame and keep every run in `history` (benchmarks);
+    spin: None = decide from the number of live runners.
+    """
+
+    def __init__(self, model: "LoadedModel", threads: int | None = None,
+                 per_layer: bool = True, *, profile_every: int | None = None,
+                 keep_history: bool = False, spin: bool | None = None) -> None:
+        self.model = model
+        self.layers: tuple[NetLayer, ...] = model.spec.layers
+        self.threads = threads
+        self.per_layer = per_layer or keep_history
+        self.keep_history = keep_history
+        #: (wall ms of the run call, its profile, its per-layer times), oldest first
+        self.history: list[tuple[float, RunProfile, tuple[LayerTiming, ...]]] = []
+        self.flush_ms: list[float] = []  # wall time of each profile end + session swap
+        self._fixed_every = profile_every
+        self.profile_every = profile_every or 30
+        self._closed = False
+        others = _enter()
+        self._spin = (others == 0) if spin is None else spin
+        self._lock = threading.Lock()
+        self._attribution = LayerAttribution(onnx.load_from_string(model.onnx_bytes),
+                                             self.layers)
+        self._dir = Path(tempfile.mkdtemp(prefix="mobilenet-visualizer-profile-"))
+        self._walls: list[float] = []  # profiled runs since the last flush
+        self._plain_ms: list[float] = []  # recent plain runs (for choosing profile_every)
+        self._since = 0  # frames since the last profiled one
+        self._profiled: ort.InferenceSession | None = None
+        try:
+            self._ort_bytes, self._plain = self._first_session()
+            if self.per_layer:
+                self._profiled = self._new_session(profiled=True)
+        except Exception:
+            self.close()
+            raise
+
+    # sessions -----------------------------------------------------------------
+    def _options(self, profiled: bool) -> ort.SessionOptions:
+        o = session_options(self.threads, self._spin)
+        if profiled:
+            o.enable_profiling = True
+            o.profile_file_prefix = str(self._dir / "profile")
+        return o
+
+    def _first_session(self) -> tuple[bytes | None, ort.InferenceSession]:
+        """The plain session; it optimises the graph once and saves it in ORT format."""
+        o = self._options(False)
+        o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        saved = self._dir / "optimised.ort"
+        o.optimized_model_filepath = str(saved)
+        o.add_session_config_entry("session.save_model_format", "ORT")
+        session = ort.InferenceSession(self.model.onnx_bytes, o, providers=PROVIDERS)
+        try:
+            data = saved.read_bytes()
+            saved.unlink()
+        except OSError:
+            data = None
+        return data, session
+
+    def _new_session(self, profiled: bool) -> ort.InferenceSession:
+        o = self._options(profiled)
+        if self._ort_bytes is None:
+            o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+            session = ort.InferenceSession(self.model.onnx_bytes, o, providers=PROVIDERS)
+        else:
+            o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            o.add_session_config_entry("session.load_model_format", "ORT")
+            o.add_session_config_entry("session.use_ort_model_bytes_directly", "1")
+            session = ort.InferenceSession(self._ort_bytes, o, providers=PROVIDERS)
+        r = self.model.spec.resolution
+        session.run(["probs"], {"input": np.zeros((1, 3, r, r), np.float32)})  # warm-up
+        return session
+
+    # inference ----------------------------------------------------------------
+    def preprocess(self, frame_rgb: np.ndarray) -> np.ndarray:
+        m = self.model
+        return preprocess(frame_rgb, m.spec.resolution, m.input_mean, m.input_std)
+
+    def infer(self, frame_rgb: np.ndarray, frame_id: int = 0) -> InferenceResult:
+        """Top-5 (and, on profiled frames, per-layer times) of one RGB frame.
+        Raises preprocess.PreprocessError for a bad frame."""
+        t0 = time.perf_counter()
+        x = self.preprocess(frame_rgb)
+        pre_ms = (time.perf_counter() - t0) * 1e3
+        probs, total_ms, layers = self.infer_tensor(x)
+        return InferenceResult(_top5(probs, self.model), total_ms, pre_ms, layers,
+                               self.model.trained, frame_id)
+
+    def infer_tensor(self, x: np.ndarray) -> tuple[np.ndarray, float, tuple[LayerTiming, ...]]:
+        """(probs [classes], wall ms of the run, per-layer times or ()) of a ready input."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the runner is closed")
+            self._since += 1
+            profiled = self._profiled is not None and (
+                self.keep_history or self._since >= self.profile_every)
+            session = self._profiled if profiled else self._plain
+            t = time.perf_counter()
+            probs = session.run(["probs"], {"input": x})[0]
+            ms = (time.perf_counter() - t) * 1e3
+            layers: tuple[LayerTiming, ...] = ()
+            if not profiled:
+                self._plain_ms = self._plain_ms[-63:] + [ms]
+            else:
+                self._walls.append(ms)
+                if self._since >= self.profile_every:
+                    layers = self._flush()
+            return probs[0], ms, layers
+
+    def _flush(self) -> tuple[LayerTiming, ...]:
+        """End the profile, read it, prepare a fresh profiled session."""
+        t = time.perf_counter()
+        walls, self._walls, self._since = self._walls, [], 0
+        assert self._profiled is not None
+        path = self._profiled.end_profiling()
+        self._profiled = None
+        try:
+            runs = read_profile(path, last=None if self.keep_history else 1)
+        finally:
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        layers = self._attribution.timings(runs[-1]) if runs else ()
+        if self.keep_history and walls:
+            # the profile starts with the session's warm-up run
+            for wall, run in zip(walls, runs[-len(walls):]):
+                self.history.append((wall, run, self._attribution.timings(run)))
+        self._profiled = self._new_session(profiled=True)
+        flush = (time.perf_counter() - t) * 1e3
+        self.flush_ms.append(flush)
+        if self._fixed_every is None and not self.keep_history:
+            base = self._plain_ms or walls
+            mean = sum(base) / len(base)
+            extra = sum(walls) - mean * len(walls)  # profiled runs cost more than plain
+            every = math.ceil((flush + max(extra, 0.0)) / (FLUSH_BUDGET * mean))
+            self.profile_every = max(MIN_PROFILE_EVERY, min(MAX_PROFILE_EVERY, every))
+        return layers
+
+    def flush(self) -> tuple[LayerTiming, ...]:
+        """End the current profile now (benchmarks); () when nothing was profiled."""
+        with self._lock:
+            if self._closed or self._profiled is None or not self._walls:
+                return ()
+            return self._flush()
+
+    def unattributed(self, run: RunProfile) -> list[str]:
+        """Profiled nodes of `run` that no paper layer, softmax or layout explains."""
+        return self._attribution.unattributed(run)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            self._profiled = None
+            self.__dict__.pop("_plain", None)
+        shutil.rmtree(self._dir, ignore_errors=True)
+        _leave()
+
+    def __enter__(self) -> "Runner":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+# feature maps -------------------------------------------------------------------
+_maps_lock = threading.Lock()
+_maps: "OrderedDict[int, tuple[bytes, ort.InferenceSession, dict[str, str]]]" = OrderedDict()
+_MAPS_CACHE = 2
+
+
+def layer_outputs(model: onnx.ModelProto, layer_names: list[str]) -> dict[str, str]:
+    """Tensor name of each paper layer's output: after its ReLU6 when it has one."""
+    nodes = {n.name: n for n in model.graph.node}
+    out = {}
+    for name in layer_names:
+        node = nodes.get(f"{name}/relu6") or nodes.get(name)
+        if node is not None:
+            out[name] = node.output[0]
+    return out
+
+
+def _maps_session(model: "LoadedModel") -> tuple[ort.InferenceSession, dict[str, str]]:
+    key = id(model.onnx_bytes)
+    with _maps_lock:
+        hit = _maps.get(key)
+        if hit is not None and hit[0] is model.onnx_bytes:
+            _maps.move_to_end(key)
+            return hit[1], hit[2]
+    proto = onnx.load_from_string(model.onnx_bytes)
+    tensors = layer_outputs(proto, [l.name for l in model.spec.layers])
+    present = {o.name for o in proto.graph.output}
+    for t in tensors.values():
+        if t not in present:
+            proto.graph.output.append(onnx.helper.make_tensor_value_info(
+                t, onnx.TensorProto.FLOAT, None))
+    session = ort.InferenceSession(proto.SerializeToString(), session_options(None, False),
+                                   providers=PROVIDERS)
+    with _maps_lock:
+        _maps[key] = (model.onnx_bytes, session, tensors)
+        while len(_maps) > _MAPS_CACHE:
+            _maps.popitem(last=False)
+    return session, tensors
+
+
+def feature_maps(model: "LoadedModel", frame_rgb: np.ndarray, layer: str) -> np.ndarray:
+    """(C, H, W) output of paper layer `layer` (after its ReLU6) for one frame; pool and
+    fc give (C, 1, 1). Raises ValueError for an unknown layer, PreprocessError for a bad
+    frame."""
+    names = [l.name for l in model.spec.layers]
+    if layer not in names:
+        raise ValueError(f"unknown layer {layer!r}: expected one of {', '.join(names)}")
+    session, tensors = _maps_session(model)
+    if layer not in tensors:
+        raise ValueError(f"the model has no node for layer {layer!r}")
+    x = preprocess(frame_rgb, model.spec.resolution, model.input_mean, model.input_std)
+    opts = ort.RunOptions()
+    opts.only_execute_path_to_fetches = True
+    y = session.run([tensors[layer]], {"input": x}, opts)[0]
+    return np.ascontiguousarray(y.reshape(y.shape[1], *(y.shape[2:] or (1, 1))))
+
+
+# latency --------------------------------------------------------------------------
+def measure_latency(model: "LoadedModel", runs: int, warmup: int, threads: int | None,
+                    cancel: Callable[[], bool] | None = None) -> float:
+    """Mean wall time (ms) of one whole-graph inference without profiling; NaN when
+    `cancel()` became true before any timed run finished."""
+    if runs < 1 or warmup < 0:
+        raise ValueError(f"runs must be at least 1 and warmup at least 0 (got {runs}, {warmup})")
+    others = _enter()
+    try:
+        o = session_options(threads, spin=others == 0)
+        o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(model.onnx_bytes, o, providers=PROVIDERS)
+        r = model.spec.resolution
+        x = np.random.default_rng(0).standard_normal((1, 3, r, r), dtype=np.float32)
+        feed = {"input": x}
+        for _ in range(warmup):
+            if cancel and cancel():
+                return math.nan
+            session.run(["probs"], feed)
+        total, done = 0.0, 0
+        for _ in range(runs):
+            if cancel and cancel():
+                break
+            t = time.perf_counter()
+            session.run(["probs"], feed)
+            total += time.perf_counter() - t
+            done += 1
+        return total / done * 1e3 if done else math.nan
+    finally:
+        _leave()
