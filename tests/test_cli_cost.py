@@ -116,3 +116,13 @@ def test_help_works(capsys):
         assert option in out
     r = _cli("--help")
     assert r.returncode == 0 and "cost" in r.stdout
+
+
+@pytest.mark.parametrize("args", [["--threads", "0"], ["--threads", "-2"],
+                                  ["--exit-after-frames", "x"], ["--tab", "nowhere"]])
+def test_bad_window_options_exit_2_before_any_window(capsys, args):
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "error" in err and "Traceback" not in err

@@ -10,6 +10,7 @@ import sys
 from typing import Sequence
 
 from visualizer.commands import COMMANDS
+from visualizer.commands._common import positive_int
 
 
 class _Parser(argparse.ArgumentParser):
@@ -36,11 +37,11 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--model", metavar="M",
                      help="live demo model: official name, .tflite/.tgz/.onnx path, or 'untrained'")
     gui.add_argument("--autostart", action="store_true", help="start the live demo at once")
-    gui.add_argument("--exit-after-frames", type=int, metavar="N",
+    gui.add_argument("--exit-after-frames", type=positive_int, metavar="N",
                      help="quit after N frames have been inferred (with --autostart)")
     gui.add_argument("--report", metavar="OUT.json",
                      help="write a JSON report of the live run on exit")
-    gui.add_argument("--threads", type=int, default=None, metavar="T",
+    gui.add_argument("--threads", type=positive_int, default=None, metavar="T",
                      help="onnxruntime intra-op threads for the live demo")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
