@@ -1,0 +1,97 @@
+"""`bench`: JSON keys and shapes against the network spec and a plain onnxruntime run;
+exit code 2 with one line for bad input."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import onnxruntime as ort
+import pytest
+from PIL import Image
+
+from visualizer.app import main
+from visualizer.net.mobilenet import NetSpec
+from visualizer.net.models import load_model
+from visualizer.net.preprocess import preprocess
+
+
+def _bench(capsys, *args: str) -> dict:
+    code = main(["bench", "--json", "--runs", "6", "--warmup", "1", "--threads", "1", *args])
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def test_json_report_for_an_untrained_model_with_images(tmp_path, capsys) -> None:
+    rng = np.random.default_rng(2)
+    paths = []
+    for i, size in enumerate([(90, 140), (200, 120)]):
+        p = tmp_path / f"img{i}.png"
+        Image.fromarray(rng.integers(0, 256, (*size, 3), dtype=np.uint8)).save(p)
+        paths.append(str(p))
+    r = _bench(capsys, "--alpha", "0.25", "--resolution", "96", "--image", paths[0],
+               "--image", paths[1])
+    assert {"whole_graph_ms", "timed_ms", "overhead_ratio", "coverage", "layers",
+            "images"} <= set(r)
+    assert r["trained"] is False and r["runs"] == 6
+    assert r["whole_graph_ms"] > 0 and r["timed_ms"] > 0
+    assert r["overhead_ratio"] == pytest.approx(r["timed_ms"] / r["whole_graph_ms"])
+    assert 0.3 <= r["coverage"] <= 1.05  # loose: no timing asserts that can flake
+    spec = NetSpec(0.25, 96, 1001)
+    by_name = {l["name"]: l for l in r["layers"]}
+    for layer in spec.layers:
+        row = by_name[layer.name]
+        assert (row["type"], row["macs"], row["params"]) == (layer.type, layer.macs,
+                                                             layer.params)
+        assert row["ms"] >= 0 and row["percent"] == pytest.approx(100 * row["ms"] / r["timed_ms"])
+    assert {"softmax", "layout"} <= set(by_name) and "other" not in by_name
+    assert sum(l["percent"] for l in r["layers"]) == pytest.approx(100 * r["coverage"], rel=0.02)
+    # top-5 per image equals a plain onnxruntime run of the same untrained graph
+    model = load_model("untrained", alpha=0.25, resolution=96)
+    session = ort.InferenceSession(model.onnx_bytes, providers=["CPUExecutionProvider"])
+    assert [img["path"] for img in r["images"]] == paths
+    for img, path in zip(r["images"], paths):
+        frame = np.asarray(Image.open(path).convert("RGB"))
+        probs = session.run(None, {"input": preprocess(frame, 96, 127.5, 127.5)})[0][0]
+        assert [p["index"] for p in img["top5"]] == list(np.argsort(-probs)[:5])
+        assert [p["label"] for p in img["top5"]] == [f"class {p['index']}" for p in img["top5"]]
+        np.testing.assert_allclose([p["prob"] for p in img["top5"]], np.sort(probs)[::-1][:5],
+                                   rtol=1e-4)
+
+
+def test_text_report_marks_untrained_and_lists_layers(capsys) -> None:
+    code = main(["bench", "--alpha", "0.25", "--resolution", "64", "--runs", "2",
+                 "--warmup", "0", "--threads", "1"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "UNTRAINED" in out and "pw13" in out and "whole graph" in out and "GMAC/s" in out
+
+
+def test_official_checkpoint_with_labels(coral, capsys, monkeypatch) -> None:
+    monkeypatch.setenv("MOBILENET_VISUALIZER_LABELS", str(coral / "imagenet_labels.txt"))
+    r = _bench(capsys, "--model", str(coral / "mobilenet_v1_0.25_128_quant.tflite"),
+               "--image", str(coral / "bird.bmp"))
+    assert r["trained"] is True and r["resolution"] == 128
+    top = r["images"][0]["top5"][0]
+    assert top["label"] == "chickadee"  # the photo shows a chickadee (LiteRT agrees)
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--runs", "0"], "at least 1"),
+    (["--alpha", "1.5"], "(0, 1]"),
+    (["--resolution", "100"], "multiple of 32"),
+    (["--model", "no_such_model.tflite"], "not found"),
+    (["--model", "nonsense"], "unknown model"),
+    (["--image", "missing.png"], "image not found"),
+    (["--image", "TEXTFILE"], "cannot read image"),
+])
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, message) -> None:
+    text = tmp_path / "notes.png"
+    text.write_text("not an image")
+    args = [str(text) if a == "TEXTFILE" else a for a in args]
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(main(["bench", "--alpha", "0.25", "--resolution", "64", "--runs", "1",
+                               "--warmup", "0", *args]))
+    err = capsys.readouterr().err
+    assert exc.value.code == 2
+    assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
