@@ -1,0 +1,119 @@
+"""Frame sources through the real Qt Multimedia / QImageReader paths (offscreen)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtGui import QImage
+from PySide6.QtMultimedia import QMediaDevices
+
+from live_fakes import square_frame, square_x, write_video
+from visualizer.video.frames import qimage_to_rgb, rgb_to_qimage
+from visualizer.video.sources import (
+    NO_CAMERA, CameraSource, ImageSource, SourceError, VideoFileSource, make_source,
+)
+
+
+def collect(qtbot, source, until, timeout=15_000):
+    frames, errors, ended = [], [], []
+    source.frameReady.connect(frames.append)
+    source.error.connect(errors.append)
+    source.ended.connect(lambda: ended.append(True))
+    source.start()
+    qtbot.waitUntil(lambda: bool(until(frames, errors, ended)), timeout=timeout)
+    source.stop()
+    return frames, errors, ended
+
+
+def test_rgb_qimage_round_trip_with_padded_rows():
+    rng = np.random.default_rng(1)
+    rgb = rng.integers(0, 256, (7, 5, 3), dtype=np.uint8)  # 15-byte rows: Qt pads to 16
+    image = rgb_to_qimage(rgb)
+    assert image.bytesPerLine() > 15
+    np.testing.assert_array_equal(qimage_to_rgb(image), rgb)
+    argb = image.convertToFormat(QImage.Format.Format_ARGB32)
+    np.testing.assert_array_equal(qimage_to_rgb(argb), rgb)
+
+
+@pytest.mark.parametrize("codec,suffix", [("libx264", "mp4"), ("mjpeg", "avi")])
+def test_video_frames_arrive_in_order_with_their_content(qtbot, tmp_path, codec, suffix):
+    path = write_video(tmp_path / f"v.{suffix}", frames=24, codec=codec)
+    frames, errors, ended = collect(qtbot, VideoFileSource(path),
+                                    lambda f, e, d: e or d)
+    assert not errors and ended
+    assert len(frames) == 24
+    for i, frame in enumerate(frames):
+        assert frame.shape == (240, 320, 3) and frame.dtype == np.uint8
+        assert abs(square_x(frame) - square_x(square_frame(i))) <= 2  # codec blur
+        # colours survive decoding within lossy-codec tolerance
+        assert abs(int(frame[10, 10, 2]) - 80) < 12 and frame[120, square_x(frame) + 20, 0] > 200
+
+
+def test_unreadable_video_reports_a_message(qtbot, tmp_path):
+    bad = tmp_path / "broken.mp4"
+    bad.write_bytes(b"this is not a video" * 100)
+    frames, errors, _ = collect(qtbot, VideoFileSource(bad), lambda f, e, d: e)
+    assert not frames
+    assert "broken.mp4" in errors[0] and "\n" not in errors[0]
+
+
+def test_image_folder_is_replayed_and_bad_files_skipped(qtbot, tmp_path):
+    for i in range(3):
+        rgb_to_qimage(square_frame(i * 10)).save(str(tmp_path / f"{i}.png"))
+    (tmp_path / "3.png").write_bytes(b"not a png")
+    (tmp_path / "notes.txt").write_text("ignored")
+    source = ImageSource(tmp_path, fps=100)
+    frames, errors, _ = collect(qtbot, source, lambda f, e, d: len(f) >= 7 or e)
+    assert not errors
+    xs = [square_x(f) for f in frames[:7]]
+    assert xs == [square_x(square_frame(i * 10)) for i in (0, 1, 2, 0, 1, 2, 0)]
+    np.testing.assert_array_equal(frames[1], square_frame(10))  # PNG is lossless
+    assert source.unreadable == ["3.png"]
+
+
+def test_unreadable_image_reports_a_message(qtbot, tmp_path):
+    bad = tmp_path / "photo.jpg"
+    bad.write_bytes(b"\xff\xd8 truncated")
+    frames, errors, _ = collect(qtbot, make_source(str(bad)), lambda f, e, d: e)
+    assert not frames and "photo.jpg" in errors[0]
+
+
+def test_folder_without_images_reports_a_message(qtbot, tmp_path):
+    (tmp_path / "a.txt").write_text("x")
+    _, errors, _ = collect(qtbot, ImageSource(tmp_path), lambda f, e, d: e)
+    assert "no image" in errors[0]
+
+
+def test_real_photo_decodes_like_pillow(qtbot, coral):
+    from PIL import Image
+
+    frames, errors, _ = collect(qtbot, ImageSource(coral / "cat.bmp"), lambda f, e, d: f or e)
+    expected = np.asarray(Image.open(coral / "cat.bmp").convert("RGB"))
+    np.testing.assert_array_equal(frames[0], expected)
+
+
+def test_large_photo_is_scaled_to_1280(qtbot, coral):
+    frames, _, _ = collect(qtbot, ImageSource(coral / "cat_1080p.jpg"), lambda f, e, d: f or e)
+    h, w, _ = frames[0].shape
+    assert max(h, w) == 1280 and abs(w / h - 1920 / 1080) < 0.01
+
+
+def test_no_camera_gives_a_clear_message(qtbot):
+    if QMediaDevices.videoInputs():
+        pytest.skip("this machine has a camera")
+    _, errors, _ = collect(qtbot, CameraSource(0), lambda f, e, d: e)
+    assert errors == [NO_CAMERA]
+
+
+@pytest.mark.parametrize("spec,kind", [("camera", CameraSource), ("camera:2", CameraSource)])
+def test_make_source_cameras(spec, kind):
+    assert isinstance(make_source(spec), kind)
+
+
+def test_make_source_rejects_bad_descriptions(tmp_path):
+    with pytest.raises(SourceError, match="no such file"):
+        make_source(str(tmp_path / "missing.mp4"))
+    with pytest.raises(SourceError, match="camera number"):
+        make_source("camera:x")
+    (tmp_path / "clip.mkv").write_bytes(b"")
+    assert isinstance(make_source(str(tmp_path / "clip.mkv")), VideoFileSource)
+    assert isinstance(make_source(str(tmp_path)), ImageSource)
