@@ -52,16 +52,41 @@ class Explorer:
         self.position = 0
         self._rebuild()
 
-    # ---- derived data, recomputed only when tensors or the layer change ----
+    # ---- derived data: cheap numbers now, arrays only when first needed ----
     def _rebuild(self) -> None:
+        self.costs = costs.conv_costs(self.spec)
+        self._cache: dict[str, object] = {}
+        self.position = min(self.position, self.length)
+
+    def _cached(self, name: str, make):
+        if name not in self._cache:
+            self._cache[name] = make()
+        return self._cache[name]
+
+    @property
+    def standard_steps(self) -> PathSteps:
+        return self._cached("standard_steps", lambda: standard_steps(self.example))
+
+    @property
+    def separable_steps(self) -> SeparableSteps:
+        return self._cached("separable_steps", lambda: SeparableSteps(self.example))
+
+    @property
+    def standard_out(self) -> np.ndarray:
         ex, s = self.example, self.spec
-        self.costs = costs.conv_costs(s)
-        self.standard_steps: PathSteps = standard_steps(ex)
-        self.separable_steps = SeparableSteps(ex)
-        self.standard_out = reference.conv2d(ex.x, ex.standard_w, s.stride, s.padding, s.groups)
-        self.depthwise_out = reference.depthwise(ex.x, ex.depthwise_w, s.stride, s.padding)
-        self.pointwise_out = reference.pointwise(self.depthwise_out, ex.pointwise_w)
-        self.position = min(self.position, len(self.steps))
+        return self._cached("standard_out", lambda: reference.conv2d(
+            ex.x, ex.standard_w, s.stride, s.padding, s.groups))
+
+    @property
+    def depthwise_out(self) -> np.ndarray:
+        ex, s = self.example, self.spec
+        return self._cached("depthwise_out", lambda: reference.depthwise(
+            ex.x, ex.depthwise_w, s.stride, s.padding))
+
+    @property
+    def pointwise_out(self) -> np.ndarray:
+        return self._cached("pointwise_out", lambda: reference.pointwise(
+            self.depthwise_out, self.example.pointwise_w))
 
     @property
     def steps(self) -> PathSteps | SeparableSteps:
@@ -69,7 +94,9 @@ class Explorer:
 
     @property
     def length(self) -> int:
-        return len(self.steps)
+        ho, wo, n = self.spec.output_shape
+        cells = ho * wo
+        return n * cells if self.path == "standard" else (self.spec.channels + n) * cells
 
     @property
     def animatable(self) -> bool:
@@ -121,29 +148,36 @@ class Explorer:
 
     # ---- what the view shows ----
     def tally(self) -> Tally:
-        c = self.costs
-        std_total = self.standard_steps.per_step * len(self.standard_steps)
-        dw, pw = self.separable_steps.depthwise, self.separable_steps.pointwise
+        c, s = self.costs, self.spec
+        ho, wo, _ = s.output_shape
+        std_total = c.grouped  # the standard path is grouped when groups > 1
         if self.path == "standard":
-            return Tally(self.position * self.standard_steps.per_step, std_total,
-                         c.depthwise, c.depthwise, c.pointwise, c.pointwise)
-        nd = len(dw)
-        done_dw = min(self.position, nd) * dw.per_step
-        done_pw = max(self.position - nd, 0) * pw.per_step
+            done = self.position * s.kernel * s.kernel * s.channels_per_group
+            return Tally(done, std_total, c.depthwise, c.depthwise, c.pointwise, c.pointwise)
+        nd = s.channels * ho * wo
+        done_dw = min(self.position, nd) * s.kernel * s.kernel
+        done_pw = max(self.position - nd, 0) * s.channels
         return Tally(std_total, std_total, done_dw, c.depthwise, done_pw, c.pointwise)
+
+    def _done(self, which: str) -> int:
+        """How many cells of that output (flat, channel-major) are computed so far."""
+        if which == "standard":
+            return self.position if self.path == "standard" else 0
+        if self.path != "separable":
+            return 0
+        ho, wo, _ = self.spec.output_shape
+        nd = self.spec.channels * ho * wo
+        return min(self.position, nd) if which == "depthwise" else max(self.position - nd, 0)
+
+    def filled_view(self, which: str) -> "FilledView":
+        """Like `filled(which)` but computes only the cells a view asks for."""
+        return FilledView(self, which)
 
     def filled(self, which: str) -> np.ndarray:
         """Output values computed so far for "standard", "depthwise" or "pointwise";
         cells not reached yet are NaN (the view leaves them blank)."""
-        full = {"standard": self.standard_out, "depthwise": self.depthwise_out,
-                "pointwise": self.pointwise_out}[which]
-        if which == "standard":
-            done = self.position if self.path == "standard" else 0
-        elif self.path != "separable":
-            done = 0
-        else:
-            nd = len(self.separable_steps.depthwise)
-            done = min(self.position, nd) if which == "depthwise" else max(self.position - nd, 0)
+        full = getattr(self, f"{which}_out")
+        done = self._done(which)
         out = np.full(full.shape, np.nan)
         out.reshape(-1)[:done] = full.reshape(-1)[:done]
         return out
@@ -169,6 +203,56 @@ class Explorer:
         return (f"Conv(kernel_shape=[{s.kernel}, {s.kernel}], strides=[{s.stride}, {s.stride}], "
                 f"pads=[{p}, {p}, {p}, {p}], group={s.groups})  "
                 f"W: [{s.filters}, {s.channels_per_group}, {s.kernel}, {s.kernel}]")
+
+
+class FilledView:
+    """Read-only (C, H, W) view of one output that computes only the cells sliced from it:
+    `view[c, r0:r1, c0:c1]`. Keeps a 64×64×64 layer with 256 filters instant to show."""
+
+    def __init__(self, ex: Explorer, which: str) -> None:
+        self.ex, self.which = ex, which
+        ho, wo, n = ex.spec.output_shape
+        self.shape = (ex.spec.channels if which == "depthwise" else n, ho, wo)
+        self.done = ex._done(which)
+
+    def __getitem__(self, key: tuple[int, slice, slice]) -> np.ndarray:
+        ch, rows, cols = key
+        _, h, w = self.shape
+        r0, r1, _ = rows.indices(h)
+        c0, c1, _ = cols.indices(w)
+        out = np.full((r1 - r0, c1 - c0), np.nan)
+        first = ch * h * w
+        if self.done <= first + r0 * w + c0:
+            return out  # nothing of this crop is computed yet
+        if self.which + "_out" in self.ex._cache:
+            vals = self.ex._cache[self.which + "_out"][ch, r0:r1, c0:c1]
+        else:
+            vals = self._compute(ch, r0, r1, c0, c1)
+        flat = first + np.arange(r0, r1)[:, None] * w + np.arange(c0, c1)[None, :]
+        return np.where(flat < self.done, vals, np.nan)
+
+    def _compute(self, ch: int, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        ex, s = self.ex.example, self.ex.spec
+        if self.which == "pointwise":
+            mid = np.stack([_window_conv(ex.x[c], ex.depthwise_w[c, 0], s, r0, r1, c0, c1)
+                            for c in range(s.channels)])
+            return np.einsum("chw,c->hw", mid, ex.pointwise_w[ch, :, 0, 0])
+        if self.which == "depthwise":
+            return _window_conv(ex.x[ch], ex.depthwise_w[ch, 0], s, r0, r1, c0, c1)
+        cg = s.channels_per_group
+        g = ch // (s.filters // s.groups)
+        return sum(_window_conv(ex.x[g * cg + j], ex.standard_w[ch, j], s, r0, r1, c0, c1)
+                   for j in range(cg))
+
+
+def _window_conv(x: np.ndarray, w: np.ndarray, s: LayerSpec, r0: int, r1: int, c0: int,
+                 c1: int) -> np.ndarray:
+    """Output rows r0…r1-1, columns c0…c1-1 of one channel's k×k correlation."""
+    k, st, p = s.kernel, s.stride, s.padding
+    xp = np.pad(x, p) if p else x
+    part = xp[r0 * st:(r1 - 1) * st + k, c0 * st:(c1 - 1) * st + k]
+    win = np.lib.stride_tricks.sliding_window_view(part, (k, k))[::st, ::st]
+    return np.einsum("hwij,ij->hw", win, w)
 
 
 def describe_step(step: Step, max_products: int = 27) -> list[str]:

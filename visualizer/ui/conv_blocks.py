@@ -12,12 +12,15 @@ from visualizer.conv.steps import Step
 from visualizer.ui.grid_view import Block, crop
 
 MAX_BLOCKS = 4
-MAX_CELLS = 10
+MAX_CELLS = 8
 EDIT_TIP = "Double-click a cell (or click it and type) to change its value."
 
 
 def _of(start: int, stop: int, total: int, what: str) -> str:
-    return "" if stop - start >= total else f"showing {what} {start}–{stop - 1} of {total}"
+    if stop - start >= total:
+        return ""
+    span = f"{start}" if stop - start == 1 else f"{start}–{stop - 1}"
+    return f"{what} {span} of {total}"
 
 
 def _cells(h: int, w: int, focus: tuple[int, int], span: int) -> tuple[tuple[int, int], ...]:
@@ -27,7 +30,7 @@ def _cells(h: int, w: int, focus: tuple[int, int], span: int) -> tuple[tuple[int
 
 def _caption(base: str, *notes: str) -> str:
     notes = tuple(n for n in notes if n)
-    return base + (f"   ({'; '.join(notes)})" if notes else "")
+    return base + (f"  (showing {' · '.join(notes)})" if notes else "")
 
 
 def _grid_blocks(arr: np.ndarray, channels: range, title: str, focus: tuple[int, int],
@@ -43,7 +46,7 @@ def _grid_blocks(arr: np.ndarray, channels: range, title: str, focus: tuple[int,
             rows=h, cols=w, pad=pad,
             highlight=highlight if ch in highlight_channels else None, highlight_kind=kind,
             key=(lambda y, x, ch=ch: (key, (ch, y, x))) if key else None, tooltip=tip))
-    note = ", ".join(filter(None, (_of(r0, r1, h, "rows"), _of(c0, c1, w, "columns"))))
+    note = ", ".join(filter(None, (_of(r0, r1, h, "rows"), _of(c0, c1, w, "cols"))))
     return blocks, note
 
 
@@ -60,8 +63,8 @@ def input_blocks(ex: Explorer) -> tuple[list[Block], str]:
         key="x", highlight_channels=step.in_channels if active else (),
         tip=f"Input channel: {s.height}×{s.width} values; grey cells are padding zeros. "
             + EDIT_TIP)
-    caption = _caption(f"Input  {s.height}×{s.width}×{s.channels}",
-                       _of(chans.start, chans.stop, s.channels, "channels"), note)
+    caption = _caption(f"Input {s.height}×{s.width}×{s.channels}",
+                       _of(chans.start, chans.stop, s.channels, "ch"), note)
     return blocks, caption
 
 
@@ -81,19 +84,19 @@ def weight_blocks(ex: Explorer) -> tuple[list[Block], str]:
     for b, c in zip(dw, chans):
         b.key = lambda y, x, c=c: ("depthwise_w", (c, 0, y, x))
     blocks += dw
-    notes += [_of(chans.start, chans.stop, s.channels, "depthwise filters"), note]
+    notes += [_of(chans.start, chans.stop, s.channels, "dw filters"), note]
     pw_active = step is not None and step.path == "pointwise"
     n = step.out_channel if pw_active else 0
     mat = ex.example.pointwise_w[:, :, 0, 0]
     (r0, r1), (c0, c1) = crop(s.filters, n, 1, MAX_CELLS), crop(s.channels, 0, 1, MAX_CELLS)
     blocks.append(Block(
-        title="pointwise weights (row = filter, column = channel)",
+        title="pointwise: row = filter, column = channel",
         values=mat[r0:r1, c0:c1], row0=r0, col0=c0, rows=s.filters, cols=s.channels,
         highlight=(n, 0, 1, s.channels) if pw_active else None, newline=True,
         key=lambda y, x: ("pointwise_w", (y, x, 0, 0)),
         tooltip=f"Pointwise: {s.filters} filters of 1×1×{s.channels}, one row each. " + EDIT_TIP))
-    notes += [_of(r0, r1, s.filters, "pointwise filters"), _of(c0, c1, s.channels, "columns")]
-    return blocks, _caption("Weights  depthwise then pointwise", *notes)
+    notes += [_of(r0, r1, s.filters, "pw filters"), _of(c0, c1, s.channels, "pw cols")]
+    return blocks, _caption("Weights: depthwise, then pointwise", *notes)
 
 
 def _standard_weights(ex: Explorer, step: Step | None) -> tuple[list[Block], str]:
@@ -115,39 +118,42 @@ def _standard_weights(ex: Explorer, step: Step | None) -> tuple[list[Block], str
                 tooltip=f"Filter {f}: {k}×{k}×{cg} weights, one {k}×{k} slice per input "
                         f"channel it reads. " + EDIT_TIP))
     name = "Filters" if s.groups == 1 else f"Filters (groups={s.groups})"
-    return blocks, _caption(f"{name}  {s.filters} × {k}×{k}×{cg}",
+    return blocks, _caption(f"{name}: {s.filters} × {k}×{k}×{cg}",
                             _of(filters.start, filters.stop, s.filters, "filters"),
-                            _of(chans.start, chans.stop, cg, "channels"),
-                            _of(r0, r1, k, "rows"), _of(c0, c1, k, "columns"))
+                            _of(chans.start, chans.stop, cg, "ch"),
+                            _of(r0, r1, k, "rows"), _of(c0, c1, k, "cols"))
 
 
 def output_blocks(ex: Explorer) -> tuple[list[Block], str]:
     s, step = ex.spec, ex.current
     ho, wo, n = s.output_shape
+    # separable shows two outputs; keep both in view when their grids are big
+    cells = ho * wo
+    limit = MAX_BLOCKS if ex.path == "standard" or cells <= 9 else 2 if cells <= 36 else 1
     focus = (step.out_y, step.out_x) if step else (0, 0)
     target = (focus[0], focus[1], 1, 1) if step else None
     tip = "Output cells fill in as the steps run; blank cells are not computed yet."
     if ex.path == "standard":
         chans = range(*crop(n, step.out_channel if step else 0, 1, MAX_BLOCKS))
-        blocks, note = _grid_blocks(ex.filled("standard"), chans, "output ch {}", focus, 1,
+        blocks, note = _grid_blocks(ex.filled_view("standard"), chans, "output ch {}", focus, 1,
                                     highlight=target, kind="target", tip=tip,
                                     highlight_channels=(step.out_channel,) if step else ())
-        return blocks, _caption(f"Output  {ho}×{wo}×{n}",
-                                _of(chans.start, chans.stop, n, "channels"), note)
+        return blocks, _caption(f"Output {ho}×{wo}×{n}",
+                                _of(chans.start, chans.stop, n, "ch"), note)
     in_pw = step is not None and step.path == "pointwise"
     dch = step.out_channel if step and not in_pw else 0
-    dchans = range(*crop(s.channels, dch, 1, MAX_BLOCKS))
+    dchans = range(*crop(s.channels, dch, 1, limit))
     dw, note1 = _grid_blocks(
-        ex.filled("depthwise"), dchans, "depthwise out ch {}", focus, 1, highlight=target,
+        ex.filled_view("depthwise"), dchans, "depthwise out {}", focus, 1, highlight=target,
         kind="window" if in_pw else "target", tip=tip + " Depthwise output feeds pointwise.",
         highlight_channels=dchans if in_pw else ((dch,) if step else ()))
     pch = step.out_channel if in_pw else 0
-    pchans = range(*crop(n, pch, 1, MAX_BLOCKS))
-    pw, note2 = _grid_blocks(ex.filled("pointwise"), pchans, "pointwise out ch {}", focus, 1,
+    pchans = range(*crop(n, pch, 1, limit))
+    pw, note2 = _grid_blocks(ex.filled_view("pointwise"), pchans, "pointwise out {}", focus, 1,
                              highlight=target, kind="target", tip=tip,
                              highlight_channels=(pch,) if in_pw else ())
     if pw:
         pw[0].newline = True
-    return dw + pw, _caption(f"Output  depthwise {ho}×{wo}×{s.channels} → pointwise {ho}×{wo}×{n}",
-                             _of(dchans.start, dchans.stop, s.channels, "depthwise channels"),
-                             _of(pchans.start, pchans.stop, n, "pointwise channels"), note1)
+    return dw + pw, _caption(f"Output: depthwise {ho}×{wo}×{s.channels} → pointwise {ho}×{wo}×{n}",
+                             _of(dchans.start, dchans.stop, s.channels, "dw ch"),
+                             _of(pchans.start, pchans.stop, n, "pw ch"), note1)

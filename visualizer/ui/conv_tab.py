@@ -99,7 +99,13 @@ class ConvTab(QWidget):
             scroll.setWidget(view)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.NoFrame)
-            grids.addWidget(scroll, stretch)
+            # a scroll bar that comes and goes would change the width, re-wrap the blocks
+            # and change the height again: keep it, so layouts settle at once
+            scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+            column = QVBoxLayout()
+            column.addWidget(view.caption_label)
+            column.addWidget(scroll, 1)
+            grids.addLayout(column, stretch)
         col.addLayout(grids, 1)
         self.detail = QLabel()
         self.detail.setToolTip("The products of the current step (input · weight) and the "

@@ -9,13 +9,13 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
-from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
+from PySide6.QtCore import QLine, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QStaticText
+from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QWidget
 
 from visualizer.conv.explorer import fmt
 
-CELL_W, CELL_H, GAP, TITLE_H = 30, 22, 10, 16
+CELL_W, CELL_H, GAP, TITLE_H = 32, 22, 8, 16
 
 COLORS = {
     "window": QColor(255, 196, 0, 150),     # input window / weights in use
@@ -37,7 +37,7 @@ def crop(size: int, focus: int, span: int, limit: int) -> tuple[int, int]:
     return start, start + limit
 
 
-@dataclass
+@dataclass(eq=False)
 class Block:
     """One grid. `values` is the visible part; (row0, col0) its offset in the tensor;
     `pad` rings of padding zeros are drawn around it when the crop reaches the edge."""
@@ -79,23 +79,36 @@ class GridView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.blocks: list[Block] = []
-        self.caption = ""
+        #: What the view shows and hides; the owner places this label above the view.
+        self.caption_label = QLabel()
+        self.caption_label.setWordWrap(True)
+        self.caption_label.setStyleSheet("color: #444; font-weight: bold;")
+        self.caption_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        lines = self.caption_label.fontMetrics().lineSpacing()
+        self.caption_label.setMinimumHeight(2 * lines + 2)  # room to wrap without jumping
         self._selected: tuple[Block, int, int] | None = None
         self._font = QFont()
         self._font.setPointSizeF(8.5)
+        self._small = QFont(self._font)
+        self._small.setPointSizeF(7)  # for numbers too wide for a cell at the normal size
+        self._fits = QFontMetrics(self._font)
+        self._texts: dict[float, tuple[QStaticText, bool]] = {}
         self._editor = QLineEdit(self)
         self._editor.hide()
         self._editor.setAlignment(Qt.AlignCenter)
         self._editor.editingFinished.connect(self._commit)
+        self._editor.installEventFilter(self)
         self._editing: tuple | None = None
         self.setFocusPolicy(Qt.ClickFocus)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
 
     # ---- data ----
     def set_blocks(self, blocks: list[Block], caption: str = "") -> None:
-        self.blocks, self.caption = blocks, caption
-        if self._selected and self._selected[0] not in blocks:
-            self._selected = None
+        self.blocks = blocks
+        if self.caption_label.text() != caption:
+            self.caption_label.setText(caption)
+        if self._selected:  # blocks are rebuilt on every refresh: find the cell again
+            self._selected = self._find(self._selected[0].key(*self._selected[1:]))
         self._layout(self.width())
         self.update()
 
@@ -115,11 +128,11 @@ class GridView(QWidget):
     def _layout(self, width: int, place: bool = True) -> int:
         x = y = 0
         row_h = 0
-        top = TITLE_H if self.caption else 0
-        y = top
+        metrics = QFontMetrics(self._font)
         for b in self.blocks:
             y0, y1, x0, x1 = b.padded_range()
-            w, h = (x1 - x0) * CELL_W, (y1 - y0) * CELL_H + TITLE_H
+            w = max((x1 - x0) * CELL_W, metrics.horizontalAdvance(b.title) + 4)
+            h = (y1 - y0) * CELL_H + TITLE_H
             if x > 0 and (b.newline or x + w > width):
                 x, y, row_h = 0, y + row_h + GAP, 0
             if place:
@@ -135,10 +148,6 @@ class GridView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setFont(self._font)
-        if self.caption:
-            p.setPen(QColor(90, 90, 90))
-            p.drawText(QRect(0, 0, self.width(), TITLE_H), Qt.AlignLeft | Qt.AlignVCenter,
-                       self.caption)
         for b in self.blocks:
             self._paint_block(p, b)
         p.end()
@@ -146,7 +155,7 @@ class GridView(QWidget):
     def _paint_block(self, p: QPainter, b: Block) -> None:
         r = b._rect
         p.setPen(QColor(40, 40, 40))
-        p.drawText(QRect(r.x(), r.y(), max(r.width(), 200), TITLE_H),
+        p.drawText(QRect(r.x(), r.y(), r.width(), TITLE_H),
                    Qt.AlignLeft | Qt.AlignVCenter, b.title)
         y0, y1, x0, x1 = b.padded_range()
         h, w = b.values.shape
@@ -161,11 +170,18 @@ class GridView(QWidget):
                                        "blank" if blank else "pad"])
                 if b.highlight and _inside(b.highlight, ty, tx):
                     p.fillRect(cell, COLORS[b.highlight_kind])
-                p.setPen(COLORS["grid"])
-                p.drawRect(cell)
                 if not blank:
                     p.setPen(QColor(20, 20, 20) if inside else QColor(150, 150, 150))
-                    p.drawText(cell, Qt.AlignCenter, fmt(v))
+                    self._draw_number(p, cell, float(v))
+        # grid lines in one call rather than one rectangle per cell
+        top_left = self._cell_rect(b, y0, x0).topLeft()
+        left, top = top_left.x(), top_left.y()
+        right, bottom = left + (x1 - x0) * CELL_W, top + (y1 - y0) * CELL_H
+        lines = [QLine(left, top + i * CELL_H, right, top + i * CELL_H) for i in range(y1 - y0 + 1)]
+        lines += [QLine(left + j * CELL_W, top, left + j * CELL_W, bottom)
+                  for j in range(x1 - x0 + 1)]
+        p.setPen(COLORS["grid"])
+        p.drawLines(lines)
         if b.highlight:
             hy, hx, hh, hw = b.highlight
             a = self._cell_rect(b, max(hy, y0), max(hx, x0))
@@ -176,12 +192,41 @@ class GridView(QWidget):
             p.setPen(QPen(COLORS["selected"], 2))
             p.drawRect(self._cell_rect(b, self._selected[1], self._selected[2]))
 
+    def _draw_number(self, p: QPainter, cell: QRect, v: float) -> None:
+        """Centered number; laid-out texts are cached (drawStaticText is much cheaper)."""
+        hit = self._texts.get(v)
+        if hit is None:
+            text = fmt(v)
+            small = self._fits.horizontalAdvance(text) > CELL_W - 3
+            st = QStaticText(text)
+            st.prepare(font=self._small if small else self._font)
+            if len(self._texts) > 4096:
+                self._texts.clear()
+            hit = self._texts[v] = (st, small)
+        st, small = hit
+        if small:
+            p.setFont(self._small)
+        size = st.size()
+        p.drawStaticText(int(cell.x() + (CELL_W - size.width()) / 2),
+                         int(cell.y() + (CELL_H - size.height()) / 2), st)
+        if small:
+            p.setFont(self._font)
+
     def _cell_rect(self, b: Block, ty: int, tx: int) -> QRect:
         y0, _, x0, _ = b.padded_range()
         return QRect(b._rect.x() + (tx - x0) * CELL_W, b._rect.y() + TITLE_H + (ty - y0) * CELL_H,
                      CELL_W, CELL_H)
 
     # ---- interaction ----
+    def _find(self, key: tuple) -> tuple[Block, int, int] | None:
+        for b in self.blocks:
+            if b.key is None:
+                continue
+            for (vy, vx), _ in np.ndenumerate(b.values):
+                if b.key(b.row0 + vy, b.col0 + vx) == key:
+                    return b, b.row0 + vy, b.col0 + vx
+        return None
+
     def cell_at(self, pos) -> tuple[Block, int, int] | None:
         for b in self.blocks:
             if b._rect.contains(pos) and pos.y() >= b._rect.y() + TITLE_H:
@@ -232,6 +277,14 @@ class GridView(QWidget):
         self._editor.setFocus()
         if initial is None:
             self._editor.selectAll()
+
+    def eventFilter(self, obj, e) -> bool:  # noqa: N802
+        if obj is self._editor and e.type() == e.Type.KeyPress and e.key() == Qt.Key_Escape:
+            self._editing = None  # cancel: editingFinished will find nothing to commit
+            self._editor.hide()
+            self.setFocus()
+            return True
+        return super().eventFilter(obj, e)
 
     def _commit(self) -> None:
         if self._editing is None:

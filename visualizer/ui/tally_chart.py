@@ -17,9 +17,22 @@ def _pale(rgb: tuple[int, int, int]) -> tuple[int, int, int, int]:
     return (*rgb, 55)
 
 
+def compact(v: float) -> str:
+    """Axis numbers that stay short: 3,888 → 3.9k, 566,820,864 → 567M."""
+    for div, unit in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"{v / div:.3g}{unit}"
+    return f"{v:g}"
+
+
+class CompactAxis(pg.AxisItem):
+    def tickStrings(self, values, scale, spacing):  # noqa: N802 (pyqtgraph name)
+        return [compact(v * scale) for v in values]
+
+
 class TallyChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent, background="w")
+        super().__init__(parent, background="w", axisItems={"left": CompactAxis("left")})
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
@@ -28,7 +41,7 @@ class TallyChart(pg.PlotWidget):
         item.showGrid(y=True, alpha=0.25)
         ax = item.getAxis("bottom")
         ax.setTicks([[(0, "standard"), (1, "separable")]])
-        item.getAxis("left").setWidth(48)
+        item.getAxis("left").setWidth(44)
         item.getAxis("left").enableAutoSIPrefix(False)
         x0, x1 = [0.0], [1.0]
         opts = dict(width=0.6, pen=None)

@@ -38,11 +38,11 @@ class TallyPanel(QWidget):
         box = QGroupBox("Multiplications")
         box.setToolTip(CONVENTION)
         lay = QVBoxLayout(box)
-        self.standard = _label("Standard path: multiplications done so far / in the whole "
-                               "layer. When the separable path runs this shows its total.",
-                               big=True)
-        self.separable = _label("Depthwise-separable path: depthwise + pointwise "
-                                "multiplications done so far / in the whole layer.", big=True)
+        self.standard = _label("Multiplications done so far / in the whole layer, per path. "
+                               "The path not being animated shows its total, so the "
+                               "comparison stays in view.", big=True)
+        self.separable = _label("Bold: the two paths' counts to compare.")
+        self.separable.setStyleSheet("color: #666;")
         self.chart = TallyChart()
         self.formulas = _label("Each count with the current numbers substituted: "
                                "k × k × C_in × N × H_out × W_out for standard, "
@@ -70,13 +70,18 @@ class TallyPanel(QWidget):
 
     def show_explorer(self, ex: Explorer) -> None:
         t, c, s = ex.tally(), ex.costs, ex.spec
-        std_name = "Standard" if s.groups == 1 else f"Grouped (groups={s.groups})"
-        self.standard.setText(f"<span style='color:#4670c8'>■</span> {std_name}: "
-                              f"{t.standard_done:,} / {t.standard_total:,}")
-        self.separable.setText(
-            f"<span style='color:#e68c1e'>■</span> {t.depthwise_done:,} + "
-            f"<span style='color:#28a05a'>■</span> {t.pointwise_done:,} = "
-            f"{t.separable_done:,} / {t.separable_total:,} separable")
+        std_name = "standard" if s.groups == 1 else f"grouped (g={s.groups})"
+        rows = [("#4670c8", std_name, t.standard_done, t.standard_total, True),
+                ("#e68c1e", "depthwise", t.depthwise_done, t.depthwise_total, False),
+                ("#28a05a", "+ pointwise", t.pointwise_done, t.pointwise_total, False),
+                ("", "= separable", t.separable_done, t.separable_total, True)]
+        cells = "".join(
+            f"<tr><td><span style='color:{color}'>{'■' if color else ''}</span> {name}</td>"
+            f"<td align=right>{'<b>' if bold else ''}{done:,}{'</b>' if bold else ''}</td>"
+            f"<td align=right>&nbsp;/ {total:,}</td></tr>"
+            for color, name, done, total, bold in rows)
+        self.standard.setText(f"<table cellspacing=0 cellpadding=1>{cells}</table>")
+        self.separable.setText("done so far / whole layer")
         self.chart.show_tally(t)
         f = ex.formulas()
         lines = [f"standard   {f['standard']}"]

@@ -43,7 +43,8 @@ class Transport(QWidget):
         self.scrub.setFocusPolicy(Qt.NoFocus)  # arrows belong to the step shortcuts
         row.addWidget(self.scrub, 1)
         self.position_label = QLabel()
-        self.position_label.setMinimumWidth(150)
+        # fixed size: a changing text then does not re-layout the whole window each step
+        self.position_label.setFixedSize(190, self.position_label.sizeHint().height())
         self.position_label.setToolTip("Steps done / steps in this path")
         row.addWidget(self.position_label)
         row.addWidget(QLabel("speed"))
@@ -59,6 +60,7 @@ class Transport(QWidget):
         row.addWidget(self.speed_label)
         self._speed(self.speed.value(), emit=False)
         self._quiet = False
+        self._playing = False
 
     @property
     def steps_per_second(self) -> int:
@@ -82,5 +84,7 @@ class Transport(QWidget):
         self.scrub.setValue(position)
         self._quiet = False
         self.position_label.setText(f"step {position:,} / {length:,}")
-        self.play_button.setIcon(self.style().standardIcon(
-            QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
+        if playing != self._playing:  # a new icon re-lays out the row: only on change
+            self._playing = playing
+            self.play_button.setIcon(self.style().standardIcon(
+                QStyle.SP_MediaPause if playing else QStyle.SP_MediaPlay))
