@@ -8,10 +8,6 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from visualizer import qt_fixes  # noqa: E402
-
-qt_fixes.apply()  # PySide6 6.12.0 signal-emit refcount bug: see visualizer/qt_fixes.py
-
 #: Real checkpoints, labels and photos that must not be copied into this repository.
 TESTDATA = Path(os.environ.get(
     "MOBILENET_VISUALIZER_TESTDATA",

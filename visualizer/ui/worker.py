@@ -17,7 +17,6 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from visualizer import qt_fixes
 from visualizer.net.results import InferenceResult
 from visualizer.ui.task import Task, stop as stop_task
 from visualizer.video.sources import FrameSource
@@ -106,7 +105,6 @@ class LivePipeline(QObject):
     resultReady = Signal(object, object)  # InferenceResult, frame (H, W, 3) uint8
     error = Signal(str)  # source or inference problem; the pipeline has stopped
     sourceEnded = Signal()
-    # no bool argument: PySide6 6.12 corrupts the refcount of True/False emitted from Python
     runningChanged = Signal()  # read `running`
     modelLoading = Signal(str)
     modelProgress = Signal(int, int)  # bytes done, total (0: unknown)
@@ -117,7 +115,6 @@ class LivePipeline(QObject):
                  runner_factory: RunnerFactory = default_runner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
-        qt_fixes.apply()
         self.threads = threads
         self._load_fn, self._runner_factory = load_fn, runner_factory
         self._thread = QThread()
