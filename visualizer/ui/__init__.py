@@ -1,6 +1,8 @@
 """Qt widgets of the window. Only this package (and video/) may import Qt.
 
-Importing it applies `guard_none_refcount()`: PySide6 6.12 wheels drop one reference to
+Importing it applies `guard_none_refcount()`. pyproject.toml keeps PySide6 below 6.12 on
+Python < 3.12; the guard protects an environment that has 6.12 anyway. PySide6 6.12.0
+wheels drop one reference to
 None on every call of a Qt method that returns nothing. From Python 3.12 on None is
 immortal and nothing happens; on 3.10/3.11 None's count reaches zero after some
 thousand calls and the interpreter aborts ("none_dealloc"). Likewise `Signal.emit()`
@@ -16,6 +18,14 @@ def guard_none_refcount() -> None:
     """Make None, True and False effectively immortal on CPython < 3.12 (no-op elsewhere;
     idempotent)."""
     if sys.implementation.name != "cpython" or sys.version_info >= (3, 12):
+        return
+    from importlib import metadata
+
+    try:
+        major, minor = (int(v) for v in metadata.version("shiboken6").split(".")[:2])
+    except (metadata.PackageNotFoundError, ValueError):
+        return
+    if (major, minor) < (6, 12):
         return
     import ctypes
 
