@@ -40,11 +40,29 @@ def test_cancel_stops_the_sweep():
     assert len(points) == 1 and points == seen
 
 
+def test_latency_is_the_median_of_batch_means(monkeypatch):
+    import visualizer.net.runner as runner
+
+    batch_means = iter([5.0, 100.0, 6.0])  # one batch spoiled by other work
+    calls = []
+
+    def fake(model, runs, warmup, threads, cancel=None):
+        calls.append(runs)
+        return next(batch_means)
+
+    monkeypatch.setattr(runner, "measure_latency", fake)
+    (point,) = run_sweep((0.25,), (128,), runs=10, warmup=1, rounds=3)
+    assert point.latency_ms == 6.0
+    assert sorted(calls) == [3, 3, 4] and sum(calls) == 10
+
+
 def test_bad_arguments_raise_value_error():
     with pytest.raises(ValueError):
         run_sweep((0.25,), (128,), runs=0)
     with pytest.raises(ValueError):
         run_sweep((0.25,), (128,), runs=1, warmup=-1)
+    with pytest.raises(ValueError):
+        run_sweep((0.25,), (128,), runs=1, rounds=0)
 
 
 def test_published_table_is_the_official_grid_and_agrees_with_the_paper_costs():

@@ -6,6 +6,8 @@ the same path as the live demo: `models.load_model` then `runner.measure_latency
 """
 from __future__ import annotations
 
+import math
+import statistics
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -18,7 +20,7 @@ class SweepPoint:
     resolution: int
     macs: int  # mult-adds of the network that was timed (net.mobilenet counting)
     params: int
-    latency_ms: float  # mean wall time of one whole-graph inference
+    latency_ms: float  # wall time of one whole-graph inference (median of batch means)
     top1: float | None  # published top-1 (%) of this official setting, float model; else None
 
     @property
@@ -32,19 +34,26 @@ Progress = Callable[[int, int, SweepPoint], None]
 
 def run_sweep(alphas: Iterable[float], resolutions: Iterable[int], runs: int = 10,
               warmup: int = 2, threads: int | None = None, progress: Progress | None = None,
-              cancel: Callable[[], bool] | None = None) -> list[SweepPoint]:
+              cancel: Callable[[], bool] | None = None, *, rounds: int = 3
+              ) -> list[SweepPoint]:
     """Measure each α × resolution setting in turn; return the points measured.
+
+    The `runs` timed inferences of a setting are split into `rounds` batches (each on a
+    fresh session after `warmup` runs) and the median of the batch means is reported, so
+    that a burst of other work on the machine spoils one batch rather than the figure.
 
     When `cancel()` becomes true the sweep stops after (or during) the current setting and
     returns the points completed so far; a setting interrupted midway is not reported.
-    Raises `ValueError` for runs < 1 or warmup < 0 and `models.ModelError` /
+    Raises `ValueError` for runs < 1, rounds < 1 or warmup < 0 and `models.ModelError` /
     `mobilenet.SpecError` for settings that are not a MobileNet V1.
     """
     from visualizer.net.models import load_model  # onnx/onnxruntime: only when sweeping
     from visualizer.net.runner import measure_latency
 
-    if runs < 1 or warmup < 0:
-        raise ValueError(f"runs must be at least 1 and warmup at least 0 (got {runs}, {warmup})")
+    if runs < 1 or warmup < 0 or rounds < 1:
+        raise ValueError(f"runs and rounds must be at least 1 and warmup at least 0 "
+                         f"(got {runs}, {rounds}, {warmup})")
+    rounds = min(rounds, runs)
     grid = [(float(a), int(r)) for a in alphas for r in resolutions]
     cancelled = cancel or (lambda: False)
     points: list[SweepPoint] = []
@@ -52,9 +61,16 @@ def run_sweep(alphas: Iterable[float], resolutions: Iterable[int], runs: int = 1
         if cancelled():
             break
         model = load_model("untrained", alpha=alpha, resolution=resolution)
-        ms = measure_latency(model, runs=runs, warmup=warmup, threads=threads, cancel=cancel)
-        if cancelled():
+        batches = []
+        for i in range(rounds):
+            n = runs // rounds + (i < runs % rounds)
+            batches.append(measure_latency(model, runs=n, warmup=warmup, threads=threads,
+                                           cancel=cancel))
+            if cancelled():
+                break
+        if cancelled() or not all(math.isfinite(b) for b in batches):
             break
+        ms = statistics.median(batches)
         entry = published(alpha, resolution)
         point = SweepPoint(alpha, resolution, model.spec.total_macs, model.spec.total_params,
                            float(ms), entry.top1 if entry else None)

@@ -38,6 +38,18 @@ def macs_formula(layer: NetLayer) -> str:
             f" × {cout} output channels = {layer.macs:,} mult-adds")
 
 
+_DISPLAY, _USER, _TOOLTIP = Qt.DisplayRole, Qt.UserRole, Qt.ToolTipRole
+_ALIGN, _FONT, _BACKGROUND = Qt.TextAlignmentRole, Qt.FontRole, Qt.BackgroundRole
+_RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+_LEFT = int(Qt.AlignLeft | Qt.AlignVCenter)
+
+
+def _bold() -> QFont:
+    f = QFont()
+    f.setBold(True)
+    return f
+
+
 def _tint(color: str) -> QColor:
     c = QColor(color)
     c.setAlpha(70)
@@ -45,18 +57,19 @@ def _tint(color: str) -> QColor:
 
 
 class LayerTableModel(QAbstractTableModel):
-    HEADERS = ("Layer", "Type", "Input", "Output", "Mult-adds\n(M)", "%\nmult-adds",
-               "Params", "ms", "%\ntime", "GMAC/s")
+    HEADERS = ("Layer", "Type", "Input", "Output", "Mult-adds\n(M)", "Share\n(%)",
+               "Params", "Time\n(ms)", "Time\n(%)", "GMAC/s")
     HEADER_TIPS = (
         "Layer name as in Table 1 of the MobileNet paper (dw = depthwise, pw = pointwise)",
         "Kind of layer",
         "Input feature map: height × width × channels",
         "Output feature map: height × width × channels",
         "Millions of multiply-adds for one image: output positions × weights per output",
-        "This layer's share of the whole network's mult-adds",
+        "Share (%): this layer's share of the whole network's mult-adds",
         "Number of weights (biases and batch norm are folded in and not counted)",
-        "Measured kernel time of this layer (conv + ReLU6), mean over recent frames",
-        "This layer's share of the measured kernel time of the whole graph",
+        "Measured kernel time of this layer (conv + ReLU6): mean over recent frames, "
+        "leaving out the slowest 20% (interruptions by other programs)",
+        "Time (%): this layer's share of the measured kernel time of the whole graph",
         "Achieved speed: mult-adds ÷ measured time, in billions per second. Low values mean "
         "the layer waits on memory rather than arithmetic",
     )
@@ -66,6 +79,8 @@ class LayerTableModel(QAbstractTableModel):
         self._layers: tuple[NetLayer, ...] = ()
         self._ms: dict[str, float] = {}
         self._frames = 0
+        self._values: list[tuple] = []  # raw values per row (cached: views ask often)
+        self._texts: list[list[str]] = []
 
     # -- content -------------------------------------------------------------------------
     @property
@@ -77,70 +92,73 @@ class LayerTableModel(QAbstractTableModel):
         self._layers = tuple(layers)
         self._ms = {}
         self._frames = 0
+        self._recompute()
         self.endResetModel()
 
     def set_timing(self, mean_ms: dict[str, float], frames: int) -> None:
         self._ms = dict(mean_ms)
         self._frames = frames
+        self._recompute()
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 7), self.index(self.rowCount() - 1, 9))
 
     def total_ms(self) -> float:
         return sum(self._ms.values())
 
+    def _recompute(self) -> None:
+        layers = self._layers
+        total_macs = sum(l.macs for l in layers) or 1
+        total_ms = self.total_ms()
+        rows = []
+        for layer in layers:
+            ms = self._ms.get(layer.name)
+            rows.append((layer.name, layer.type, shape_text(layer.input_shape),
+                         shape_text(layer.output_shape), layer.macs / 1e6,
+                         100 * layer.macs / total_macs, layer.params, ms,
+                         100 * ms / total_ms if ms is not None and total_ms > 0 else None,
+                         layer.macs / (ms * 1e6) if ms else None))
+        if layers:
+            macs = sum(l.macs for l in layers)
+            ms = total_ms if self._ms else None
+            rows.append(("Total", "", "", "", macs / 1e6, 100.0,
+                         sum(l.params for l in layers), ms, 100.0 if ms else None,
+                         macs / (ms * 1e6) if ms else None))
+        self._values = rows
+        self._texts = [[self._display(v, c) for c, v in enumerate(r)] for r in rows]
+
     def value(self, row: int, column: int):
         """The raw number (or text) behind a cell; None where nothing is known."""
-        n = len(self._layers)
-        total_macs = sum(l.macs for l in self._layers) or 1
-        total_ms = self.total_ms()
-        if row == n:  # totals
-            macs = sum(l.macs for l in self._layers)
-            ms = total_ms if self._ms else None
-            return ("Total", "", "", "", macs / 1e6, 100.0 if self._layers else 0.0,
-                    sum(l.params for l in self._layers), ms, 100.0 if ms else None,
-                    macs / (ms * 1e6) if ms else None)[column]
-        layer = self._layers[row]
-        ms = self._ms.get(layer.name)
-        return (layer.name, layer.type, shape_text(layer.input_shape),
-                shape_text(layer.output_shape), layer.macs / 1e6,
-                100 * layer.macs / total_macs, layer.params, ms,
-                100 * ms / total_ms if ms is not None and total_ms > 0 else None,
-                layer.macs / (ms * 1e6) if ms else None)[column]
+        return self._values[row][column]
 
     # -- Qt model interface ----------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() or not self._layers else len(self._layers) + 1
+        return 0 if parent.isValid() else len(self._values)
 
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.HEADERS)
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal:
-            if role == Qt.DisplayRole:
+            if role == _DISPLAY:
                 return self.HEADERS[section]
-            if role == Qt.ToolTipRole:
+            if role == _TOOLTIP:
                 return self.HEADER_TIPS[section]
         return None
 
     def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
         row, col = index.row(), index.column()
+        if role == _DISPLAY:
+            return self._texts[row][col]
+        if role == _USER:
+            return self._values[row][col]
+        if role == _ALIGN:
+            return _RIGHT if col >= 4 else _LEFT
         total = row == len(self._layers)
-        if role == Qt.DisplayRole:
-            return self._display(self.value(row, col), col)
-        if role == Qt.UserRole:
-            return self.value(row, col)
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter) if col >= 4 else \
-                int(Qt.AlignLeft | Qt.AlignVCenter)
-        if role == Qt.FontRole and total:
-            f = QFont()
-            f.setBold(True)
-            return f
-        if role == Qt.BackgroundRole and col == 1 and not total:
+        if role == _FONT and total:
+            return _bold()
+        if role == _BACKGROUND and col == 1 and not total:
             return _tint(TYPE_COLORS[self._layers[row].type])
-        if role == Qt.ToolTipRole:
+        if role == _TOOLTIP:
             return self._tooltip(row, col)
         return None
 
@@ -157,7 +175,7 @@ class LayerTableModel(QAbstractTableModel):
         if col == 6:
             return f"{v:,}"
         if col == 7:
-            return f"{v:.3f}"
+            return f"{v:.2f}"
         return f"{v:.1f}"
 
     def _tooltip(self, row: int, col: int) -> str:
@@ -189,8 +207,8 @@ class LayerTableModel(QAbstractTableModel):
 class TypeSummaryModel(QAbstractTableModel):
     """Table 2 of the paper (share of mult-adds and parameters by type) plus measured time."""
 
-    HEADERS = ("Type", "Layers", "Mult-adds\n(M)", "%\nmult-adds", "%\nparams", "ms",
-               "%\ntime", "GMAC/s")
+    HEADERS = ("Type", "Layers", "Mult-adds\n(M)", "Mult-adds\n(%)", "Params\n(%)",
+               "Time\n(ms)", "Time\n(%)", "GMAC/s")
     HEADER_TIPS = (
         "Layer type", "How many layers of this type",
         "Millions of multiply-adds of all layers of this type",
@@ -238,16 +256,17 @@ class TypeSummaryModel(QAbstractTableModel):
         if role == Qt.DisplayRole:
             if v is None:
                 return "–"
+            if col == 1 and self._rows[row][0] == "other":
+                return ""
             if col in (0, 1):
                 return str(v)
-            return f"{v:,.2f}" if col == 2 else f"{v:.3f}" if col == 5 else f"{v:.1f}"
-        if role == Qt.UserRole:
+            return f"{v:,.2f}" if col in (2, 5) else f"{v:.1f}"
+        if role == _USER:
             return v
-        if role == Qt.TextAlignmentRole:
-            return int(Qt.AlignRight | Qt.AlignVCenter) if col else \
-                int(Qt.AlignLeft | Qt.AlignVCenter)
-        if role == Qt.BackgroundRole and col == 0:
+        if role == _ALIGN:
+            return _RIGHT if col else _LEFT
+        if role == _BACKGROUND and col == 0:
             return _tint(TYPE_COLORS[self._rows[row][0]])
-        if role == Qt.ToolTipRole:
+        if role == _TOOLTIP:
             return _TYPE_WORDS[self._rows[row][0]] if col == 0 else self.HEADER_TIPS[col]
         return None

@@ -23,7 +23,10 @@ from visualizer.ui.sweep_view import SweepView
 from visualizer.ui.task import Task, stop
 from visualizer.ui.timing_stats import TimingAverage, explain, matches, type_shares
 
-PROFILE_FRAMES = 20
+PROFILE_FRAMES = 40
+#: a profile covers this many runs and reports the last one: a fresh session's first run
+#: is slow (weight packing), so timing every run would misstate the layers' costs
+PROFILE_EVERY = 4
 _MAP_TYPES = ("conv", "depthwise", "pointwise")
 
 
@@ -35,7 +38,9 @@ def _table(model, parent) -> QTableView:
     view.setAlternatingRowColors(True)
     view.verticalHeader().setVisible(False)
     view.verticalHeader().setDefaultSectionSize(22)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+    # widths follow the contents on each refresh (resizeColumnsToContents), not on every
+    # data change: ResizeToContents mode would query every cell many times per update
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
     return view
 
@@ -77,7 +82,8 @@ class NetworkTab(QWidget):
                                 "(class 0 is 'background'); the paper counts 1000")
         self.profile_button = QPushButton("Profile layers")
         self.profile_button.setToolTip(
-            f"Run this network {PROFILE_FRAMES} times on a test image with onnxruntime "
+            f"Run this network {PROFILE_FRAMES} times on a test image with onnxruntime, timing "
+            f"every {PROFILE_EVERY}th run layer by layer "
             "(untrained weights unless the live demo's model has this α and resolution) and "
             "fill in the measured time of every layer")
         self.totals = QLabel()
@@ -146,7 +152,7 @@ class NetworkTab(QWidget):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 1)
         split.setStretchFactor(1, 1)
-        split.setSizes([690, 570])
+        split.setSizes([705, 555])
         box = QVBoxLayout(self)
         box.setContentsMargins(6, 6, 6, 6)
         box.addLayout(controls)
@@ -201,6 +207,8 @@ class NetworkTab(QWidget):
         counts = {s.type: s.count for s in summary_by_type(layers)}
         params = {s.type: s.params_percent for s in summary_by_type(layers)}
         self.summary_model.set_rows(shares, counts, params)
+        self.layer_view.resizeColumnsToContents()
+        self.summary_view.resizeColumnsToContents()
         rows = self.summary_model.rowCount()
         self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
                                          + 22 * rows + 4)
@@ -357,7 +365,7 @@ class NetworkTab(QWidget):
             model = live if use_live else load_model("untrained", alpha=spec.alpha,
                                                      resolution=spec.resolution)
             report(model.spec)
-            runner = Runner(model, threads=threads, per_layer=True)
+            runner = Runner(model, threads=threads, per_layer=True, profile_every=PROFILE_EVERY)
             try:
                 runner.infer(frame)  # warm-up
                 for i in range(PROFILE_FRAMES):

@@ -9,12 +9,24 @@ import math
 
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
 from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
 from visualizer.net.sweep import SweepPoint, run_sweep
 from visualizer.ui.task import Task, stop
+
+def _log_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
+    """1-2-5 ticks for a log10 axis, labelled with plain numbers."""
+    ticks = []
+    for e in range(math.floor(math.log10(lo)), math.ceil(math.log10(hi)) + 1):
+        for m in (1, 2, 5):
+            v = m * 10.0 ** e
+            if lo <= v <= hi:
+                ticks.append((math.log10(v), f"{v:g}"))
+    return ticks
+
 
 ALPHA_COLORS = {0.25: "#e15759", 0.5: "#f28e2b", 0.75: "#59a14f", 1.0: "#4e79a7"}
 
@@ -40,7 +52,7 @@ class SweepView(QWidget):
         self.cancel_button.setEnabled(False)
         self.runs = QSpinBox()
         self.runs.setRange(1, 1000)
-        self.runs.setValue(10)
+        self.runs.setValue(20)
         self.runs.setPrefix("runs: ")
         self.runs.setToolTip("Timed inferences per setting (after 2 warm-up runs); the plot "
                              "shows their mean")
@@ -51,6 +63,7 @@ class SweepView(QWidget):
         self.status = QLabel("Latency against mult-adds for the 16 official settings; labels "
                              "give each setting's published ImageNet top-1.")
         self.status.setWordWrap(True)
+        self.status.setMinimumHeight(2 * self.status.fontMetrics().lineSpacing() + 4)
 
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
@@ -61,6 +74,8 @@ class SweepView(QWidget):
         for name in ("left", "bottom"):
             self.plot.getAxis(name).setTextPen("#333")
             self.plot.getAxis(name).setPen("#777")
+        self.plot.getAxis("bottom").setTicks([_log_ticks(1, 5000)])
+        self.plot.getAxis("left").setTicks([_log_ticks(0.1, 1000)])
         self.plot.addLegend(offset=(10, 10), labelTextColor="#222")
         self.plot.setToolTip("Each point: one α-resolution setting, measured on this computer. "
                              "The label is the published top-1 accuracy (float model)")
@@ -78,6 +93,7 @@ class SweepView(QWidget):
 
         self.start_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel)
+        self._redraw()
 
     # -- actions ---------------------------------------------------------------------------
     def start(self) -> None:
@@ -155,6 +171,22 @@ class SweepView(QWidget):
         plot.clear()
         if plot.legend is not None:
             plot.legend.clear()
+        if not self.points:
+            plot.setXRange(1, math.log10(700), padding=0)  # log axes: ranges in log10
+            plot.setYRange(-0.5, 2, padding=0)
+            hint = pg.TextItem("Press “Measure latency sweep”: each setting is built and\n"
+                               "timed in turn (seconds to a minute in all).", color="#555",
+                               anchor=(0.5, 0.5))
+            hint.setPos(math.log10(90), 0.75)
+            plot.addItem(hint)
+            return
+        xs = [math.log10(p.macs / 1e6) for p in self.points]
+        ys = [math.log10(max(p.latency_ms, 1e-3)) for p in self.points]
+        # room on the right and at the top for the labels beside the points
+        plot.setXRange(min(xs) - 0.1, max(xs) + 0.45, padding=0)
+        plot.setYRange(min(ys) - 0.1, max(ys) + 0.15, padding=0)
+        small = QFont()
+        small.setPointSize(8)
         for alpha in self.alphas:
             pts = sorted((p for p in self.points if p.alpha == alpha), key=lambda p: p.macs)
             if not pts:
@@ -166,5 +198,6 @@ class SweepView(QWidget):
             for p in pts:
                 text = p.label + (f"  {p.top1:.1f}%" if p.top1 is not None else "")
                 item = pg.TextItem(text, color="#222", anchor=(0, 1))
+                item.setFont(small)
                 item.setPos(math.log10(p.macs / 1e6), math.log10(max(p.latency_ms, 1e-6)))
                 plot.addItem(item)
