@@ -71,7 +71,7 @@ def fake_loader(fail_on: str = "broken"):
 def fake_factory(delay_s: float = 0.02):
     runners: list[FakeRunner] = []
 
-    def make(model, threads):
+    def make(model, threads, profile_every=None):
         runners.append(FakeRunner(model, delay_s))
         return runners[-1]
 

@@ -16,7 +16,10 @@ def test_many_emits_do_not_exhaust_true():
     e = _Emitter()
     got = []
     e.tick.connect(got.append)
+    before = sys.getrefcount(True)
     for i in range(20_000):  # more than True's references in a fresh interpreter
         e.tick.emit(i)
     assert len(got) == 20_000
-    assert sys.getrefcount(True) > 1_000_000  # guarded (or immortal on Python 3.12+)
+    after = sys.getrefcount(True)
+    # a PySide6 without the bug keeps the count; with it, the guard made it huge
+    assert after > before - 1_000 or after > 1 << 30

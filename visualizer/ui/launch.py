@@ -21,6 +21,11 @@ def run_gui(args: argparse.Namespace) -> int:
         if not target.parent.exists():
             sys.stderr.write(f"error: folder does not exist: {target.parent}\n")
             return 2
+    from visualizer.ui.live_run import prepare_headless, run_live, wants_live
+
+    live = wants_live(args)
+    if live:
+        prepare_headless(args)
     from PySide6.QtWidgets import QApplication
 
     from visualizer.ui.main_window import MainWindow
@@ -28,6 +33,8 @@ def run_gui(args: argparse.Namespace) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MobileNet Visualizer")
     window = MainWindow(first_tab=getattr(args, "tab", None))
+    if live:  # --source/--model/--autostart/--exit-after-frames/--report
+        return run_live(app, window, args)
     if shot:
         return save_screenshot(window, target)
     window.show()

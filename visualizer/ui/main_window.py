@@ -15,6 +15,7 @@ from visualizer.ui.resources import app_icon, STYLE
 TABS: list[tuple[str, str, str]] = [
     ("convolution", "Convolution", "visualizer.ui.conv_tab:ConvTab"),
     ("network", "Network", "visualizer.ui.network_tab:NetworkTab"),
+    ("live", "Live", "visualizer.ui.live_tab:LiveTab"),
 ]
 
 
@@ -41,9 +42,19 @@ class MainWindow(QMainWindow):
             page = _make(spec)
             self.pages[key] = page
             self.tabs.addTab(page, title)
+        for page in self.pages.values():  # tabs that follow others (Network follows Live)
+            if hasattr(page, "connect_pages"):
+                page.connect_pages(self.pages)
         self.resize(1280, 800)
         if first_tab in self.pages:
             self.tabs.setCurrentWidget(self.pages[first_tab])
 
     def page(self, key: str) -> QWidget | None:
         return self.pages.get(key)
+
+    def closeEvent(self, event) -> None:
+        """Tabs with background work (camera, threads) release it before the window goes."""
+        for page in self.pages.values():
+            if hasattr(page, "shutdown"):
+                page.shutdown()
+        super().closeEvent(event)

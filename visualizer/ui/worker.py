@@ -23,8 +23,9 @@ from visualizer.video.sources import FrameSource
 
 #: (source, alpha, resolution, progress, cancel) -> LoadedModel
 LoadFn = Callable[..., Any]
-#: (model, threads) -> object with .model, .layers, .infer(frame, frame_id), .close()
-RunnerFactory = Callable[[Any, "int | None"], Any]
+#: (model, threads, profile_every) -> object with .model, .layers, .infer(frame, frame_id),
+#: .close(), like net.runner.Runner
+RunnerFactory = Callable[[Any, "int | None", "int | None"], Any]
 
 
 def default_load(source: str, alpha: float, resolution: int, progress, cancel):
@@ -34,10 +35,10 @@ def default_load(source: str, alpha: float, resolution: int, progress, cancel):
                       cancel=cancel)
 
 
-def default_runner(model, threads: int | None):
+def default_runner(model, threads: int | None, profile_every: int | None = None):
     from visualizer.net.runner import Runner
 
-    return Runner(model, threads=threads, per_layer=True)
+    return Runner(model, threads=threads, per_layer=True, profile_every=profile_every)
 
 
 class InferenceWorker(QObject):
@@ -116,6 +117,8 @@ class LivePipeline(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.threads = threads
+        #: per-layer times on one frame in every `profile_every` (None: the runner decides)
+        self.profile_every: int | None = None
         self._load_fn, self._runner_factory = load_fn, runner_factory
         self._thread = QThread()
         self._thread.setObjectName("inference")
@@ -186,12 +189,13 @@ class LivePipeline(QObject):
     # -- model -------------------------------------------------------------------------
     @property
     def loading(self) -> bool:
-        return self._load_task is not None and self._load_task.isRunning()
+        return self._load_task is not None  # until its result has been handled
 
     def load_model(self, source: str, alpha: float = 1.0, resolution: int = 224) -> None:
         """Load (maybe download) a model and build its runner off the GUI thread."""
         self.cancel_load()
-        load_fn, factory, threads = self._load_fn, self._runner_factory, self.threads
+        load_fn, factory = self._load_fn, self._runner_factory
+        threads, every = self.threads, self.profile_every
 
         def job(report, cancelled):
             def progress(done: int, total: int) -> None:
@@ -199,7 +203,7 @@ class LivePipeline(QObject):
             model = load_fn(source, alpha, resolution, progress, cancelled)
             if cancelled():
                 return None
-            return factory(model, threads)
+            return factory(model, threads, every)
 
         task = Task(job)
         task.progressed.connect(lambda p: self.modelProgress.emit(*p))

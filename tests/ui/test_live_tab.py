@@ -1,0 +1,238 @@
+"""The Live tab: real sources, a fake runner (fast, deterministic) and, end to end, the
+real runner through the headless command line."""
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtMultimedia import QMediaDevices
+
+from live_fakes import (fake_factory, fake_loader, running_threads, square_frame,
+                        write_video)
+from visualizer.net.mobilenet import NetSpec
+from visualizer.ui.live_tab import LiveTab
+from visualizer.ui.worker import LivePipeline
+from visualizer.video.frames import rgb_to_qimage
+from visualizer.video.sources import NO_CAMERA
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def tab(qtbot):
+    factory = fake_factory(0.05)
+    pipe = LivePipeline(load_fn=fake_loader(), runner_factory=factory)
+    t = LiveTab(pipeline=pipe)
+    t.factory = factory
+    qtbot.addWidget(t)
+    t.resize(1280, 760)
+    yield t
+    t.shutdown()
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory):
+    return write_video(tmp_path_factory.mktemp("live") / "squares.mp4", frames=40)
+
+
+def load(qtbot, tab, spec="untrained:0.25_128"):
+    with qtbot.waitSignal(tab.pipeline.modelLoaded, timeout=10_000):
+        tab.load_model(spec)
+
+
+def test_video_runs_through_the_tab_and_shows_results(qtbot, tab, video):
+    load(qtbot, tab)
+    tab.set_source(str(video))
+    with qtbot.waitSignal(tab.pipeline.sourceEnded, timeout=20_000):
+        tab.start()
+        qtbot.waitUntil(lambda: tab.start_button.text() == "Stop", timeout=5_000)
+    qtbot.waitUntil(lambda: not tab.pipeline.busy, timeout=5_000)
+    p = tab.pipeline
+    assert p.frames_received == 40 == p.frames_inferred + p.frames_dropped
+    assert p.frames_dropped > 0  # 50 ms inference vs 33 ms frames
+    assert tab.start_button.text() == "Start" and "video ended" in tab.message.text()
+    # the top-5 shown belongs to the frame shown (the fake predicts from its red mean)
+    last = p.last_result
+    assert tab.top5.predictions == last.top5
+    # chart bars: mean ms per layer of the recent frames, in network order
+    layers = NetSpec(0.25, 128, 1001).layers
+    expected = [0.1 + l.macs / 1e8 for l in layers] + [0.0]
+    np.testing.assert_allclose(tab.chart.ms_values(), expected)
+    assert tab.chart.names[:3] == ["conv1", "dw1", "pw1"]
+    tab._show_stats()
+    assert f"Dropped</b> {p.frames_dropped} of 40" in tab.stats_label.text()
+
+
+def test_no_camera_offers_the_file_sources(tab):
+    if QMediaDevices.videoInputs():
+        pytest.skip("this machine has a camera")
+    box = tab.source_box
+    assert box.itemText(0) == "No camera found" and not box.model().item(0).isEnabled()
+    assert [box.itemText(i) for i in range(1, box.count())] == [
+        "Video file…", "Image…", "Folder of images…"]
+    assert tab.message.text() == NO_CAMERA
+    tab.set_source("camera:0")
+    load_and_start_shows_error = tab.start  # a camera that is not there: a message
+    load_and_start_shows_error()
+
+
+def test_missing_camera_start_gives_message_and_stops(qtbot, tab):
+    if QMediaDevices.videoInputs():
+        pytest.skip("this machine has a camera")
+    load(qtbot, tab)
+    tab.set_source("camera:0")
+    with qtbot.waitSignal(tab.pipeline.error, timeout=5_000):
+        tab.start()
+    assert tab.message.text() == NO_CAMERA and not tab.pipeline.running
+    assert tab.start_button.text() == "Start"
+
+
+def test_unreadable_image_shows_a_message(qtbot, tab, tmp_path):
+    bad = tmp_path / "broken.png"
+    bad.write_bytes(b"\x89PNG not really")
+    load(qtbot, tab)
+    tab.set_source(str(bad))
+    with qtbot.waitSignal(tab.pipeline.error, timeout=5_000):
+        tab.start()
+    assert "broken.png" in tab.message.text() and not tab.pipeline.running
+
+
+def test_missing_file_shows_a_message(qtbot, tab, tmp_path):
+    load(qtbot, tab)
+    tab.set_source(str(tmp_path / "gone.mp4"))
+    tab.start()
+    assert "no such file" in tab.message.text() and not tab.pipeline.running
+
+
+def test_failed_model_keeps_the_previous_one(qtbot, tab):
+    load(qtbot, tab, "untrained:0.5_160")
+    before = tab.model_label.text()
+    assert "untrained:0.5_160" in before and "predictions meaningless" in before
+    with qtbot.waitSignal(tab.pipeline.modelFailed, timeout=10_000):
+        tab.load_model("/nowhere/broken.tflite")
+    assert "previous model stays" in tab.message.text()
+    assert tab.pipeline.model.spec.alpha == 0.5 and tab.model_label.text() == before
+
+
+def test_exports_hold_the_per_layer_means_and_context(qtbot, tab, tmp_path):
+    rgb_to_qimage(square_frame(5)).save(str(tmp_path / "a.png"))
+    load(qtbot, tab)
+    tab.set_source(str(tmp_path / "a.png"))
+    tab.start()
+    qtbot.waitUntil(lambda: tab.pipeline.frames_inferred >= 3, timeout=10_000)
+    tab.stop()
+    qtbot.waitUntil(lambda: not tab.pipeline.busy, timeout=5_000)
+    tab.export_csv(str(tmp_path / "t.csv"))
+    tab.export_json(str(tmp_path / "t.json"))
+    assert tab.export_png(str(tmp_path / "t.png"))
+    rows = list(csv.DictReader(open(tmp_path / "t.csv")))
+    layers = NetSpec(0.25, 128, 1001).layers
+    assert [r["name"] for r in rows] == [l.name for l in layers]
+    for row, layer in zip(rows, layers):
+        assert int(row["macs"]) == layer.macs
+        assert float(row["mean_ms"]) == pytest.approx(0.1 + layer.macs / 1e8)
+        assert row["resolution"] == "128" and row["onnxruntime"]
+    data = json.loads((tmp_path / "t.json").read_text())
+    assert data["resolution"] == 128 and data["cpu_model"] and data["cpu_count"] >= 1
+    assert data["layers"][2]["gmacs_per_s"] == pytest.approx(
+        layers[2].macs / ((0.1 + layers[2].macs / 1e8) * 1e6))
+    from PySide6.QtGui import QImage
+
+    assert not QImage(str(tmp_path / "t.png")).isNull()
+
+
+def test_closing_the_window_releases_everything(qtbot, video):
+    from visualizer.ui.main_window import MainWindow
+
+    before = running_threads()
+    window = MainWindow(first_tab="live")
+    qtbot.addWidget(window)
+    tab = window.page("live")
+    tab.pipeline._load_fn = fake_loader()
+    tab.pipeline._runner_factory = fake_factory(0.01)
+    tab.pipeline.cancel_load()
+    load(qtbot, tab)
+    tab.set_source(str(video))
+    tab.start()
+    qtbot.waitUntil(lambda: tab.pipeline.frames_inferred >= 2, timeout=10_000)
+    source = tab.pipeline.source
+    window.close()
+    assert not source.running and not tab.pipeline.thread_running
+    qtbot.waitUntil(lambda: running_threads() <= before, timeout=3_000)
+
+
+def run_main(*args, timeout=120):
+    return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
+                          capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+
+
+def test_headless_run_with_images_and_untrained_model(tmp_path):
+    for i in range(3):
+        rgb_to_qimage(square_frame(i * 20)).save(str(tmp_path / f"{i}.png"))
+    report, shot = tmp_path / "r.json", tmp_path / "s.png"
+    r = run_main("--source", tmp_path, "--model", "untrained:0.25_128", "--autostart",
+                 "--exit-after-frames", 12, "--report", report, "--screenshot", shot)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(report.read_text())
+    assert data["frames_inferred"] >= 12 and data["ended_by"] == "12 frames"
+    assert data["frames_received"] == data["frames_inferred"] + data["frames_dropped"]
+    assert data["model"] == "untrained 0.25-128" and data["trained"] is False
+    names = [l.name for l in NetSpec(0.25, 128, 1001).layers]
+    timed = [row["name"] for row in data["layers"] if row["name"] in names]
+    assert timed == names  # every paper layer timed, in order
+    assert all(row["mean_ms"] >= 0 for row in data["layers"])
+    assert 0 < data["mean_inference_ms"] < 10_000 and data["max_stall_ms"] >= 0
+    assert 0 <= data["last_top1"]["prob"] <= 1 and data["last_top1"]["label"]
+    from PySide6.QtGui import QImage
+
+    assert QImage(str(shot)).size().width() == 1280
+
+
+def test_headless_video_ending_early_still_reports(tmp_path):
+    video = write_video(tmp_path / "short.mp4", frames=15)
+    report = tmp_path / "r.json"
+    r = run_main("--source", video, "--model", "untrained:0.25_128", "--autostart",
+                 "--exit-after-frames", 1000, "--report", report)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(report.read_text())
+    assert data["ended_by"] == "source ended" and data["frames_received"] == 15
+    assert data["frames_received"] == data["frames_inferred"] + data["frames_dropped"]
+
+
+def test_headless_trained_model_recognises_the_photo(tmp_path, coral):
+    report = tmp_path / "r.json"
+    r = run_main("--source", coral / "parrot.jpg", "--model",
+                 coral / "mobilenet_v1_0.5_160_quant.tflite", "--autostart",
+                 "--exit-after-frames", 3, "--report", report)
+    assert r.returncode == 0, r.stderr
+    data = json.loads(report.read_text())
+    assert data["trained"] is True
+    assert data["last_top1"]["label"] == "macaw"  # the Coral examples' expected class
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--source", "/nonexistent/x.mp4", "--autostart", "--exit-after-frames", "3"],
+     "no such file"),
+    (["--source", "camera:x", "--autostart"], "camera number"),
+    (["--exit-after-frames", "3"], "needs --autostart"),
+])
+def test_headless_bad_input_exits_2_with_one_line(args, needle):
+    r = run_main(*args, timeout=60)
+    assert r.returncode == 2
+    lines = [l for l in r.stderr.splitlines() if l.startswith("error")]
+    assert len(lines) == 1 and needle in lines[0] and "Traceback" not in r.stderr
+
+
+def test_headless_model_failure_exits_2(tmp_path):
+    rgb_to_qimage(square_frame(0)).save(str(tmp_path / "a.png"))
+    r = run_main("--source", tmp_path / "a.png", "--model", tmp_path / "missing.tflite",
+                 "--autostart", "--exit-after-frames", "3", "--report", tmp_path / "r.json")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert "missing.tflite" in r.stderr
+    assert json.loads((tmp_path / "r.json").read_text())["frames_inferred"] == 0

@@ -1,0 +1,442 @@
+"""The Live tab: MobileNet V1 on a camera, a video, an image or a folder of images.
+
+Source and model pickers, the frame with its top-5, FPS/latency/dropped counters, a live
+per-layer timing chart and exports. All work happens in LivePipeline (ui/worker.py):
+inference and model loading never run on the GUI thread.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout,
+                               QLabel, QProgressDialog, QPushButton, QSplitter, QVBoxLayout,
+                               QWidget)
+
+from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
+from visualizer.ui import live_export
+from visualizer.ui.timing_chart import TimingChart
+from visualizer.ui.timing_stats import TimingAverage
+from visualizer.ui.top5_view import UNTRAINED_NOTE, FrameView, Top5View
+from visualizer.ui.worker import LivePipeline
+from visualizer.video.sources import NO_CAMERA, SourceError, camera_names, make_source
+
+_PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of images…"}
+_VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
+_IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
+_MODEL_FILTER = "Models (*.tflite *.tgz *.tar.gz *.onnx);;All files (*)"
+
+
+def official_models() -> tuple[str, ...]:
+    try:
+        from visualizer.net.checkpoints import official_names
+
+        return official_names()
+    except ImportError:  # pragma: no cover - part of the app
+        return ()
+
+
+def default_model() -> str:
+    """A cached official checkpoint if there is one (works offline), else untrained."""
+    try:
+        from visualizer.net.checkpoints import cached_checkpoint
+
+        for name in official_models():
+            if cached_checkpoint(name) is not None:
+                return name
+    except Exception:  # noqa: BLE001 - a broken cache must not stop the tab
+        pass
+    return "untrained"
+
+
+class LiveTab(QWidget):
+    def __init__(self, threads: int | None = None, pipeline: LivePipeline | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.average = TimingAverage(window=20)
+        self._start_pending = False
+        self._shut = False
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.hide()
+        root.addLayout(self._build_source_row())
+        root.addLayout(self._build_model_row())
+        root.addWidget(self.message)
+        split = QSplitter(Qt.Orientation.Horizontal)
+        left = QWidget()
+        lbox = QVBoxLayout(left)
+        lbox.setContentsMargins(0, 0, 0, 0)
+        self.frame_view = FrameView()
+        self.top5 = Top5View()
+        self.stats_label = QLabel()
+        self.stats_label.setWordWrap(True)
+        lbox.addWidget(self.frame_view, 1)
+        lbox.addWidget(self.top5)
+        lbox.addWidget(self.stats_label)
+        right = QWidget()
+        rbox = QVBoxLayout(right)
+        rbox.setContentsMargins(0, 0, 0, 0)
+        self.chart = TimingChart()
+        rbox.addWidget(self.chart, 1)
+        exports = QHBoxLayout()
+        for text, slot in (("Export CSV…", self._ask_csv), ("Export JSON…", self._ask_json),
+                           ("Save chart PNG…", self._ask_png)):
+            b = QPushButton(text)
+            b.clicked.connect(slot)
+            exports.addWidget(b)
+        exports.addStretch(1)
+        rbox.addLayout(exports)
+        split.addWidget(left)
+        split.addWidget(right)
+        split.setSizes([560, 700])
+        root.addWidget(split, 1)
+        self.progress = QProgressDialog("Loading model…", "Cancel", 0, 0, self)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.setWindowTitle("Model")
+        self.progress.canceled.connect(self._cancel_load)
+        self.progress.reset()
+        self.progress.hide()
+        # last: the pipeline starts a thread, which must not outlive a half-built tab
+        self.pipeline = p = pipeline or LivePipeline(threads)
+        p.setParent(self)
+        p.resultReady.connect(self._on_result)
+        p.error.connect(self._on_error)
+        p.sourceEnded.connect(self._on_ended)
+        p.runningChanged.connect(self._on_running)
+        p.modelLoading.connect(self._on_loading)
+        p.modelProgress.connect(self._on_progress)
+        p.modelLoaded.connect(self._on_loaded)
+        p.modelFailed.connect(self._on_load_failed)
+        self.stats_timer = QTimer(self)
+        self.stats_timer.timeout.connect(self._show_stats)
+        self.stats_timer.start(500)
+        self._show_stats()
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(self.shutdown)
+
+    # -- building ------------------------------------------------------------------------
+    def _build_source_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Source:"))
+        self.source_box = QComboBox()
+        self.source_box.setMinimumWidth(260)
+        self.refresh_cameras()
+        self.source_box.activated.connect(self._source_chosen)
+        row.addWidget(self.source_box, 1)
+        self.loop_box = QCheckBox("Loop video")
+        row.addWidget(self.loop_box)
+        self.start_button = QPushButton("Start")
+        self.start_button.setMinimumWidth(90)
+        self.start_button.clicked.connect(self.toggle)
+        row.addWidget(self.start_button)
+        return row
+
+    def _build_model_row(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Model:"))
+        self.model_box = QComboBox()
+        self.model_box.setMinimumWidth(260)
+        self.model_box.addItem(f"Untrained — predictions meaningless (α, resolution →)",
+                               "untrained")
+        for name in official_models():
+            self.model_box.addItem(name, name)
+        self.model_box.addItem("Local file (.tflite/.tgz/.onnx)…", "?file")
+        self.model_box.activated.connect(self._model_chosen)
+        row.addWidget(self.model_box, 1)
+        row.addWidget(QLabel("α"))
+        self.alpha_box = QComboBox()
+        for a in OFFICIAL_ALPHAS:
+            self.alpha_box.addItem(f"{a:g}", a)
+        self.alpha_box.setCurrentIndex(len(OFFICIAL_ALPHAS) - 1)
+        row.addWidget(self.alpha_box)
+        row.addWidget(QLabel("resolution"))
+        self.res_box = QComboBox()
+        for r in OFFICIAL_RESOLUTIONS:
+            self.res_box.addItem(str(r), r)
+        self.res_box.setCurrentIndex(len(OFFICIAL_RESOLUTIONS) - 1)
+        row.addWidget(self.res_box)
+        self.alpha_box.activated.connect(lambda _i: self._untrained_shape_changed())
+        self.res_box.activated.connect(lambda _i: self._untrained_shape_changed())
+        self.model_label = QLabel("No model loaded")
+        row.addWidget(self.model_label, 1)
+        return row
+
+    def refresh_cameras(self) -> None:
+        box = self.source_box
+        box.clear()
+        names = camera_names()
+        for i, name in enumerate(names):
+            box.addItem(f"Camera {i}: {name}", f"camera:{i}")
+        if not names:
+            box.addItem("No camera found", None)
+            box.model().item(0).setEnabled(False)
+        for key, text in _PICK.items():
+            box.addItem(text, key)
+        box.setCurrentIndex(0 if names else 1)
+        if not names:
+            self.show_message(NO_CAMERA)
+
+    # -- messages and state ------------------------------------------------------------
+    def show_message(self, text: str, error: bool = True) -> None:
+        self.message.setStyleSheet("color: #b00020;" if error else "color: #333;")
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def _show_stats(self) -> None:
+        s = self.pipeline.stats()
+        ms = f"{s.last_ms:.1f} ms (mean {s.mean_ms:.1f})" if s.last_ms is not None else "– ms"
+        lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "–"
+        self.stats_label.setText(
+            f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
+            f"{s.inference_fps:.1f} FPS, {ms}<br><b>Frame → result</b> {lat} &nbsp;&nbsp; "
+            f"<b>Dropped</b> {s.frames_dropped} of {s.frames_received} frames "
+            "(arrived while inference was busy)")
+
+    def _on_running(self) -> None:
+        running = self.pipeline.running or self._start_pending
+        self.start_button.setText("Stop" if running else "Start")
+
+    # -- source ------------------------------------------------------------------------
+    def current_source(self) -> str | None:
+        data = self.source_box.currentData()
+        return data if isinstance(data, str) and not data.startswith("?") else None
+
+    def set_source(self, spec: str) -> None:
+        """Select `spec` (camera:N or a path) in the picker."""
+        i = self.source_box.findData(spec)
+        if i < 0:
+            label = spec if spec.startswith("camera") else Path(spec).name or spec
+            i = self.source_box.count() - len(_PICK)
+            self.source_box.insertItem(i, label, spec)
+            self.source_box.setItemData(i, spec, Qt.ItemDataRole.ToolTipRole)
+        self.source_box.setCurrentIndex(i)
+
+    def _source_chosen(self, index: int) -> None:
+        key = self.source_box.itemData(index)
+        if key in _PICK:
+            if key == "?folder":
+                path = QFileDialog.getExistingDirectory(self, "Folder of images")
+            else:
+                path, _ = QFileDialog.getOpenFileName(
+                    self, _PICK[key], "", _VIDEO_FILTER if key == "?video" else _IMAGE_FILTER)
+            if not path:
+                return
+            self.set_source(path)
+        if self.pipeline.running:
+            self.start()  # switching source while running restarts on the new one
+
+    def toggle(self) -> None:
+        if self.pipeline.running or self._start_pending:
+            self.stop()
+        else:
+            self.start()
+
+    def start(self) -> None:
+        """Start the selected source (after the model, if one is still loading)."""
+        spec = self.current_source()
+        if spec is None:
+            self.show_message("Choose a source first: a camera, a video file, an image or "
+                              "a folder of images.")
+            return
+        if self.pipeline.model is None:
+            self._start_pending = True
+            if not self.pipeline.loading:
+                self.load_model(self.current_model())
+            self._on_running()
+            return
+        self._start_pending = False
+        try:
+            source = make_source(spec, loop_video=self.loop_box.isChecked())
+        except SourceError as e:
+            self.show_message(f"Cannot open the source: {e}")
+            return
+        self.show_message("")
+        self.average.clear()
+        self.frame_view.placeholder = f"Waiting for {source.description}…"
+        self.frame_view.set_frame(None)
+        self.top5.clear()
+        self.pipeline.start(source)
+
+    def stop(self) -> None:
+        self._start_pending = False
+        self.pipeline.stop()
+        self._on_running()
+
+    def _on_error(self, message: str) -> None:
+        self.show_message(message)
+        self._on_running()
+
+    def _on_ended(self) -> None:
+        s = self.pipeline.stats()
+        self.show_message(f"The video ended ({s.frames_received} frames, "
+                          f"{s.frames_inferred} inferred).", error=False)
+
+    def _on_result(self, result, frame) -> None:
+        self.frame_view.set_frame(frame)
+        self.top5.set_predictions(result.top5, result.trained)
+        self.average.add(result)
+        self.chart.update_times(self.average.mean_ms())
+
+    # -- model -------------------------------------------------------------------------
+    def current_model(self) -> str:
+        data = self.model_box.currentData()
+        if data == "untrained":
+            return f"untrained:{self.alpha_box.currentData():g}_{self.res_box.currentData()}"
+        return data if isinstance(data, str) and data != "?file" else "untrained"
+
+    def set_model(self, spec: str) -> None:
+        """Select `spec` (an official name, a file, "untrained[:α_R]") in the picker."""
+        text = spec.strip()
+        if text.startswith("untrained"):
+            self.model_box.setCurrentIndex(0)
+            if ":" in text:
+                a, _, r = text.split(":", 1)[1].replace("-", "_").partition("_")
+                for box, value in ((self.alpha_box, a), (self.res_box, r)):
+                    i = box.findText(value if box is self.res_box else f"{float(value):g}") \
+                        if value.replace(".", "", 1).isdigit() else -1
+                    if i >= 0:
+                        box.setCurrentIndex(i)
+            return
+        i = self.model_box.findData(text)
+        if i < 0:
+            i = self.model_box.count() - 1
+            self.model_box.insertItem(i, Path(text).name or text, text)
+        self.model_box.setCurrentIndex(i)
+
+    def load_model(self, spec: str | None = None) -> None:
+        """Load `spec` (or the picker's choice) in the background; the old model runs on."""
+        if spec is not None:
+            self.set_model(spec)
+        if spec is None or not spec.startswith("untrained:"):
+            spec = self.current_model()
+        self.pipeline.load_model(spec, float(self.alpha_box.currentData()),
+                                 int(self.res_box.currentData()))
+
+    def _model_chosen(self, index: int) -> None:
+        if self.model_box.itemData(index) == "?file":
+            path, _ = QFileDialog.getOpenFileName(self, "Model file", "", _MODEL_FILTER)
+            if not path:
+                return
+            self.set_model(path)
+        self.load_model()
+
+    def _untrained_shape_changed(self) -> None:
+        if self.model_box.currentData() == "untrained":
+            self.load_model()
+
+    def _on_loading(self, spec: str) -> None:
+        self.model_label.setText(f"Loading {spec}…")
+        self.progress.setLabelText(f"Loading {spec}…")
+        self.progress.setRange(0, 0)
+        QTimer.singleShot(400, self._maybe_show_progress)
+
+    def _maybe_show_progress(self) -> None:
+        if self.pipeline.loading and not self._shut:
+            self.progress.show()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+            self.progress.setLabelText(f"Downloading… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+    def _cancel_load(self) -> None:
+        if self.pipeline.loading:
+            self.pipeline.cancel_load()
+            self._start_pending = False
+            self._on_running()
+            self.show_message("Model loading cancelled; the previous model stays.", error=False)
+            self._show_model()
+
+    def _on_loaded(self, model) -> None:
+        self.progress.hide()
+        self.chart.set_layers(self.pipeline.layers)
+        self.average.clear()
+        self._show_model()
+        if self._start_pending:
+            self.start()
+
+    def _on_load_failed(self, message: str) -> None:
+        self.progress.hide()
+        self._start_pending = False
+        self._on_running()
+        keep = " The previous model stays." if self.pipeline.model is not None else ""
+        self.show_message(f"Could not load the model: {message}.{keep}")
+        self._show_model()
+
+    def _show_model(self) -> None:
+        m = self.pipeline.model
+        if m is None:
+            self.model_label.setText("No model loaded")
+            return
+        size = f"α {m.spec.alpha:g}, {m.spec.resolution}×{m.spec.resolution}"
+        if m.trained:
+            self.model_label.setText(f"Running: {m.name} ({size})")
+            self.model_label.setStyleSheet("")
+        else:
+            self.model_label.setText(f"Running: {m.name} ({size}) — {UNTRAINED_NOTE}")
+            self.model_label.setStyleSheet("color: #b00020; font-weight: bold;")
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self.pipeline.model is None and not self.pipeline.loading and not self._shut:
+            self.load_model(default_model())
+
+    # -- exports -----------------------------------------------------------------------
+    def export_meta(self) -> dict:
+        return live_export.run_metadata(self.pipeline.model, self.pipeline.threads)
+
+    def export_csv(self, path: str) -> None:
+        live_export.write_csv(path, self.export_meta(), self.pipeline.layer_means())
+
+    def export_json(self, path: str) -> None:
+        s = self.pipeline.stats()
+        live_export.write_json(path, self.export_meta(), self.pipeline.layer_means(),
+                               frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms)
+
+    def export_png(self, path: str) -> bool:
+        return self.chart.grab().save(path, "PNG")
+
+    def _ask(self, title: str, filt: str, write) -> None:
+        if not self.pipeline.layer_means():
+            self.show_message("Nothing to export yet: run the live demo first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, title, "", filt)
+        if path:
+            try:
+                ok = write(path)
+            except OSError as e:
+                ok, why = False, e.strerror or str(e)
+            else:
+                why = "could not write the file"
+            self.show_message(f"Saved {path}" if ok is not False else
+                              f"Could not save {path}: {why}", error=ok is False)
+
+    def _ask_csv(self) -> None:
+        self._ask("Export per-layer timing", "CSV (*.csv)", self.export_csv)
+
+    def _ask_json(self) -> None:
+        self._ask("Export per-layer timing", "JSON (*.json)", self.export_json)
+
+    def _ask_png(self) -> None:
+        self._ask("Save the chart", "PNG (*.png)", self.export_png)
+
+    # -- closing -----------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Release the camera, stop the worker and every thread (idempotent)."""
+        if self._shut:
+            return
+        self._shut = True
+        self.stats_timer.stop()
+        self._start_pending = False
+        self.progress.hide()
+        self.pipeline.shutdown()
+
+    def closeEvent(self, event) -> None:
+        self.shutdown()
+        super().closeEvent(event)
