@@ -238,3 +238,30 @@ def test_selecting_a_layer_shows_its_feature_maps(tab, qtbot):
     assert tab.maps.channels == pick_channels(expected, 8)
     assert "pw3" in tab.layer_info.text() and "32×32×32" in tab.layer_info.text()
     qtbot.waitUntil(lambda: not tab.busy(), timeout=10_000)
+
+
+def test_follows_the_live_tab_pipeline(tab, qtbot):
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QWidget
+
+    from visualizer.net.models import load_model
+
+    class FakePipeline(QObject):
+        resultReady = Signal(object, object)
+        modelLoaded = Signal(object)
+
+    live = QWidget()
+    qtbot.addWidget(live)
+    live.pipeline = FakePipeline(live)
+    tab.connect_pages({"live": live, "network": tab})
+    model = load_model("untrained", alpha=0.5, resolution=128)
+    live.pipeline.modelLoaded.emit(model)
+    assert tab.spec == model.spec
+    frame = np.zeros((96, 128, 3), np.uint8)
+    live.pipeline.resultReady.emit(fake_result(model.spec), frame)
+    assert tab._frame is frame
+    ms = table_column(tab, 7)
+    assert ms[0] == pytest.approx(FAKE_MS["conv"])
+    # a frame without per-layer times (between profiles) leaves the shown times alone
+    live.pipeline.resultReady.emit(InferenceResult((), 5.0, 1.0, (), False), frame)
+    assert table_column(tab, 7)[0] == pytest.approx(FAKE_MS["conv"])

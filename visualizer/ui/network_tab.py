@@ -9,7 +9,7 @@ inference runs on worker threads.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QGroupBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -23,6 +23,7 @@ from visualizer.ui.sweep_view import SweepView
 from visualizer.ui.task import Task, stop
 from visualizer.ui.timing_stats import TimingAverage, explain, matches, type_shares
 
+MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
 PROFILE_FRAMES = 40
 #: a profile covers this many runs and reports the last one: a fresh session's first run
 #: is slow (weight packing), so timing every run would misstate the layers' costs
@@ -40,8 +41,9 @@ def _table(model, parent) -> QTableView:
     view.verticalHeader().setDefaultSectionSize(22)
     # widths follow the contents on each refresh (resizeColumnsToContents), not on every
     # data change: ResizeToContents mode would query every cell many times per update
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.Interactive)
-    view.horizontalHeader().setStretchLastSection(True)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.Interactive)
+    header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.Stretch)
     return view
 
 
@@ -64,6 +66,8 @@ class NetworkTab(QWidget):
         self._dirty = False
         self._throttle = QTimer(self, singleShot=True, interval=250)
         self._throttle.timeout.connect(self._on_throttle)
+        self._maps_clock = QElapsedTimer()
+        self._maps_clock.start()
         self._build()
         self._apply_spec()
 
@@ -259,6 +263,25 @@ class NetworkTab(QWidget):
         self._refresh()
 
     # -- live demo hooks ----------------------------------------------------------------------
+    def connect_pages(self, pages: dict) -> None:
+        """Follow the Live tab, if there is one: its model, its frames and their timings."""
+        pipeline = getattr(pages.get("live"), "pipeline", None)
+        if pipeline is not None:
+            pipeline.resultReady.connect(self.on_live_result)
+            pipeline.modelLoaded.connect(self.set_model)
+
+    @Slot(object, object)
+    def on_live_result(self, result: InferenceResult, frame_rgb: np.ndarray) -> None:
+        """One inferred live frame: keep the frame, add its timing, now and then refresh the
+        selected layer's feature maps (only while this tab is on screen)."""
+        self.set_last_frame(frame_rgb)
+        self.show_timing(result)
+        if self.isVisible() and self._maps_clock.elapsed() > MAPS_REFRESH_MS:
+            layer = self.selected_layer()
+            if layer is not None and layer.type in _MAP_TYPES and self._model is not None:
+                self._maps_clock.restart()
+                self._request_maps(layer.name)
+
     @Slot(object)
     def set_model(self, model) -> None:
         """The live demo's LoadedModel; the table switches to its α, resolution, classes."""
@@ -309,6 +332,7 @@ class NetworkTab(QWidget):
                                    "maps for the last frame.")
         else:
             self.maps_note.setText(f"Computing {layer.name}'s feature maps…")
+            self._maps_clock.restart()
             self._request_maps(layer.name)
 
     def _request_maps(self, name: str) -> None:
