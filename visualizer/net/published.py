@@ -25,10 +25,6 @@ class Published:
     top1_quant: float  # quantization-aware trained model, %
     top5_quant: float
 
-    @property
-    def name(self) -> str:
-        return f"mobilenet_v1_{self.alpha:g}_{self.resolution}"
-
 
 # alpha, resolution, MMACs, Mparams, top-1, top-5, top-1 quant, top-5 quant
 _TABLE = (

@@ -25,7 +25,7 @@ class SweepPoint:
 
     @property
     def label(self) -> str:
-        return f"{self.alpha:g}-{self.resolution}"
+        return f"{'1.0' if self.alpha == 1 else f'{self.alpha:g}'}-{self.resolution}"
 
 
 #: progress(done, total, point): called after each measured setting.
