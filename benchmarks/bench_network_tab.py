@@ -46,7 +46,8 @@ def main() -> int:
     from visualizer.net.results import InferenceResult, LayerTiming
     from visualizer.net.runner import Runner
     from visualizer.net.sweep import run_sweep
-    from visualizer.ui.network_tab import NetworkTab, _test_image
+    from visualizer.ui.network_tab import NetworkTab
+    from visualizer.ui.profile_job import synthetic_image
     from visualizer.ui.timing_stats import TimingAverage, type_shares
 
     app = QApplication.instance() or QApplication([])
@@ -87,7 +88,7 @@ def main() -> int:
     model = load_model("untrained", alpha=1.0, resolution=224)
     avg = TimingAverage(window=30)
     with Runner(model, per_layer=True, profile_every=4) as runner:
-        frame = _test_image(224)
+        frame = synthetic_image(224)
         for i in range(80):
             r = runner.infer(frame, i)
             avg.add(r)

@@ -10,25 +10,21 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QGroupBox, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from visualizer.net.mobilenet import NetSpec, SpecError, summary_by_type
 from visualizer.net.results import InferenceResult
-from visualizer.ui.feature_maps import FeatureMapStrip
-from visualizer.ui.layer_table import LayerTableModel, TypeSummaryModel, macs_formula, shape_text
+from visualizer.ui.layer_detail import LayerDetail
+from visualizer.ui.layer_table import LayerTableModel, TypeSummaryModel
+from visualizer.ui.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
 from visualizer.ui.share_chart import ShareChart
 from visualizer.ui.sweep_view import SweepView
 from visualizer.ui.task import Task, stop
 from visualizer.ui.timing_stats import TimingAverage, explain, matches, type_shares
 
 MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
-PROFILE_FRAMES = 40
-#: a profile covers this many runs and reports the last one: a fresh session's first run
-#: is slow (weight packing), so timing every run would misstate the layers' costs
-PROFILE_EVERY = 4
-_MAP_TYPES = ("conv", "depthwise", "pointwise")
 
 
 def _table(model, parent) -> QTableView:
@@ -61,8 +57,6 @@ class NetworkTab(QWidget):
         self._timing = TimingAverage(window=30)
         self._mismatched = 0
         self._profile_task: Task | None = None
-        self._maps_task: Task | None = None
-        self._pending_layer: str | None = None
         self._dirty = False
         self._throttle = QTimer(self, singleShot=True, interval=250)
         self._throttle.timeout.connect(self._on_throttle)
@@ -105,24 +99,15 @@ class NetworkTab(QWidget):
         self.layer_model = LayerTableModel(self)
         self.layer_view = _table(self.layer_model, self)
         self.layer_view.setToolTip("")  # cells and headers carry their own tooltips
-        self.layer_info = QLabel()
-        self.layer_info.setWordWrap(True)
-        self.layer_info.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.maps = FeatureMapStrip(count=8, size=60)
-        self.maps_note = QLabel()
-        self.maps_note.setWordWrap(True)
-        self.maps_note.setStyleSheet("color: #555")
-        detail = QGroupBox("Selected layer")
-        dbox = QVBoxLayout(detail)
-        dbox.setContentsMargins(6, 4, 6, 4)
-        dbox.addWidget(self.layer_info)
-        dbox.addWidget(self.maps)
-        dbox.addWidget(self.maps_note)
+        self.detail = LayerDetail(self)
+        self.detail.feature_maps_shown.connect(self.feature_maps_shown)
+        self.layer_info, self.maps, self.maps_note = \
+            self.detail.info, self.detail.maps, self.detail.note
         left = QWidget()
         lbox = QVBoxLayout(left)
         lbox.setContentsMargins(0, 0, 0, 0)
         lbox.addWidget(self.layer_view, 1)
-        lbox.addWidget(detail)
+        lbox.addWidget(self.detail)
 
         self.sentence = QLabel()
         self.sentence.setWordWrap(True)
@@ -211,8 +196,9 @@ class NetworkTab(QWidget):
         counts = {s.type: s.count for s in summary_by_type(layers)}
         params = {s.type: s.params_percent for s in summary_by_type(layers)}
         self.summary_model.set_rows(shares, counts, params)
-        self.layer_view.resizeColumnsToContents()
-        self.summary_view.resizeColumnsToContents()
+        for view in (self.layer_view, self.summary_view):
+            for col in range(view.model().columnCount() - 1):  # the last one stretches
+                view.resizeColumnToContents(col)
         rows = self.summary_model.rowCount()
         self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
                                          + 22 * rows + 4)
@@ -277,10 +263,8 @@ class NetworkTab(QWidget):
         self.set_last_frame(frame_rgb)
         self.show_timing(result)
         if self.isVisible() and self._maps_clock.elapsed() > MAPS_REFRESH_MS:
-            layer = self.selected_layer()
-            if layer is not None and layer.type in _MAP_TYPES and self._model is not None:
-                self._maps_clock.restart()
-                self._request_maps(layer.name)
+            self._maps_clock.restart()
+            self.detail.refresh_maps(self._model, self._frame)
 
     @Slot(object)
     def set_model(self, model) -> None:
@@ -314,92 +298,15 @@ class NetworkTab(QWidget):
         raise KeyError(name)
 
     def _on_row(self, index, _previous=None) -> None:
-        layer = self.selected_layer()
-        if layer is None:
-            self.layer_info.setText("Select a layer to see its shapes and feature maps.")
-            self.maps.clear()
-            return
-        self.layer_info.setText(
-            f"<b>{layer.name}</b> ({layer.type}, {layer.kernel}×{layer.kernel}, stride "
-            f"{layer.stride}): {shape_text(layer.input_shape)} → "
-            f"{shape_text(layer.output_shape)}<br>{macs_formula(layer)}; "
-            f"{layer.params:,} weights")
-        self.maps.clear()
-        if layer.type not in _MAP_TYPES:
-            self.maps_note.setText("Feature maps are shown for convolution layers.")
-        elif self._model is None or self._frame is None:
-            self.maps_note.setText("Run the live demo to see this layer's output feature "
-                                   "maps for the last frame.")
-        else:
-            self.maps_note.setText(f"Computing {layer.name}'s feature maps…")
-            self._maps_clock.restart()
-            self._request_maps(layer.name)
-
-    def _request_maps(self, name: str) -> None:
-        if self._maps_task is not None:
-            self._pending_layer = name  # newest wins; intermediate requests are dropped
-            return
-        from visualizer.net.runner import feature_maps  # onnxruntime: only when needed
-
-        model, frame = self._model, self._frame
-
-        def job(report, cancelled):
-            return name, feature_maps(model, frame, name)
-
-        self._maps_task = task = Task(job, self)
-        task.succeeded.connect(self._on_maps)
-        task.failed.connect(lambda msg: self.maps_note.setText(f"Feature maps failed: {msg}"))
-        task.finished.connect(self._on_maps_finished)
-        task.start()
-
-    def _on_maps(self, result) -> None:
-        name, maps = result
-        layer = self.selected_layer()
-        if layer is None or layer.name != name:
-            return
-        self.maps.show_maps(maps)
-        model_name = getattr(self._model, "name", "the live model")
-        self.maps_note.setText(
-            f"{len(self.maps.channels)} of {maps.shape[0]} channels ({maps.shape[1]}×"
-            f"{maps.shape[2]} each), the most active first, for the last frame through "
-            f"{model_name}.")
-        self.feature_maps_shown.emit(name)
-
-    def _on_maps_finished(self) -> None:
-        task, self._maps_task = self._maps_task, None
-        if task is not None:
-            task.deleteLater()
-        pending, self._pending_layer = self._pending_layer, None
-        if pending is not None:
-            self._request_maps(pending)
+        self._maps_clock.restart()
+        self.detail.show_layer(self.selected_layer(), self._model, self._frame)
 
     # -- profiling --------------------------------------------------------------------------------
     def start_profile(self) -> None:
         """Time every layer of the selected network on a worker thread."""
         if self._profile_task is not None:
             return
-        from visualizer.net.models import load_model
-        from visualizer.net.runner import Runner
-
-        spec, live, threads = self._spec, self._model, self.threads
-        frame = self._frame if self._frame is not None else _test_image(spec.resolution)
-
-        def job(report, cancelled):
-            use_live = live is not None and live.spec == spec
-            model = live if use_live else load_model("untrained", alpha=spec.alpha,
-                                                     resolution=spec.resolution)
-            report(model.spec)
-            runner = Runner(model, threads=threads, per_layer=True, profile_every=PROFILE_EVERY)
-            try:
-                runner.infer(frame)  # warm-up
-                for i in range(PROFILE_FRAMES):
-                    if cancelled():
-                        break
-                    report(runner.infer(frame, frame_id=i))
-            finally:
-                runner.close()
-            return None
-
+        job = profile_job(self._spec, self._model, self._frame, self.threads)
         self._timing.clear()
         self._profile_task = task = Task(job, self)
         task.progressed.connect(self._on_profile_progress)
@@ -432,23 +339,15 @@ class NetworkTab(QWidget):
 
     # -- shutdown -------------------------------------------------------------------------------
     def busy(self) -> bool:
-        return any(t is not None for t in (self._profile_task, self._maps_task)) \
-            or self.sweep.busy()
+        return self._profile_task is not None or self.detail.busy() or self.sweep.busy()
 
     def shutdown(self) -> None:
         """Stop every worker thread of the tab (call before the window closes)."""
-        self._pending_layer = None
         stop(self._profile_task)
-        stop(self._maps_task)
+        self.detail.shutdown()
         self.sweep.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
         self.shutdown()
         super().closeEvent(event)
 
-
-def _test_image(size: int) -> np.ndarray:
-    """A smooth synthetic RGB image: timing does not depend on the picture."""
-    y, x = np.mgrid[0:size, 0:size] / max(size - 1, 1)
-    rgb = np.stack([x, y, 0.5 + 0.5 * np.sin(6 * x * y)], axis=-1)
-    return (rgb * 255).astype(np.uint8)
