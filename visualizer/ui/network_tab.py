@@ -71,7 +71,7 @@ class NetworkTab(QWidget):
                                     value=1.0, prefix="α = ")
         self.alpha.setToolTip("Width multiplier α: every layer keeps int(α·C) channels. "
                               "Mult-adds and parameters shrink roughly by α²")
-        self.resolution = QSpinBox(minimum=32, maximum=1024, singleStep=32, value=224,
+        self.resolution = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=224,
                                    suffix=" px")
         self.resolution.setToolTip("Input resolution (a multiple of 32). Mult-adds shrink by "
                                    "(resolution/224)²; parameters do not change")
