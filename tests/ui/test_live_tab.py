@@ -236,3 +236,24 @@ def test_headless_model_failure_exits_2(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     assert "missing.tflite" in r.stderr
     assert json.loads((tmp_path / "r.json").read_text())["frames_inferred"] == 0
+
+
+@pytest.mark.parametrize("value,ceiling", [(0.7, 1), (1.0, 1), (1.3, 2), (3, 5), (7.5, 10),
+                                           (0.012, 0.02), (450, 500), (0, 1)])
+def test_chart_axis_ends_are_stable_round_numbers(value, ceiling):
+    from visualizer.ui.timing_chart import nice_ceiling
+
+    assert nice_ceiling(value) == pytest.approx(ceiling)
+
+
+def test_model_picker_reads_untrained_shapes(qtbot):
+    from visualizer.ui.live_pickers import ModelPicker
+
+    picker = ModelPicker()
+    qtbot.addWidget(picker)
+    picker.set_model("untrained:0.75_192")
+    assert picker.current() == "untrained:0.75_192"
+    picker.set_model("mobilenet_v1_0.5_160_quant")
+    assert picker.current() == "mobilenet_v1_0.5_160_quant"
+    picker.set_model("/some/where/model.onnx")
+    assert picker.current() == "/some/where/model.onnx"

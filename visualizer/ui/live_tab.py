@@ -6,47 +6,17 @@ inference and model loading never run on the GUI thread.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QCheckBox, QComboBox, QFileDialog, QHBoxLayout,
-                               QLabel, QProgressDialog, QPushButton, QSplitter, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QProgressDialog,
+                               QPushButton, QSplitter, QVBoxLayout, QWidget)
 
-from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
 from visualizer.ui import live_export
+from visualizer.ui.live_pickers import ModelPicker, SourcePicker, default_model
 from visualizer.ui.timing_chart import TimingChart
 from visualizer.ui.timing_stats import TimingAverage
 from visualizer.ui.top5_view import UNTRAINED_NOTE, FrameView, Top5View
 from visualizer.ui.worker import LivePipeline
-from visualizer.video.sources import NO_CAMERA, SourceError, camera_names, make_source
-
-_PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of images…"}
-_VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
-_IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
-_MODEL_FILTER = "Models (*.tflite *.tgz *.tar.gz *.onnx);;All files (*)"
-
-
-def official_models() -> tuple[str, ...]:
-    try:
-        from visualizer.net.checkpoints import official_names
-
-        return official_names()
-    except ImportError:  # pragma: no cover - part of the app
-        return ()
-
-
-def default_model() -> str:
-    """A cached official checkpoint if there is one (works offline), else untrained."""
-    try:
-        from visualizer.net.checkpoints import cached_checkpoint
-
-        for name in official_models():
-            if cached_checkpoint(name) is not None:
-                return name
-    except Exception:  # noqa: BLE001 - a broken cache must not stop the tab
-        pass
-    return "untrained"
+from visualizer.video.sources import NO_CAMERA, SourceError, make_source
 
 
 class LiveTab(QWidget):
@@ -122,14 +92,12 @@ class LiveTab(QWidget):
     # -- building ------------------------------------------------------------------------
     def _build_source_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Source:"))
-        self.source_box = QComboBox()
-        self.source_box.setMinimumWidth(260)
-        self.refresh_cameras()
-        self.source_box.activated.connect(self._source_chosen)
-        row.addWidget(self.source_box, 1)
-        self.loop_box = QCheckBox("Loop video")
-        row.addWidget(self.loop_box)
+        self.source_picker = SourcePicker()
+        self.source_picker.chosen.connect(self._source_chosen)
+        if not self.source_picker.has_cameras:
+            self.show_message(NO_CAMERA)
+        self.source_box, self.loop_box = self.source_picker.box, self.source_picker.loop_box
+        row.addWidget(self.source_picker, 1)
         self.start_button = QPushButton("Start")
         self.start_button.setMinimumWidth(90)
         self.start_button.clicked.connect(self.toggle)
@@ -138,48 +106,12 @@ class LiveTab(QWidget):
 
     def _build_model_row(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Model:"))
-        self.model_box = QComboBox()
-        self.model_box.setMinimumWidth(260)
-        self.model_box.addItem(f"Untrained — predictions meaningless (α, resolution →)",
-                               "untrained")
-        for name in official_models():
-            self.model_box.addItem(name, name)
-        self.model_box.addItem("Local file (.tflite/.tgz/.onnx)…", "?file")
-        self.model_box.activated.connect(self._model_chosen)
-        row.addWidget(self.model_box, 1)
-        row.addWidget(QLabel("α"))
-        self.alpha_box = QComboBox()
-        for a in OFFICIAL_ALPHAS:
-            self.alpha_box.addItem(f"{a:g}", a)
-        self.alpha_box.setCurrentIndex(len(OFFICIAL_ALPHAS) - 1)
-        row.addWidget(self.alpha_box)
-        row.addWidget(QLabel("resolution"))
-        self.res_box = QComboBox()
-        for r in OFFICIAL_RESOLUTIONS:
-            self.res_box.addItem(str(r), r)
-        self.res_box.setCurrentIndex(len(OFFICIAL_RESOLUTIONS) - 1)
-        row.addWidget(self.res_box)
-        self.alpha_box.activated.connect(lambda _i: self._untrained_shape_changed())
-        self.res_box.activated.connect(lambda _i: self._untrained_shape_changed())
+        self.model_picker = ModelPicker()
+        self.model_picker.requested.connect(self.load_model)
+        row.addWidget(self.model_picker, 1)
         self.model_label = QLabel("No model loaded")
         row.addWidget(self.model_label, 1)
         return row
-
-    def refresh_cameras(self) -> None:
-        box = self.source_box
-        box.clear()
-        names = camera_names()
-        for i, name in enumerate(names):
-            box.addItem(f"Camera {i}: {name}", f"camera:{i}")
-        if not names:
-            box.addItem("No camera found", None)
-            box.model().item(0).setEnabled(False)
-        for key, text in _PICK.items():
-            box.addItem(text, key)
-        box.setCurrentIndex(0 if names else 1)
-        if not names:
-            self.show_message(NO_CAMERA)
 
     # -- messages and state ------------------------------------------------------------
     def show_message(self, text: str, error: bool = True) -> None:
@@ -189,7 +121,8 @@ class LiveTab(QWidget):
 
     def _show_stats(self) -> None:
         s = self.pipeline.stats()
-        ms = f"{s.last_ms:.1f} ms (mean {s.mean_ms:.1f})" if s.last_ms is not None else "– ms"
+        ms = "– ms" if s.last_ms is None else f"{s.last_ms:.1f} ms" + (
+            f" (mean {s.mean_ms:.1f})" if s.mean_ms is not None else "")
         lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "–"
         self.stats_label.setText(
             f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
@@ -203,30 +136,13 @@ class LiveTab(QWidget):
 
     # -- source ------------------------------------------------------------------------
     def current_source(self) -> str | None:
-        data = self.source_box.currentData()
-        return data if isinstance(data, str) and not data.startswith("?") else None
+        return self.source_picker.current()
 
     def set_source(self, spec: str) -> None:
         """Select `spec` (camera:N or a path) in the picker."""
-        i = self.source_box.findData(spec)
-        if i < 0:
-            label = spec if spec.startswith("camera") else Path(spec).name or spec
-            i = self.source_box.count() - len(_PICK)
-            self.source_box.insertItem(i, label, spec)
-            self.source_box.setItemData(i, spec, Qt.ItemDataRole.ToolTipRole)
-        self.source_box.setCurrentIndex(i)
+        self.source_picker.set_source(spec)
 
-    def _source_chosen(self, index: int) -> None:
-        key = self.source_box.itemData(index)
-        if key in _PICK:
-            if key == "?folder":
-                path = QFileDialog.getExistingDirectory(self, "Folder of images")
-            else:
-                path, _ = QFileDialog.getOpenFileName(
-                    self, _PICK[key], "", _VIDEO_FILTER if key == "?video" else _IMAGE_FILTER)
-            if not path:
-                return
-            self.set_source(path)
+    def _source_chosen(self) -> None:
         if self.pipeline.running:
             self.start()  # switching source while running restarts on the new one
 
@@ -279,34 +195,17 @@ class LiveTab(QWidget):
     def _on_result(self, result, frame) -> None:
         self.frame_view.set_frame(frame)
         self.top5.set_predictions(result.top5, result.trained)
-        self.average.add(result)
-        self.chart.update_times(self.average.mean_ms())
+        if result.layers:  # the runner times layers on some frames only
+            self.average.add(result)
+            self.chart.update_times(self.average.mean_ms())
 
     # -- model -------------------------------------------------------------------------
     def current_model(self) -> str:
-        data = self.model_box.currentData()
-        if data == "untrained":
-            return f"untrained:{self.alpha_box.currentData():g}_{self.res_box.currentData()}"
-        return data if isinstance(data, str) and data != "?file" else "untrained"
+        return self.model_picker.current()
 
     def set_model(self, spec: str) -> None:
         """Select `spec` (an official name, a file, "untrained[:α_R]") in the picker."""
-        text = spec.strip()
-        if text.startswith("untrained"):
-            self.model_box.setCurrentIndex(0)
-            if ":" in text:
-                a, _, r = text.split(":", 1)[1].replace("-", "_").partition("_")
-                for box, value in ((self.alpha_box, a), (self.res_box, r)):
-                    i = box.findText(value if box is self.res_box else f"{float(value):g}") \
-                        if value.replace(".", "", 1).isdigit() else -1
-                    if i >= 0:
-                        box.setCurrentIndex(i)
-            return
-        i = self.model_box.findData(text)
-        if i < 0:
-            i = self.model_box.count() - 1
-            self.model_box.insertItem(i, Path(text).name or text, text)
-        self.model_box.setCurrentIndex(i)
+        self.model_picker.set_model(spec)
 
     def load_model(self, spec: str | None = None) -> None:
         """Load `spec` (or the picker's choice) in the background; the old model runs on."""
@@ -314,20 +213,8 @@ class LiveTab(QWidget):
             self.set_model(spec)
         if spec is None or not spec.startswith("untrained:"):
             spec = self.current_model()
-        self.pipeline.load_model(spec, float(self.alpha_box.currentData()),
-                                 int(self.res_box.currentData()))
-
-    def _model_chosen(self, index: int) -> None:
-        if self.model_box.itemData(index) == "?file":
-            path, _ = QFileDialog.getOpenFileName(self, "Model file", "", _MODEL_FILTER)
-            if not path:
-                return
-            self.set_model(path)
-        self.load_model()
-
-    def _untrained_shape_changed(self) -> None:
-        if self.model_box.currentData() == "untrained":
-            self.load_model()
+        m = self.model_picker
+        self.pipeline.load_model(spec, m.alpha, m.resolution)
 
     def _on_loading(self, spec: str) -> None:
         self.model_label.setText(f"Loading {spec}…")

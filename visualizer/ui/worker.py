@@ -150,6 +150,7 @@ class LivePipeline(QObject):
         self._frame_id = 0
         self._last: InferenceResult | None = None
         self._latency: float | None = None
+        self.result_frame_arrived: float | None = None
         self._cam_rate, self._inf_rate = _Rate(), _Rate()
         self.reset_timings()
 
@@ -287,6 +288,7 @@ class LivePipeline(QObject):
         now = time.perf_counter()
         sent = self._sent_at.pop(result.frame_id, None)
         self._latency = (now - sent) * 1000 if sent is not None else None
+        self.result_frame_arrived = sent  # perf_counter() when that frame arrived
         self.frames_inferred += 1
         self._inf_rate.tick(now)
         self._sum_ms += result.total_ms

@@ -1,0 +1,178 @@
+"""The Live tab's pickers: where frames come from, and which model classifies them."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
+
+from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
+from visualizer.video.sources import camera_names
+
+PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of images…"}
+_VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
+_IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
+_MODEL_FILTER = "Models (*.tflite *.tgz *.tar.gz *.onnx);;All files (*)"
+UNTRAINED_ITEM = "Untrained — predictions meaningless (α, resolution →)"
+
+
+def official_models() -> tuple[str, ...]:
+    from visualizer.net.checkpoints import official_names
+
+    return official_names()
+
+
+def default_model() -> str:
+    """A cached official checkpoint if there is one (works offline), else untrained."""
+    try:
+        from visualizer.net.checkpoints import cached_checkpoint
+
+        for name in official_models():
+            if cached_checkpoint(name) is not None:
+                return name
+    except Exception:  # noqa: BLE001 - a broken cache must not stop the tab
+        pass
+    return "untrained"
+
+
+class SourcePicker(QWidget):
+    """Cameras Qt sees, then a video file, an image or a folder of images (file dialogs)."""
+
+    chosen = Signal()  # the user picked a (new) source
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Source:"))
+        self.box = QComboBox()
+        self.box.setMinimumWidth(260)
+        self.box.activated.connect(self._activated)
+        row.addWidget(self.box, 1)
+        self.loop_box = QCheckBox("Loop video")
+        row.addWidget(self.loop_box)
+        self.has_cameras = self.refresh()
+
+    def refresh(self) -> bool:
+        """List the cameras again; False when there is none (a disabled note is shown)."""
+        box = self.box
+        box.clear()
+        names = camera_names()
+        for i, name in enumerate(names):
+            box.addItem(f"Camera {i}: {name}", f"camera:{i}")
+        if not names:
+            box.addItem("No camera found", None)
+            box.model().item(0).setEnabled(False)
+        for key, text in PICK.items():
+            box.addItem(text, key)
+        box.setCurrentIndex(0 if names else 1)
+        self.has_cameras = bool(names)
+        return self.has_cameras
+
+    def current(self) -> str | None:
+        data = self.box.currentData()
+        return data if isinstance(data, str) and not data.startswith("?") else None
+
+    def set_source(self, spec: str) -> None:
+        """Select `spec` (camera:N or a path), adding it to the list if needed."""
+        i = self.box.findData(spec)
+        if i < 0:
+            label = spec if spec.startswith("camera") else Path(spec).name or spec
+            i = self.box.count() - len(PICK)
+            self.box.insertItem(i, label, spec)
+            self.box.setItemData(i, spec, Qt.ItemDataRole.ToolTipRole)
+        self.box.setCurrentIndex(i)
+
+    def _activated(self, index: int) -> None:
+        key = self.box.itemData(index)
+        if key in PICK:
+            if key == "?folder":
+                path = QFileDialog.getExistingDirectory(self, "Folder of images")
+            else:
+                path, _ = QFileDialog.getOpenFileName(
+                    self, PICK[key], "", _VIDEO_FILTER if key == "?video" else _IMAGE_FILTER)
+            if not path:
+                return
+            self.set_source(path)
+        self.chosen.emit()
+
+
+class ModelPicker(QWidget):
+    """Untrained (with α and resolution), the official checkpoints, or a local file."""
+
+    requested = Signal()  # the user asked for another model: read current()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(QLabel("Model:"))
+        self.box = QComboBox()
+        self.box.setMinimumWidth(260)
+        self.box.addItem(UNTRAINED_ITEM, "untrained")
+        for name in official_models():
+            self.box.addItem(name, name)
+        self.box.addItem("Local file (.tflite/.tgz/.onnx)…", "?file")
+        self.box.activated.connect(self._activated)
+        row.addWidget(self.box, 1)
+        row.addWidget(QLabel("α"))
+        self.alpha_box = QComboBox()
+        for a in OFFICIAL_ALPHAS:
+            self.alpha_box.addItem(f"{a:g}", a)
+        self.alpha_box.setCurrentIndex(len(OFFICIAL_ALPHAS) - 1)
+        row.addWidget(self.alpha_box)
+        row.addWidget(QLabel("resolution"))
+        self.res_box = QComboBox()
+        for r in OFFICIAL_RESOLUTIONS:
+            self.res_box.addItem(str(r), r)
+        self.res_box.setCurrentIndex(len(OFFICIAL_RESOLUTIONS) - 1)
+        row.addWidget(self.res_box)
+        self.alpha_box.activated.connect(lambda _i: self._shape_changed())
+        self.res_box.activated.connect(lambda _i: self._shape_changed())
+
+    @property
+    def alpha(self) -> float:
+        return float(self.alpha_box.currentData())
+
+    @property
+    def resolution(self) -> int:
+        return int(self.res_box.currentData())
+
+    def current(self) -> str:
+        data = self.box.currentData()
+        if data == "untrained":
+            return f"untrained:{self.alpha:g}_{self.resolution}"
+        return data if isinstance(data, str) and data != "?file" else "untrained"
+
+    def set_model(self, spec: str) -> None:
+        """Select `spec` (an official name, a file, "untrained[:α_R]") in the picker."""
+        text = spec.strip()
+        if text.startswith("untrained"):
+            self.box.setCurrentIndex(0)
+            a, _, r = text.partition(":")[2].replace("-", "_").partition("_")
+            for box, value in ((self.alpha_box, a), (self.res_box, r)):
+                try:
+                    i = box.findData(float(value) if box is self.alpha_box else int(value))
+                except ValueError:
+                    i = -1
+                if i >= 0:
+                    box.setCurrentIndex(i)
+            return
+        i = self.box.findData(text)
+        if i < 0:
+            i = self.box.count() - 1
+            self.box.insertItem(i, Path(text).name or text, text)
+            self.box.setItemData(i, text, Qt.ItemDataRole.ToolTipRole)
+        self.box.setCurrentIndex(i)
+
+    def _activated(self, index: int) -> None:
+        if self.box.itemData(index) == "?file":
+            path, _ = QFileDialog.getOpenFileName(self, "Model file", "", _MODEL_FILTER)
+            if not path:
+                return
+            self.set_model(path)
+        self.requested.emit()
+
+    def _shape_changed(self) -> None:
+        if self.box.currentData() == "untrained":
+            self.requested.emit()
