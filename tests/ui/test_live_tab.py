@@ -257,3 +257,37 @@ def test_model_picker_reads_untrained_shapes(qtbot):
     assert picker.current() == "mobilenet_v1_0.5_160_quant"
     picker.set_model("/some/where/model.onnx")
     assert picker.current() == "/some/where/model.onnx"
+
+
+def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot):
+    import threading
+    import time as _time
+
+    base = fake_loader()
+
+    def slow(source, alpha, resolution, progress, cancel):
+        if "slow" not in source:
+            return base(source, alpha, resolution, progress, cancel)
+        for i in range(1000):
+            if cancel():
+                raise RuntimeError("download cancelled")
+            progress(i, 1000)
+            _time.sleep(0.01)
+        raise AssertionError("never cancelled")
+
+    pipe = LivePipeline(load_fn=slow, runner_factory=fake_factory())
+    t = LiveTab(pipeline=pipe)
+    qtbot.addWidget(t)
+    with qtbot.waitSignal(pipe.modelLoaded, timeout=10_000):
+        t.load_model("untrained:0.25_128")
+    t.load_model("/models/slow.tflite")
+    qtbot.waitUntil(lambda: t.progress.isVisible() and t.progress.value() > 0, timeout=5_000)
+    assert "Downloading" in t.progress.labelText()
+    from PySide6.QtWidgets import QPushButton
+
+    t.progress.findChild(QPushButton).click()  # the dialog's Cancel button
+    assert not pipe.loading and not t.progress.isVisible()
+    assert "cancelled" in t.message.text() and pipe.model.spec.alpha == 0.25
+    t.shutdown()
+    assert not pipe.thread_running and not any(
+        th.name == "slow" for th in threading.enumerate())

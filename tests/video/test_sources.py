@@ -117,3 +117,18 @@ def test_make_source_rejects_bad_descriptions(tmp_path):
     (tmp_path / "clip.mkv").write_bytes(b"")
     assert isinstance(make_source(str(tmp_path / "clip.mkv")), VideoFileSource)
     assert isinstance(make_source(str(tmp_path)), ImageSource)
+
+
+def test_camera_failing_mid_stream_stops_with_a_message(qtbot):
+    """What QCamera.errorOccurred and a vanished device lead to (no camera needed)."""
+    from PySide6.QtMultimedia import QCamera
+
+    source = CameraSource(0)
+    errors = []
+    source.error.connect(errors.append)
+    source.running = True  # as if started on a camera that then failed
+    source._on_error(QCamera.Error.CameraError, "Device or resource busy")
+    assert not source.running and "busy" in errors[0] and "camera 0" in errors[0]
+    source.running, source._device_id = True, b"/dev/video9"
+    source._inputs_changed()  # the device list no longer holds it
+    assert not source.running and "disconnected" in errors[1]

@@ -129,6 +129,14 @@ class ModelPicker(QWidget):
         row.addWidget(self.res_box)
         self.alpha_box.activated.connect(lambda _i: self._shape_changed())
         self.res_box.activated.connect(lambda _i: self._shape_changed())
+        self.box.currentIndexChanged.connect(self._enable_shape)
+        self._enable_shape()
+
+    def _enable_shape(self) -> None:
+        """α and resolution choose the untrained model's shape; files carry their own."""
+        untrained = self.box.currentData() == "untrained"
+        for w in (self.alpha_box, self.res_box):
+            w.setEnabled(untrained)
 
     @property
     def alpha(self) -> float:

@@ -233,6 +233,7 @@ class LiveTab(QWidget):
             self.progress.setLabelText(f"Downloading… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
 
     def _cancel_load(self) -> None:
+        self.progress.hide()
         if self.pipeline.loading:
             self.pipeline.cancel_load()
             self._start_pending = False
