@@ -116,6 +116,7 @@ def main() -> int:
     QTimer.singleShot(int((seconds + WARMUP_S) * 1000), app.quit)
     app.exec()
     sample()
+    ran_to_end = pipe.running
     tab.stop()
     while pipe.busy:  # let the frame in flight come back: received == inferred + dropped
         app.processEvents()
@@ -128,8 +129,11 @@ def main() -> int:
     print(f"model {pipe.model.name}, threads {args.threads or 'default'}, video {w}x{h} "
           f"@ {args.fps} fps, {seconds:g} s after a {WARMUP_S:g} s warm-up "
           f"(other processes make these noisy)")
-    print(f"frames: received {received}, inferred {inferred}, dropped {dropped} "
-          f"(received == inferred + dropped: {received == inferred + dropped})")
+    print(f"frames: received {received}, inferred {inferred}, dropped {dropped}, failed "
+          f"{pipe.frames_failed} (received == inferred + dropped: "
+          f"{received == inferred + dropped}){' last message: ' + tab.message.text() if tab.message.text() else ''}")
+    if not ran_to_end:
+        print("the live run stopped before the end (see the message above)")
     print(f"source {received / (seconds + WARMUP_S):.1f} FPS, inference "
           f"{inferred / (seconds + WARMUP_S):.1f} FPS, mean inference {s.mean_ms:.1f} ms")
     print(f"max GUI stall: {steady.max_stall_ms:.1f} ms after warm-up, "
@@ -140,11 +144,18 @@ def main() -> int:
               f"p50 {pct(latencies, 0.5):.1f}, p95 {pct(latencies, 0.95):.1f}, "
               f"max {max(latencies):.1f} (goal <= inference + frame interval = {goal:.1f} ms)")
     if len(memory) >= 2:
-        growth = memory[-1][1] - memory[0][1]
-        per10 = growth / max(memory[-1][0] - memory[0][0], 1e-9) * 600
+        # first and last thirds' medians: RSS moves by a few MB either way between samples
+        k = max(1, len(memory) // 3)
+        first = statistics.median(m for _, m in memory[:k])
+        last = statistics.median(m for _, m in memory[-k:])
+        span = statistics.median(t for t, _ in memory[-k:]) - statistics.median(
+            t for t, _ in memory[:k])
+        growth = last - first
+        per10 = growth / max(span, 1e-9) * 600
         trend = ", ".join(f"{t:.0f}s {m:.0f}" for t, m in memory)
         print(f"RSS MB: {trend}")
-        print(f"memory growth: {growth:+.1f} MB over {memory[-1][0] - memory[0][0]:.0f} s "
+        print(f"memory growth (median of first vs last third of samples): {growth:+.1f} MB "
+              f"over {span:.0f} s "
               f"(≈ {per10:+.1f} MB per 10 min; goal <= 30 MB over 10 min)")
     for f in tmp.iterdir():
         f.unlink()

@@ -291,3 +291,13 @@ def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot):
     t.shutdown()
     assert not pipe.thread_running and not any(
         th.name == "slow" for th in threading.enumerate())
+
+
+def test_headless_without_camera_exits_2_with_report(tmp_path):
+    if QMediaDevices.videoInputs():
+        pytest.skip("this machine has a camera")
+    report = tmp_path / "r.json"
+    r = run_main("--source", "camera:0", "--model", "untrained:0.25_128", "--autostart",
+                 "--exit-after-frames", 5, "--report", report)
+    assert r.returncode == 2 and NO_CAMERA in r.stderr and "Traceback" not in r.stderr
+    assert json.loads(report.read_text())["error"] == NO_CAMERA

@@ -103,6 +103,12 @@ class _Rate:
 
 
 class LivePipeline(QObject):
+    """GUI-thread side of the live demo: one source, one inference thread, counters.
+
+    start(source) / stop() / load_model(spec) / shutdown(); results, errors and model
+    events arrive as the signals below, on the GUI thread.
+    """
+
     resultReady = Signal(object, object)  # InferenceResult, frame (H, W, 3) uint8
     error = Signal(str)  # source or inference problem; the pipeline has stopped
     sourceEnded = Signal()
