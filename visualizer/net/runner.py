@@ -27,7 +27,7 @@ import shutil
 import tempfile
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
@@ -106,15 +106,17 @@ class Runner:
         self.keep_history = keep_history
         #: (wall ms of the run call, its profile, its per-layer times), oldest first
         self.history: list[tuple[float, RunProfile, tuple[LayerTiming, ...]]] = []
-        self.flush_ms: list[float] = []  # wall time of each profile end + session swap
+        #: wall time of the latest profile ends + session swaps (ms)
+        self.flush_ms: deque[float] = deque(maxlen=100)
         self._fixed_every = profile_every
         self.profile_every = profile_every or 30
-        self._closed = False
-        others = _enter()
-        self._spin = (others == 0) if spin is None else spin
         self._lock = threading.Lock()
+        self._closed = True  # until the sessions exist
         self._attribution = LayerAttribution(onnx.load_from_string(model.onnx_bytes),
                                              self.layers)
+        others = _enter()
+        self._closed = False
+        self._spin = (others == 0) if spin is None else spin
         self._dir = Path(tempfile.mkdtemp(prefix="mobilenet-visualizer-profile-"))
         self._walls: list[float] = []  # profiled runs since the last flush
         self._plain_ms: list[float] = []  # recent plain runs (for choosing profile_every)
