@@ -20,6 +20,7 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from visualizer.ui import live_export
+from visualizer.ui.live_pickers import default_model
 from visualizer.video.sources import SourceError, make_source
 
 HEARTBEAT_MS = 5
@@ -116,7 +117,7 @@ class LiveRun(QObject):
             tab.pipeline.profile_every = max(4, min(30, n // 6))
         if args.source:
             tab.set_source(args.source)
-        tab.load_model(args.model) if args.model else tab.load_model()
+        tab.load_model(args.model or default_model())
         if args.autostart:
             tab.start()
             QTimer.singleShot(int(MODEL_TIMEOUT_S * 1000), self._model_timeout)
