@@ -6,6 +6,7 @@ and run on machines without a display.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -53,7 +54,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command:
-        return int(COMMANDS[args.command].run(args) or 0)
+        try:
+            return int(COMMANDS[args.command].run(args) or 0)
+        except BrokenPipeError:  # e.g. `net | head`: the reader left; say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 1
+        except KeyboardInterrupt:
+            return 130
     from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
 
     return run_gui(args)

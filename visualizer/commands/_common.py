@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from typing import Callable
 
 
 def fail(message: str, code: int = 2) -> int:
@@ -57,3 +59,27 @@ def table(headers: list[str], rows: list[list[object]], align: str | None = None
         if j == 0:
             lines.append("  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def alpha(text: str) -> float:
+    """A width multiplier: a finite number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not in (0, 1]")
+    return value
+
+
+def download_progress() -> Callable[[int, int], None] | None:
+    """A progress callback that prints to a terminal (None when stderr is not one)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        text = f"{100 * done // total}%" if total else f"{done // 1024} KiB"
+        sys.stderr.write(f"\rdownloading… {text}   ")
+        sys.stderr.flush()
+
+    return show

@@ -8,21 +8,11 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from visualizer.commands._common import (fail, non_negative_int, positive_int, print_json,
-                                         table)
+from visualizer.commands._common import (alpha, download_progress, fail, non_negative_int,
+                                         positive_int, print_json, table)
 
 NAME = "bench"
 BLOCK = 5  # runs per interleaved block
-
-
-def _alpha(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{value} must be in (0, 1]")
-    return value
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,7 +23,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "are timed (their predictions are meaningless).")
     p.add_argument("--model", metavar="M", help="official name, .tflite/.tgz/.onnx file, "
                    "or 'untrained' (default: untrained with --alpha/--resolution)")
-    p.add_argument("--alpha", type=_alpha, default=1.0, help="width multiplier (untrained)")
+    p.add_argument("--alpha", type=alpha, default=1.0, help="width multiplier (untrained)")
     p.add_argument("--resolution", type=positive_int, default=224,
                    help="input resolution (untrained)")
     p.add_argument("--image", action="append", default=[], metavar="PATH",
@@ -108,7 +98,8 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         if args.model:
-            model = load_model(args.model, alpha=args.alpha, resolution=args.resolution)
+            model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
+                               progress=download_progress())
         else:
             model = load_model("untrained", alpha=args.alpha, resolution=args.resolution)
     except (ModelError, SpecError) as e:

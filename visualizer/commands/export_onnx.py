@@ -8,19 +8,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from visualizer.commands._common import fail, positive_int
+from visualizer.commands._common import alpha, download_progress, fail, positive_int
 
 NAME = "export-onnx"
-
-
-def _alpha(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{value:g} is not in (0, 1]")
-    return value
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,22 +21,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="official name (e.g. mobilenet_v1_0.5_160_quant), a .tflite, .tgz "
                    "or .onnx path, 'untrained' or 'untrained:0.5_160'")
     p.add_argument("--out", required=True, metavar="PATH", help="the .onnx file to write")
-    p.add_argument("--alpha", type=_alpha, default=1.0,
+    p.add_argument("--alpha", type=alpha, default=1.0,
                    help="width multiplier of an untrained model (default 1.0)")
     p.add_argument("--resolution", type=positive_int, default=224,
                    help="input size of an untrained model (default 224)")
-
-
-def _progress_printer():
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        text = f"{100 * done // total}%" if total else f"{done // 1024} KiB"
-        sys.stderr.write(f"\rdownloading… {text}   ")
-        sys.stderr.flush()
-
-    return show
 
 
 def run(args: argparse.Namespace) -> int:
@@ -60,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"folder {str(out.parent)!r} does not exist")
     try:
         model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                           progress=_progress_printer())
+                           progress=download_progress())
     except ModelError as e:
         return fail(str(e))
     except KeyboardInterrupt:
