@@ -23,6 +23,7 @@ def tab(qtbot):
     widget = NetworkTab()
     qtbot.addWidget(widget)
     widget.resize(1280, 760)
+    widget.show()  # hidden, the tab only collects timings (see test_hidden_tab_...)
     yield widget
     widget.shutdown()
     assert not widget.busy()
@@ -265,3 +266,48 @@ def test_follows_the_live_tab_pipeline(tab, qtbot):
     # a frame without per-layer times (between profiles) leaves the shown times alone
     live.pipeline.resultReady.emit(InferenceResult((), 5.0, 1.0, (), False), frame)
     assert table_column(tab, 7)[0] == pytest.approx(FAKE_MS["conv"])
+
+
+def test_hidden_tab_only_collects_and_catches_up_when_shown(qtbot):
+    """Following the live demo from behind another tab costs (almost) nothing: no table or
+    chart work until the tab is shown, and then the shown times are the same."""
+    hidden = NetworkTab()
+    qtbot.addWidget(hidden)
+    spec = NetSpec(0.5, 128, 1001)
+    hidden.set_spec(0.5, 128, 1001)
+    frame = np.zeros((64, 64, 3), np.uint8)
+    calls = []
+    original = hidden.chart.update_shares
+    hidden.chart.update_shares = lambda *a: (calls.append(1), original(*a))
+    for i, scale in enumerate((1.0, 2.0, 3.0)):
+        hidden.on_live_result(fake_result(spec, scale, frame_id=i), frame)
+    assert calls == [] and all(v is None for v in table_column(hidden, 7))
+    assert hidden.detail.busy() is False  # no feature maps computed behind the scenes
+    hidden.show()
+    assert len(calls) == 1
+    # mean of 1×, 2×, 3× with the slowest 20% of 3 frames (int(0.6) = 0) kept: 2×
+    assert table_column(hidden, 7)[1] == pytest.approx(FAKE_MS["depthwise"] * 2.0)
+    hidden.shutdown()
+
+
+def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab):
+    from visualizer.ui.timing_stats import first_layer_note
+
+    layers = NetSpec(1.0, 224, 1001).layers
+    proportional = {l.name: l.macs / 1e9 for l in layers}  # time follows mult-adds
+    assert first_layer_note(layers, proportional, live=True) == ""
+    slow = dict(proportional, conv1=proportional["conv1"] * 4)
+    total = sum(slow.values())
+    conv1_pct = 100 * slow["conv1"] / total
+    macs_pct = 100 * layers[0].macs / sum(l.macs for l in layers)
+    note = first_layer_note(layers, slow, live=True)
+    assert f"{conv1_pct:.1f}% of the time for {macs_pct:.1f}% of the mult-adds" in note
+    assert "idle gap" in note
+    assert "idle gap" not in first_layer_note(layers, slow, live=False)
+    # in the tab: live timings with a slow conv1 add the note under the sentence
+    tab.set_spec(1.0, 224, 1001)
+    timings = tuple(LayerTiming(l.name, l.type, l.macs, l.params, slow[l.name])
+                    for l in layers)
+    tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, 1),
+                       np.zeros((8, 8, 3), np.uint8))
+    assert "idle gap" in tab.sentence.text()

@@ -225,10 +225,17 @@ class TypeSummaryModel(QAbstractTableModel):
 
     def set_rows(self, shares: tuple[TypeShare, ...], counts: dict[str, int],
                  params_percent: dict[str, float]) -> None:
+        rows = [(s.type, counts.get(s.type, 0), s.macs / 1e6, s.macs_percent,
+                 params_percent.get(s.type, 0.0), s.ms, s.time_percent, s.gmacs_per_s)
+                for s in shares]
+        if [r[0] for r in rows] == [r[0] for r in self._rows]:  # same rows: values only
+            self._rows = rows
+            if rows:
+                self.dataChanged.emit(self.index(0, 1), self.index(len(rows) - 1,
+                                                                   len(self.HEADERS) - 1))
+            return
         self.beginResetModel()
-        self._rows = [(s.type, counts.get(s.type, 0), s.macs / 1e6, s.macs_percent,
-                       params_percent.get(s.type, 0.0), s.ms, s.time_percent, s.gmacs_per_s)
-                      for s in shares]
+        self._rows = rows
         self.endResetModel()
 
     def value(self, row: int, column: int):

@@ -22,9 +22,12 @@ from visualizer.ui.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
 from visualizer.ui.share_chart import ShareChart
 from visualizer.ui.sweep_view import SweepView
 from visualizer.ui.task import Task, stop
-from visualizer.ui.timing_stats import TimingAverage, explain, matches, type_shares
+from visualizer.ui.timing_stats import (TimingAverage, explain, first_layer_note, matches,
+                                        type_shares)
 
 MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
+#: tables and charts redraw at most this often while timings stream in (live demo, profile)
+REFRESH_MS = 500
 
 
 def _table(model, parent) -> QTableView:
@@ -56,9 +59,13 @@ class NetworkTab(QWidget):
         self._frame: np.ndarray | None = None
         self._timing = TimingAverage(window=30)
         self._mismatched = 0
+        self._timing_from = ""  # "live" or "profile": where the shown times come from
         self._profile_task: Task | None = None
-        self._dirty = False
-        self._throttle = QTimer(self, singleShot=True, interval=250)
+        self._layers: tuple = ()  # self._spec.layers (NetSpec builds them on every access)
+        self._dirty = False  # timings changed since the last refresh
+        self._maps_stale = False  # a live frame arrived that the feature maps do not show
+        self._timed_columns = False  # time columns were sized for measured values
+        self._throttle = QTimer(self, singleShot=True, interval=REFRESH_MS)
         self._throttle.timeout.connect(self._on_throttle)
         self._maps_clock = QElapsedTimer()
         self._maps_clock.start()
@@ -179,31 +186,80 @@ class NetworkTab(QWidget):
         changed = spec != self._spec or not self.layer_model.layers
         self._spec = spec
         if changed:
+            self._layers = layers = spec.layers
             self._timing.clear()
             self._mismatched = 0
             row = max(self.layer_view.currentIndex().row(), 0)
-            self.layer_model.set_layers(spec.layers)
+            self.layer_model.set_layers(layers)
             self.layer_view.selectionModel().setCurrentIndex(
-                self.layer_model.index(min(row, len(spec.layers) - 1), 0),
+                self.layer_model.index(min(row, len(layers) - 1), 0),
                 QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-        self._refresh()
+            self._show_totals()
+        self._refresh(resize=changed)
 
-    def _refresh(self) -> None:
-        spec, layers = self._spec, self._spec.layers
+    def _schedule(self) -> None:
+        """Timings changed: redraw now, or at the next throttle tick, or when shown."""
+        self._dirty = True
+        if self.isVisible() and not self._throttle.isActive():
+            self._on_throttle()
+
+    def _on_throttle(self) -> None:
+        if self._dirty and self.isVisible():
+            self._refresh()
+            self._throttle.start()
+
+    def refresh_now(self) -> None:
+        """Draw any timings still waiting for the throttle (e.g. before a screenshot)."""
+        if self._dirty:
+            self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        """Hidden, the tab only collects live timings and frames; catch up when shown."""
+        super().showEvent(event)
+        if self._dirty:
+            self._refresh()
+        if self._maps_stale:
+            self._maps_stale = False
+            self._on_row(self.layer_view.currentIndex())
+
+    def _refresh(self, resize: bool = False) -> None:
+        """Fill the time columns, the by-type table, the charts and the sentence from the
+        current mean timings (cells and bars are updated in place)."""
+        self._dirty = False
+        layers = self._layers
         mean = self._timing.mean_ms()
         self.layer_model.set_timing(mean, self._timing.frames)
         shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
-        counts = {s.type: s.count for s in summary_by_type(layers)}
-        params = {s.type: s.params_percent for s in summary_by_type(layers)}
+        summary = summary_by_type(layers)
+        counts = {s.type: s.count for s in summary}
+        params = {s.type: s.params_percent for s in summary}
+        rows_before = self.summary_model.rowCount()
         self.summary_model.set_rows(shares, counts, params)
-        for view in (self.layer_view, self.summary_view):
-            for col in range(view.model().columnCount() - 1):  # the last one stretches
-                view.resizeColumnToContents(col)
+        timed = bool(mean)
+        if resize or timed != self._timed_columns:
+            # column widths follow the contents when the layers change or times first
+            # appear, not on every update: sizing queries every cell
+            self._timed_columns = timed
+            for view in (self.layer_view, self.summary_view):
+                for col in range(view.model().columnCount() - 1):  # the last one stretches
+                    view.resizeColumnToContents(col)
         rows = self.summary_model.rowCount()
-        self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
-                                         + 22 * rows + 4)
+        if rows != rows_before or resize:
+            self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
+                                             + 22 * rows + 4)
         self.chart.update_shares(layers, mean, shares)
-        self.sentence.setText(explain(shares))
+        text = explain(shares)
+        note = first_layer_note(layers, mean, self._timing_from == "live")
+        self.sentence.setText(f"{text}<br><span style='font-weight: normal'>{note}</span>"
+                              if note else text)
+        if self._mismatched:
+            self.maps_note.setText(
+                f"{self._mismatched} timed frame(s) came from a different network than the "
+                "one selected here; select the live model's α and resolution to see them.")
+
+    def _show_totals(self) -> None:
+        spec = self._spec
+        layers = self._layers
         conv = NetSpec(spec.alpha, spec.resolution, spec.classes, standard_conv=True)
         self.totals.setText(
             f"<b>{spec.total_macs / 1e6:,.1f} M</b> mult-adds, "
@@ -215,34 +271,23 @@ class NetworkTab(QWidget):
             f"{conv.total_macs / 1e6:,.0f} M mult-adds and {conv.total_params / 1e6:.1f} M "
             f"parameters — {conv.total_macs / spec.total_macs:.1f}× the mult-adds and "
             f"{conv.total_params / spec.total_params:.1f}× the parameters of this MobileNet.")
-        if self._mismatched:
-            self.maps_note.setText(
-                f"{self._mismatched} timed frame(s) came from a different network than the "
-                "one selected here; select the live model's α and resolution to see them.")
 
     # -- timing ---------------------------------------------------------------------------------
     @Slot(object)
-    def show_timing(self, result: InferenceResult) -> None:
-        """Add one frame's per-layer timing (mean over recent frames is shown)."""
+    def show_timing(self, result: InferenceResult, source: str = "profile") -> None:
+        """Add one frame's per-layer timing (mean over recent frames is shown). `source`:
+        "live" (frames with idle gaps between them) or "profile" (back-to-back runs)."""
         if not result.layers:
             return
-        if not matches(self._spec.layers, result):
+        if not matches(self._layers, result):
             self._mismatched += 1
-            if not self._throttle.isActive():
-                self._refresh()
-                self._throttle.start()
+            self._schedule()
             return
+        if source != self._timing_from:
+            self._timing.clear()  # never average back-to-back runs with live frames
+            self._timing_from = source
         self._timing.add(result)
-        if self._throttle.isActive():
-            self._dirty = True
-        else:
-            self._refresh()
-            self._throttle.start()
-
-    def _on_throttle(self) -> None:
-        if self._dirty:
-            self._dirty = False
-            self._refresh()
+        self._schedule()
 
     def clear_timing(self) -> None:
         self._timing.clear()
@@ -259,9 +304,11 @@ class NetworkTab(QWidget):
     @Slot(object, object)
     def on_live_result(self, result: InferenceResult, frame_rgb: np.ndarray) -> None:
         """One inferred live frame: keep the frame, add its timing, now and then refresh the
-        selected layer's feature maps (only while this tab is on screen)."""
+        selected layer's feature maps. Hidden, the tab only remembers them (cheap: this
+        runs on the GUI thread for every live frame); it catches up when shown."""
         self.set_last_frame(frame_rgb)
-        self.show_timing(result)
+        if self._profile_task is None:  # a running profile owns the time columns
+            self.show_timing(result, "live")
         if self.isVisible() and self._maps_clock.elapsed() > MAPS_REFRESH_MS:
             self._maps_clock.restart()
             self.detail.refresh_maps(self._model, self._frame)
@@ -280,7 +327,9 @@ class NetworkTab(QWidget):
         """The last frame the live demo ran (H, W, 3) uint8; used for feature maps."""
         first = self._frame is None
         self._frame = frame_rgb
-        if first:
+        if not self.isVisible():
+            self._maps_stale = True
+        elif first:
             self._on_row(self.layer_view.currentIndex())
 
     # -- selected layer -----------------------------------------------------------------------
@@ -308,6 +357,7 @@ class NetworkTab(QWidget):
             return
         job = profile_job(self._spec, self._model, self._frame, self.threads)
         self._timing.clear()
+        self._timing_from = "profile"
         self._profile_task = task = Task(job, self)
         task.progressed.connect(self._on_profile_progress)
         task.failed.connect(self._show_message)
@@ -329,7 +379,6 @@ class NetworkTab(QWidget):
             task.deleteLater()
         self.profile_button.setEnabled(True)
         self.profile_button.setText("Profile layers")
-        self._dirty = False
         self._refresh()
         self.profile_finished.emit()
 

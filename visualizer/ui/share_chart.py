@@ -6,12 +6,14 @@ arithmetic (memory-bound): typically the depthwise layers.
 """
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.net.mobilenet import NetLayer
 from visualizer.ui.layer_table import TYPE_COLORS
+from visualizer.ui.timing_chart import nice_ceiling
 from visualizer.ui.timing_stats import TypeShare
 
 _SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
@@ -46,6 +48,9 @@ def _plot(title: str) -> pg.PlotWidget:
         axis.setPen("#777")
         # custom ticks are all one level: let them fill the axis instead of being thinned
         axis.setStyle(tickFont=font, textFillLimits=[(0, 1.0)], hideOverlappingLabels=False)
+        # repaint from a pixmap unless the range or ticks change: a live update then only
+        # redraws the bars
+        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return w
 
 
@@ -78,50 +83,88 @@ class ShareChart(QWidget):
         box.addLayout(charts, 1)
         self.layer_bars: list[pg.BarGraphItem] = []
         self.type_bars: list[pg.BarGraphItem] = []
+        self._layer_key: tuple | None = None
+        self._type_key: tuple | None = None
 
     def update_shares(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
                       shares: tuple[TypeShare, ...]) -> None:
+        """Bars of the current shares. The bar items, ticks and axes are rebuilt only when
+        the layers (or whether times are known) change; otherwise the bars are resized in
+        place, which keeps a live update to a few milliseconds."""
         total_macs = sum(l.macs for l in layers) or 1
         total_ms = sum(mean_ms.values())
-        rows = list(layers)
-        ys = list(range(len(rows)))
-        macs = [100 * l.macs / total_macs for l in rows]
-        times = [100 * mean_ms.get(l.name, 0.0) / total_ms if total_ms else 0.0 for l in rows]
-        colors = [TYPE_COLORS[l.type] for l in rows]
+        macs = [100 * l.macs / total_macs for l in layers]
+        times = [100 * mean_ms.get(l.name, 0.0) / total_ms if total_ms else 0.0
+                 for l in layers]
+        key = (tuple((l.name, l.type) for l in layers), bool(total_ms))
+        if key != self._layer_key:
+            self._layer_key = key
+            self._build_layer_bars(layers, bool(total_ms))
+        self.layer_bars[0].setOpts(width=macs)
+        if total_ms:
+            self.layer_bars[1].setOpts(width=times)
+        _fit(self.layer_plot, "x", max(macs + times + [1.0]))
+
+        timed = any(s.time_percent is not None for s in shares)
+        key = (tuple(s.type for s in shares), timed)
+        if key != self._type_key:
+            self._type_key = key
+            self._build_type_bars(shares, timed)
+        self.type_bars[0].setOpts(height=[s.macs_percent for s in shares])
+        if timed:
+            self.type_bars[1].setOpts(height=[s.time_percent or 0.0 for s in shares])
+        _fit(self.type_plot, "y", max([s.macs_percent for s in shares]
+                                      + [s.time_percent or 0 for s in shares] + [1]))
+
+    def _build_layer_bars(self, layers: tuple[NetLayer, ...], timed: bool) -> None:
         lp = self.layer_plot
         for item in self.layer_bars:
             lp.removeItem(item)
-        half = 0.4 if total_ms else 0.8
+        ys = np.arange(len(layers), dtype=float)
+        colors = [TYPE_COLORS[l.type] for l in layers]
+        zeros = np.zeros(len(layers))
+        half = 0.4 if timed else 0.8
         self.layer_bars = [pg.BarGraphItem(
-            x0=0, y=[y - (half / 2 if total_ms else 0) for y in ys], height=half, width=macs,
+            x0=0, y=ys - (half / 2 if timed else 0), height=half, width=zeros,
             brushes=[_pale(c) for c in colors], pens=[pg.mkPen(c) for c in colors])]
-        if total_ms:
+        if timed:
             self.layer_bars.append(pg.BarGraphItem(
-                x0=0, y=[y + half / 2 for y in ys], height=half, width=times, brushes=colors,
+                x0=0, y=ys + half / 2, height=half, width=zeros, brushes=colors,
                 pens=[pg.mkPen(c) for c in colors]))
         for item in self.layer_bars:
             lp.addItem(item)
-        lp.getAxis("left").setTicks([[(y, l.name) for y, l in zip(ys, rows)]])
-        lp.setYRange(-0.7, len(rows) - 0.3, padding=0)
-        lp.setXRange(0, max(macs + times + [1.0]) * 1.05, padding=0)
+        lp.getAxis("left").setTicks([[(y, l.name) for y, l in enumerate(layers)]])
+        lp.setYRange(-0.7, len(layers) - 0.3, padding=0)
 
+    def _build_type_bars(self, shares: tuple[TypeShare, ...], timed: bool) -> None:
         tp = self.type_plot
         for item in self.type_bars:
             tp.removeItem(item)
-        timed = any(s.time_percent is not None for s in shares)
-        xs = list(range(len(shares)))
+        xs = np.arange(len(shares), dtype=float)
         tcol = [TYPE_COLORS[s.type] for s in shares]
         w = 0.38 if timed else 0.7
+        zeros = np.zeros(len(shares))
         self.type_bars = [pg.BarGraphItem(
-            x=[x - (w / 2 if timed else 0) for x in xs], height=[s.macs_percent for s in shares],
-            width=w, brushes=[_pale(c) for c in tcol], pens=[pg.mkPen(c) for c in tcol])]
+            x=xs - (w / 2 if timed else 0), height=zeros, width=w,
+            brushes=[_pale(c) for c in tcol], pens=[pg.mkPen(c) for c in tcol])]
         if timed:
             self.type_bars.append(pg.BarGraphItem(
-                x=[x + w / 2 for x in xs], height=[s.time_percent or 0.0 for s in shares],
-                width=w, brushes=tcol, pens=[pg.mkPen(c) for c in tcol]))
+                x=xs + w / 2, height=zeros, width=w, brushes=tcol,
+                pens=[pg.mkPen(c) for c in tcol]))
         for item in self.type_bars:
             tp.addItem(item)
-        tp.getAxis("bottom").setTicks([[(x, _SHORT[s.type]) for x, s in zip(xs, shares)]])
+        tp.getAxis("bottom").setTicks([[(x, _SHORT[s.type]) for x, s in enumerate(shares)]])
         tp.setXRange(-0.6, len(shares) - 0.4, padding=0)
-        top = max([s.macs_percent for s in shares] + [s.time_percent or 0 for s in shares] + [1])
-        tp.setYRange(0, top * 1.05, padding=0)
+
+
+def _fit(plot: pg.PlotWidget, axis: str, top: float) -> None:
+    """Move the value axis's end only when the bars outgrow it or shrink below 40 % of it
+    (to a round number), so the cached axis picture stays valid from update to update."""
+    view = plot.getViewBox().viewRange()[0 if axis == "x" else 1]
+    current = view[1]
+    if top > current or top < 0.4 * current:
+        end = nice_ceiling(top * 1.02)
+        if axis == "x":
+            plot.setXRange(0, end, padding=0)
+        else:
+            plot.setYRange(0, end, padding=0)

@@ -119,3 +119,30 @@ def explain(shares: tuple[TypeShare, ...]) -> str:
         text += (f" Pointwise layers: {pw.macs_percent:.1f}% of the mult-adds, "
                  f"{pw.time_percent:.1f}% of the time.")
     return text
+
+
+#: conv1's share of the time over its share of the mult-adds above which the note shows
+FIRST_LAYER_RATIO = 2.0
+
+
+def first_layer_note(layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
+                     live: bool) -> str:
+    """Why conv1 looks slow for its arithmetic, when it does (else ""). The measurement is
+    never altered; this only says what is in it."""
+    conv1 = next((l for l in layers if l.name == "conv1" and l.type == "conv"), None)
+    total_ms, total_macs = sum(mean_ms.values()), sum(l.macs for l in layers)
+    if conv1 is None or conv1.name not in mean_ms or total_ms <= 0 or total_macs <= 0:
+        return ""
+    time_pct = 100 * mean_ms[conv1.name] / total_ms
+    macs_pct = 100 * conv1.macs / total_macs
+    if time_pct < FIRST_LAYER_RATIO * macs_pct:
+        return ""
+    text = (f"conv1 takes {time_pct:.1f}% of the time for {macs_pct:.1f}% of the mult-adds: "
+            "with only 3 input channels it keeps the CPU's vector units poorly filled.")
+    if live:
+        text += (" In the live demo it is also the first layer after an idle gap between "
+                 "frames: the worker threads have gone to sleep and the caches are cold "
+                 "(and the GUI may be painting the new frame), so conv1, then pw1, take "
+                 "2–4× longer than in back-to-back runs. Stop the live demo and press "
+                 "“Profile layers” to compare.")
+    return text
