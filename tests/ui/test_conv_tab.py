@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
 from visualizer.app import main
 from visualizer.conv import reference
@@ -252,3 +253,62 @@ def test_screenshot_command_writes_a_1280x800_png(tmp_path, capsys):
     assert (image.width(), image.height()) == (1280, 800)
     assert main(["--screenshot", str(tmp_path / "missing" / "x.png")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def _on_screen(widget):
+    """What the window system holds for the widget (its backing store), not a fresh
+    render: partial repaints that missed a change would show here."""
+    return widget.screen().grabWindow(widget.winId()).toImage()
+
+
+@pytest.mark.parametrize("path, dims", [("standard", {}), ("separable", {}),
+                                        ("standard", dict(height=7, width=6, channels=4,
+                                                          kernel=3, filters=4, stride=2,
+                                                          padding=1, groups=2))])
+def test_partial_repaints_match_a_full_repaint(tab, qtbot, path, dims):
+    """Steps repaint only what changed (cells, counters, bars, slider); the pixels must be
+    those of repainting everything."""
+    if dims:
+        tab.dims.set_values(**dims)
+    tab.set_path(path)
+    qtbot.wait(1)
+    for _ in range(min(40, tab.explorer.length)):
+        tab.step(1)
+        qtbot.wait(1)  # paint each step on its own, as the timer does
+    tab.step(-1)
+    qtbot.wait(1)
+    incremental = _on_screen(tab)
+    for w in [tab, *tab.findChildren(QWidget)]:
+        w.update()
+    qtbot.wait(1)
+    assert incremental == _on_screen(tab)
+
+
+def test_a_step_does_not_re_lay_out_the_tab(tab, qtbot, qapp):
+    """Per-step texts (counters, step detail, captions, position) keep their size, so a
+    step posts no layout request to the tab; a dimension change still re-lays out."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class Count(QObject):
+        n = 0
+
+        def eventFilter(self, obj, e):  # noqa: N802
+            if e.type() == QEvent.LayoutRequest and obj.isWidgetType() and (
+                    obj is tab or tab.isAncestorOf(obj)):
+                Count.n += 1
+            return False
+
+    counter = Count()
+    qapp.installEventFilter(counter)
+    try:
+        qtbot.wait(1)
+        Count.n = 0
+        for _ in range(30):  # crosses filters: captions and highlighted blocks change
+            tab.step(1)
+            qtbot.wait(1)
+        assert Count.n == 0
+        tab.dims.set_values(channels=5)
+        qtbot.wait(1)
+        assert Count.n > 0
+    finally:
+        qapp.removeEventFilter(counter)

@@ -22,6 +22,11 @@ PATH_NAMES = ("standard", "separable")
 ANIMATION_LIMIT = 5000
 
 
+#: Multiplications up to which an output is computed whole (a few ms at most) instead of
+#: crop by crop on every step.
+FULL_OUTPUT_LIMIT = 2_000_000
+
+
 @dataclass(frozen=True)
 class Tally:
     """Multiplications done so far on each path (the idle path shows its total)."""
@@ -224,12 +229,18 @@ class FilledView:
         first = ch * h * w
         if self.done <= first + r0 * w + c0:
             return out  # nothing of this crop is computed yet
-        if self.which + "_out" in self.ex._cache:
-            vals = self.ex._cache[self.which + "_out"][ch, r0:r1, c0:c1]
+        if self.which + "_out" in self.ex._cache or self._cheap():
+            vals = getattr(self.ex, self.which + "_out")[ch, r0:r1, c0:c1]  # cached
         else:
             vals = self._compute(ch, r0, r1, c0, c1)
         flat = first + np.arange(r0, r1)[:, None] * w + np.arange(c0, c1)[None, :]
         return np.where(flat < self.done, vals, np.nan)
+
+    def _cheap(self) -> bool:
+        """Whole output computed once (then sliced on every step) when that is quick."""
+        c = self.ex.costs
+        macs = {"standard": c.grouped, "depthwise": c.depthwise}.get(self.which, c.separable)
+        return macs <= FULL_OUTPUT_LIMIT
 
     def _compute(self, ch: int, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
         ex, s = self.ex.example, self.ex.spec

@@ -7,7 +7,7 @@ inside the tab and not in a text or number editor.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
@@ -16,8 +16,12 @@ from visualizer.conv.layer import LayerError
 from visualizer.ui.conv_blocks import input_blocks, output_blocks, weight_blocks
 from visualizer.ui.dims_panel import DimsPanel
 from visualizer.ui.grid_view import GridView
+from visualizer.ui.painted_text import PaintedText, monospace
 from visualizer.ui.tally_panel import TallyPanel
 from visualizer.ui.transport import Transport
+
+#: Lines of the step detail (the header and the products of up to ~3 channels).
+DETAIL_LINES = 6
 
 PRESET_BUTTONS = (("seed example", "example"), ("random", "random"), ("zeros", "zeros"),
                   ("ones", "ones"))
@@ -39,6 +43,7 @@ class ConvTab(QWidget):
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020;")
         self.message.setWordWrap(True)
+        self.message.hide()  # shown only while it has something to say
         root.addWidget(self.message)
         body = QSplitter(Qt.Horizontal)
         body.addWidget(self._build_grids())
@@ -107,17 +112,11 @@ class ConvTab(QWidget):
             column.addWidget(scroll, 1)
             grids.addLayout(column, stretch)
         col.addLayout(grids, 1)
-        self.detail = QLabel()
-        self.detail.setToolTip("The products of the current step (input · weight) and the "
-                               "running sum that becomes the highlighted output cell")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.Monospace)
-        font.setPointSizeF(8.5)
-        self.detail.setFont(font)
-        self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.detail.setMinimumHeight(96)
-        self.detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        # fixed height: the text changes every step and must not re-lay out the window
+        self.detail = PaintedText(
+            DETAIL_LINES, monospace(), tooltip="The products of the current step "
+            "(input · weight) and the running sum that becomes the highlighted output cell. "
+            "Right-click to copy.")
         col.addWidget(self.detail)
         return host
 
@@ -168,6 +167,7 @@ class ConvTab(QWidget):
 
     def show_message(self, text: str) -> None:
         self.message.setText(text)
+        self.message.setVisible(bool(text))
 
     def step(self, delta: int) -> None:
         self.pause()

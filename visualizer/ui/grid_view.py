@@ -10,22 +10,16 @@ from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QLine, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen, QStaticText
-from PySide6.QtWidgets import QLabel, QLineEdit, QSizePolicy, QWidget
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
+from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
 
-from visualizer.conv.explorer import fmt
+from visualizer.ui.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD, CellPictures,
+                                      changed_cells)
+from visualizer.ui.painted_text import PaintedText
 
-CELL_W, CELL_H, GAP, TITLE_H = 32, 22, 8, 16
-
-COLORS = {
-    "window": QColor(255, 196, 0, 150),     # input window / weights in use
-    "target": QColor(64, 160, 255, 170),    # output cell being filled
-    "pad": QColor(235, 235, 235),
-    "cell": QColor(255, 255, 255),
-    "blank": QColor(246, 248, 250),
-    "grid": QColor(170, 170, 170),
-    "selected": QColor(220, 40, 40),
-}
+GAP, TITLE_H = 8, 16
+#: Opaque, so the overlapping corners of the four edge fills do not show
+OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb()) for kind in ("window", "target")}
 
 
 def crop(size: int, focus: int, span: int, limit: int) -> tuple[int, int]:
@@ -79,20 +73,19 @@ class GridView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.blocks: list[Block] = []
-        #: What the view shows and hides; the owner places this label above the view.
-        self.caption_label = QLabel()
-        self.caption_label.setWordWrap(True)
-        self.caption_label.setStyleSheet("color: #444; font-weight: bold;")
-        self.caption_label.setAlignment(Qt.AlignLeft | Qt.AlignTop)
-        lines = self.caption_label.fontMetrics().lineSpacing()
-        self.caption_label.setMinimumHeight(2 * lines + 2)  # room to wrap without jumping
+        #: What the view shows and hides; the owner places it above the view. Two lines
+        #: of fixed height: a new caption never re-lays out the window.
+        bold = QFont(self.font())
+        bold.setBold(True)
+        self.caption_label = PaintedText(2, bold, "#444444")
         self._selected: tuple[Block, int, int] | None = None
         self._font = QFont()
         self._font.setPointSizeF(8.5)
         self._small = QFont(self._font)
         self._small.setPointSizeF(7)  # for numbers too wide for a cell at the normal size
-        self._fits = QFontMetrics(self._font)
-        self._texts: dict[float, tuple[QStaticText, bool]] = {}
+        self._titles = QFontMetrics(self._font)
+        self._title_w: dict[str, int] = {}
+        self._cells = CellPictures(self._font, self._small)
         self._editor = QLineEdit(self)
         self._editor.hide()
         self._editor.setAlignment(Qt.AlignCenter)
@@ -104,13 +97,24 @@ class GridView(QWidget):
 
     # ---- data ----
     def set_blocks(self, blocks: list[Block], caption: str = "") -> None:
+        """Show new blocks, repainting only the cells that differ from what is shown."""
+        old, old_selected = self.blocks, self._selected
         self.blocks = blocks
-        if self.caption_label.text() != caption:
-            self.caption_label.setText(caption)
+        self.caption_label.set_text(caption)
         if self._selected:  # blocks are rebuilt on every refresh: find the cell again
             self._selected = self._find(self._selected[0].key(*self._selected[1:]))
         self._layout(self.width())
-        self.update()
+        if len(old) != len(blocks):
+            self.update()
+            return
+        for a, b in zip(old, blocks):
+            dirty = changed_cells(a, b)
+            if dirty is not None:
+                self.update(self._tensor_rect(b, *dirty).adjusted(-2, -2, 2, 2)
+                            if dirty else a._rect.united(b._rect).adjusted(-2, -2, 2, 2))
+        for sel in (old_selected, self._selected):
+            if sel:
+                self.update(self._cell_rect(*sel).adjusted(-2, -2, 2, 2))
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
         return True
@@ -128,10 +132,14 @@ class GridView(QWidget):
     def _layout(self, width: int, place: bool = True) -> int:
         x = y = 0
         row_h = 0
-        metrics = QFontMetrics(self._font)
         for b in self.blocks:
             y0, y1, x0, x1 = b.padded_range()
-            w = max((x1 - x0) * CELL_W, metrics.horizontalAdvance(b.title) + 4)
+            title_w = self._title_w.get(b.title)
+            if title_w is None:
+                if len(self._title_w) > 1024:
+                    self._title_w.clear()
+                title_w = self._title_w[b.title] = self._titles.horizontalAdvance(b.title)
+            w = max((x1 - x0) * CELL_W, title_w + 4)
             h = (y1 - y0) * CELL_H + TITLE_H
             if x > 0 and (b.newline or x + w > width):
                 x, y, row_h = 0, y + row_h + GAP, 0
@@ -148,31 +156,49 @@ class GridView(QWidget):
     def paintEvent(self, event) -> None:  # noqa: N802
         p = QPainter(self)
         p.setFont(self._font)
-        for b in self.blocks:
-            self._paint_block(p, b)
+        # the dirty region is often a few small rectangles in different blocks: paint each
+        # alone rather than everything inside their bounding rectangle
+        self._cells.begin(self.devicePixelRatioF())
+        rects = list(event.region())
+        for clip in rects if len(rects) <= 16 else [event.rect()]:
+            if len(rects) > 1:
+                p.setClipRect(clip)
+            for b in self.blocks:
+                if b._rect.adjusted(-2, -2, 2, 2).intersects(clip):
+                    self._paint_block(p, b, clip)
         p.end()
 
-    def _paint_block(self, p: QPainter, b: Block) -> None:
+    def _paint_block(self, p: QPainter, b: Block, clip: QRect) -> None:
         r = b._rect
-        p.setPen(QColor(40, 40, 40))
-        p.drawText(QRect(r.x(), r.y(), r.width(), TITLE_H),
-                   Qt.AlignLeft | Qt.AlignVCenter, b.title)
+        title = QRect(r.x(), r.y(), r.width(), TITLE_H)
+        if title.intersects(clip):
+            p.setPen(QColor(40, 40, 40))
+            p.drawText(title, Qt.AlignLeft | Qt.AlignVCenter, b.title)
         y0, y1, x0, x1 = b.padded_range()
         h, w = b.values.shape
-        for ty in range(y0, y1):
-            for tx in range(x0, x1):
-                cell = self._cell_rect(b, ty, tx)
-                vy, vx = ty - b.row0, tx - b.col0
-                inside = 0 <= vy < h and 0 <= vx < w
-                v = b.values[vy, vx] if inside else 0.0
-                blank = inside and v != v
-                p.fillRect(cell, COLORS["cell" if inside and not blank else
-                                       "blank" if blank else "pad"])
-                if b.highlight and _inside(b.highlight, ty, tx):
-                    p.fillRect(cell, COLORS[b.highlight_kind])
-                if not blank:
-                    p.setPen(QColor(20, 20, 20) if inside else QColor(150, 150, 150))
-                    self._draw_number(p, cell, float(v))
+        # only the cells inside the repainted rectangle
+        top, left = r.y() + TITLE_H, r.x()
+        cy0 = max(y0, y0 + (clip.top() - top) // CELL_H)
+        cy1 = min(y1, y0 + (clip.bottom() - top) // CELL_H + 1)
+        cx0 = max(x0, x0 + (clip.left() - left) // CELL_W)
+        cx1 = min(x1, x0 + (clip.right() - left) // CELL_W + 1)
+        vals, kind = b.values.tolist(), b.highlight_kind
+        hy0, hx0, hh, hw = b.highlight or (0, 0, 0, 0)
+        hy1, hx1 = hy0 + hh, hx0 + hw
+        cells = self._cells
+        for ty in range(cy0, cy1):
+            vy, py = ty - b.row0, top + (ty - y0) * CELL_H
+            row_in, row_lit = 0 <= vy < h, hy0 <= ty < hy1
+            for tx in range(cx0, cx1):
+                vx = tx - b.col0
+                if row_in and 0 <= vx < w:
+                    v, state = vals[vy][vx], INSIDE
+                    if v != v:  # NaN: not computed yet (NaN keys would never hit the cache)
+                        v, state = 0.0, BLANK
+                else:
+                    v, state = 0.0, PAD
+                lit = kind if row_lit and hx0 <= tx < hx1 else None
+                p.drawPixmap(left + (tx - x0) * CELL_W, py, cells.get(state, v, lit))
         # grid lines in one call rather than one rectangle per cell
         top_left = self._cell_rect(b, y0, x0).topLeft()
         left, top = top_left.x(), top_left.y()
@@ -186,31 +212,14 @@ class GridView(QWidget):
             hy, hx, hh, hw = b.highlight
             a = self._cell_rect(b, max(hy, y0), max(hx, x0))
             z = self._cell_rect(b, min(hy + hh, y1) - 1, min(hx + hw, x1) - 1)
-            p.setPen(QPen(COLORS[b.highlight_kind].darker(160), 2))
-            p.drawRect(a.united(z))
+            _frame(p, a.united(z), OUTLINE[b.highlight_kind])
         if self._selected and self._selected[0] is b:
-            p.setPen(QPen(COLORS["selected"], 2))
-            p.drawRect(self._cell_rect(b, self._selected[1], self._selected[2]))
+            _frame(p, self._cell_rect(b, self._selected[1], self._selected[2]),
+                   COLORS["selected"])
 
-    def _draw_number(self, p: QPainter, cell: QRect, v: float) -> None:
-        """Centered number; laid-out texts are cached (drawStaticText is much cheaper)."""
-        hit = self._texts.get(v)
-        if hit is None:
-            text = fmt(v)
-            small = self._fits.horizontalAdvance(text) > CELL_W - 3
-            st = QStaticText(text)
-            st.prepare(font=self._small if small else self._font)
-            if len(self._texts) > 4096:
-                self._texts.clear()
-            hit = self._texts[v] = (st, small)
-        st, small = hit
-        if small:
-            p.setFont(self._small)
-        size = st.size()
-        p.drawStaticText(int(cell.x() + (CELL_W - size.width()) / 2),
-                         int(cell.y() + (CELL_H - size.height()) / 2), st)
-        if small:
-            p.setFont(self._font)
+    def _tensor_rect(self, b: Block, ty0: int, ty1: int, tx0: int, tx1: int) -> QRect:
+        """Pixels of the cells [ty0, ty1) × [tx0, tx1) of a block."""
+        return self._cell_rect(b, ty0, tx0).united(self._cell_rect(b, ty1 - 1, tx1 - 1))
 
     def _cell_rect(self, b: Block, ty: int, tx: int) -> QRect:
         y0, _, x0, _ = b.padded_range()
@@ -300,6 +309,12 @@ class GridView(QWidget):
         return self._editor
 
 
-def _inside(rect: tuple[int, int, int, int], y: int, x: int) -> bool:
-    ry, rx, rh, rw = rect
-    return ry <= y < ry + rh and rx <= x < rx + rw
+def _frame(p: QPainter, r: QRect, color: QColor) -> None:
+    """A 2-pixel outline centred on the rectangle's edges (on the grid lines). Four fills:
+    a wide pen's drawRect costs ~100× more in the raster engine."""
+    x, y, w, h = r.x(), r.y(), r.width(), r.height()
+    for edge in ((x - 1, y - 1, w + 2, 2), (x - 1, y + h - 1, w + 2, 2),
+                 (x - 1, y - 1, 2, h + 2), (x + w - 1, y - 1, 2, h + 2)):
+        p.fillRect(*edge, color)
+
+

@@ -1,16 +1,21 @@
 """Bar chart of multiplications: standard vs depthwise + pointwise, growing as steps run.
 
 Pale bars show each path's total so the comparison never disappears; solid bars show the
-multiplications done so far. Only bar heights change per step (`setOpts(height=...)`).
+multiplications done so far. pyqtgraph draws the axes, grid and view range; each bar is a
+plain QGraphicsRectItem in data coordinates, so a step moves one rectangle in C++
+(`setRect`) instead of re-rendering a BarGraphItem through Python (~0.5 ms per step).
 """
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QWidget
 
 from visualizer.conv.explorer import Tally
 
 STD, DW, PW = (70, 110, 200), (230, 140, 30), (40, 160, 90)
+WIDTH = 0.6  # bar width in x units (bars at x = 0 and x = 1)
 
 
 def _pale(rgb: tuple[int, int, int]) -> tuple[int, int, int, int]:
@@ -30,6 +35,24 @@ class CompactAxis(pg.AxisItem):
         return [compact(v * scale) for v in values]
 
 
+class Bar:
+    """One rectangle from y0 to y0 + height at x (centre); moved only when it changes."""
+
+    def __init__(self, plot: pg.PlotItem, x: float, rgba: tuple[int, ...]) -> None:
+        self.x = x
+        self.item = QGraphicsRectItem()
+        self.item.setPen(Qt.NoPen)
+        self.item.setBrush(QBrush(QColor(*rgba)))
+        plot.addItem(self.item)
+        self.value: tuple[float, float] | None = None
+        self.set(0, 0)
+
+    def set(self, y0: float, height: float) -> None:
+        if (y0, height) != self.value:
+            self.value = (y0, height)
+            self.item.setRect(QRectF(self.x - WIDTH / 2, y0, WIDTH, height))
+
+
 class TallyChart(pg.PlotWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w", axisItems={"left": CompactAxis("left")})
@@ -43,18 +66,16 @@ class TallyChart(pg.PlotWidget):
         ax.setTicks([[(0, "standard"), (1, "separable")]])
         item.getAxis("left").setWidth(44)
         item.getAxis("left").enableAutoSIPrefix(False)
-        x0, x1 = [0.0], [1.0]
-        opts = dict(width=0.6, pen=None)
-        self.std_total = pg.BarGraphItem(x=x0, height=[0], brush=_pale(STD), **opts)
-        self.sep_total_dw = pg.BarGraphItem(x=x1, height=[0], brush=_pale(DW), **opts)
-        self.sep_total_pw = pg.BarGraphItem(x=x1, y0=[0], height=[0], brush=_pale(PW), **opts)
-        self.std_done = pg.BarGraphItem(x=x0, height=[0], brush=STD, **opts)
-        self.dw_done = pg.BarGraphItem(x=x1, height=[0], brush=DW, **opts)
-        self.pw_done = pg.BarGraphItem(x=x1, y0=[0], height=[0], brush=PW, **opts)
-        for bar in (self.std_total, self.sep_total_dw, self.sep_total_pw,
-                    self.std_done, self.dw_done, self.pw_done):
-            self.addItem(bar)
+        for name in ("left", "bottom"):  # axes and grid lines: blitted when a bar moves
+            item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
+        self.std_total = Bar(item, 0, _pale(STD))
+        self.sep_total_dw = Bar(item, 1, _pale(DW))
+        self.sep_total_pw = Bar(item, 1, _pale(PW))
+        self.std_done = Bar(item, 0, STD)
+        self.dw_done = Bar(item, 1, DW)
+        self.pw_done = Bar(item, 1, PW)
         self.setXRange(-0.6, 1.6, padding=0)
+        self.setYRange(0, 1, padding=0)
         self._top: tuple[int, int, int] | None = None
         self.setToolTip("Multiplications per path. Pale: the whole path; solid: done so far. "
                         "Separable = depthwise (orange) + pointwise (green).")
@@ -64,10 +85,10 @@ class TallyChart(pg.PlotWidget):
         if key != self._top:
             self._top = key
             top = max(t.standard_total, t.separable_total, 1)
-            self.std_total.setOpts(height=[t.standard_total])
-            self.sep_total_dw.setOpts(height=[t.depthwise_total])
-            self.sep_total_pw.setOpts(y0=[t.depthwise_total], height=[t.pointwise_total])
+            self.std_total.set(0, t.standard_total)
+            self.sep_total_dw.set(0, t.depthwise_total)
+            self.sep_total_pw.set(t.depthwise_total, t.pointwise_total)
             self.setYRange(0, top * 1.08, padding=0)
-        self.std_done.setOpts(height=[t.standard_done])
-        self.dw_done.setOpts(height=[t.depthwise_done])
-        self.pw_done.setOpts(y0=[t.depthwise_total], height=[t.pointwise_done])
+        self.std_done.set(0, t.standard_done)
+        self.dw_done.set(0, t.depthwise_done)
+        self.pw_done.set(t.depthwise_total, t.pointwise_done)

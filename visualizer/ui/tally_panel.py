@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from visualizer.conv.explorer import Explorer
 from visualizer.ui.tally_chart import TallyChart
+from visualizer.ui.tally_table import TallyRow, TallyTable
 
 CONVENTION = ("Counting: one multiplication per weight × input product. Products with "
               "padding zeros count, as frameworks compute them; additions and biases do not.")
@@ -38,11 +39,10 @@ class TallyPanel(QWidget):
         box = QGroupBox("Multiplications")
         box.setToolTip(CONVENTION)
         lay = QVBoxLayout(box)
-        self.standard = _label("Multiplications done so far / in the whole layer, per path. "
-                               "The path not being animated shows its total, so the "
-                               "comparison stays in view.", big=True)
-        self.separable = _label("Bold: the two paths' counts to compare.")
-        self.separable.setStyleSheet("color: #666;")
+        self.standard = TallyTable()
+        self.standard.setToolTip("Multiplications done so far / in the whole layer, per path. "
+                                 "The path not being animated shows its total, so the "
+                                 "comparison stays in view. Bold: the two counts to compare.")
         self.chart = TallyChart()
         self.formulas = _label("Each count with the current numbers substituted: "
                                "k × k × C_in × N × H_out × W_out for standard, "
@@ -53,7 +53,7 @@ class TallyPanel(QWidget):
                                 big=True)
         self.note = _label(CONVENTION)
         self.note.setStyleSheet("color: #666;")
-        for w in (self.standard, self.separable, self.chart, self.formulas, self.reduction,
+        for w in (self.standard, self.chart, self.formulas, self.reduction,
                   self.note):
             lay.addWidget(w)
         col.addWidget(box, 1)
@@ -67,22 +67,20 @@ class TallyPanel(QWidget):
         for w in (self.grouped, self.torch, self.onnx):
             glay.addWidget(w)
         col.addWidget(gbox)
+        self._shown: tuple | None = None
 
     def show_explorer(self, ex: Explorer) -> None:
         t, c, s = ex.tally(), ex.costs, ex.spec
         std_name = "standard" if s.groups == 1 else f"grouped (g={s.groups})"
-        rows = [("#4670c8", std_name, t.standard_done, t.standard_total, True),
-                ("#e68c1e", "depthwise", t.depthwise_done, t.depthwise_total, False),
-                ("#28a05a", "+ pointwise", t.pointwise_done, t.pointwise_total, False),
-                ("", "= separable", t.separable_done, t.separable_total, True)]
-        cells = "".join(
-            f"<tr><td><span style='color:{color}'>{'■' if color else ''}</span> {name}</td>"
-            f"<td align=right>{'<b>' if bold else ''}{done:,}{'</b>' if bold else ''}</td>"
-            f"<td align=right>&nbsp;/ {total:,}</td></tr>"
-            for color, name, done, total, bold in rows)
-        self.standard.setText(f"<table cellspacing=0 cellpadding=1>{cells}</table>")
-        self.separable.setText("done so far / whole layer")
+        self.standard.set_rows((
+            TallyRow("#4670c8", std_name, t.standard_done, t.standard_total, True),
+            TallyRow("#e68c1e", "depthwise", t.depthwise_done, t.depthwise_total),
+            TallyRow("#28a05a", "+ pointwise", t.pointwise_done, t.pointwise_total),
+            TallyRow("", "= separable", t.separable_done, t.separable_total, True)))
         self.chart.show_tally(t)
+        if (s, c) == self._shown:  # the rest depends on the layer only, not the step
+            return
+        self._shown = (s, c)
         f = ex.formulas()
         lines = [f"standard   {f['standard']}"]
         if s.groups > 1:

@@ -1,10 +1,39 @@
 """Play/pause, step, to start/end, speed and scrub controls for the step animation."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QStyle, QToolButton, QWidget
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtWidgets import (QAbstractSlider, QHBoxLayout, QLabel, QSlider, QStyle,
+                               QStyleOptionSlider, QToolButton, QWidget)
 
 SPEEDS = (1, 2, 4, 8, 15, 30, 60, 120)  # steps per second
+
+
+class ScrubSlider(QSlider):
+    """A horizontal slider that, when only its value changes, repaints the strip between
+    the old and the new handle instead of the whole groove (it moves on every step)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Horizontal, parent)
+        self._handle: QRect | None = None
+
+    def _handle_rect(self) -> QRect:
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        return self.style().subControlRect(QStyle.CC_Slider, opt, QStyle.SC_SliderHandle, self)
+
+    def sliderChange(self, change) -> None:  # noqa: N802 (Qt name)
+        if change != QAbstractSlider.SliderValueChange or self._handle is None:
+            self._handle = self._handle_rect()
+            super().sliderChange(change)
+            return
+        new = self._handle_rect()
+        span = self._handle.united(new)
+        self._handle = new
+        self.update(QRect(span.left() - 2, 0, span.width() + 4, self.height()))
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._handle = None
+        super().resizeEvent(event)
 
 
 class Transport(QWidget):
@@ -37,7 +66,7 @@ class Transport(QWidget):
         self.forward_button = button(QStyle.SP_MediaSeekForward, "Step forward (→)", lambda: self.stepped.emit(1))
         self.end_button = button(QStyle.SP_MediaSkipForward, "To end (End): compute every remaining cell at once",
                                  self.to_end.emit)
-        self.scrub = QSlider(Qt.Horizontal)
+        self.scrub = ScrubSlider()
         self.scrub.setToolTip("Scrub through the steps (one step = one output cell)")
         self.scrub.valueChanged.connect(self._scrubbed)
         self.scrub.setFocusPolicy(Qt.NoFocus)  # arrows belong to the step shortcuts
