@@ -117,6 +117,8 @@ def test_failed_model_keeps_the_previous_one(qtbot, tab):
         tab.load_model("/nowhere/broken.tflite")
     assert "previous model stays" in tab.message.text()
     assert tab.pipeline.model.spec.alpha == 0.5 and tab.model_label.text() == before
+    # the picker shows the model that runs again, not the file that failed
+    assert tab.current_model() == "untrained:0.5_160"
 
 
 def test_exports_hold_the_per_layer_means_and_context(qtbot, tab, tmp_path):

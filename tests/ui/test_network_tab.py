@@ -310,4 +310,4 @@ def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab
                     for l in layers)
     tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, 1),
                        np.zeros((8, 8, 3), np.uint8))
-    assert "idle gap" in tab.sentence.text()
+    assert "idle gap" in tab.cold_note.text() and tab.cold_note.isVisible()

@@ -13,7 +13,7 @@ PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of i
 _VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
 _IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 _MODEL_FILTER = "Models (*.tflite *.tgz *.tar.gz *.onnx);;All files (*)"
-UNTRAINED_ITEM = "Untrained — predictions meaningless (α, resolution →)"
+UNTRAINED_ITEM = "Untrained (random weights; α, resolution →)"
 
 
 def official_models() -> tuple[str, ...]:
@@ -49,7 +49,11 @@ class SourcePicker(QWidget):
         self.box.setMinimumWidth(260)
         self.box.activated.connect(self._activated)
         row.addWidget(self.box, 1)
+        self.box.setToolTip("Where frames come from: a camera, a video file (played at its "
+                            "normal speed), one image or a folder of images (shown 15 a "
+                            "second, repeating)")
         self.loop_box = QCheckBox("Loop video")
+        self.loop_box.setToolTip("Play a video file again from the start when it ends")
         row.addWidget(self.loop_box)
         self.has_cameras = self.refresh()
 
@@ -113,6 +117,10 @@ class ModelPicker(QWidget):
         for name in official_models():
             self.box.addItem(name, name)
         self.box.addItem("Local file (.tflite/.tgz/.onnx)…", "?file")
+        self.box.setToolTip(
+            "The network that classifies the frames: untrained (random weights of any α and "
+            "resolution: real timings, meaningless predictions), an official pretrained "
+            "MobileNet V1 checkpoint (downloaded once, then cached) or a local file")
         self.box.activated.connect(self._activated)
         row.addWidget(self.box, 1)
         row.addWidget(QLabel("α"))
@@ -120,12 +128,16 @@ class ModelPicker(QWidget):
         for a in OFFICIAL_ALPHAS:
             self.alpha_box.addItem(f"{a:g}", a)
         self.alpha_box.setCurrentIndex(len(OFFICIAL_ALPHAS) - 1)
+        self.alpha_box.setToolTip("Width multiplier α of the untrained network (a file or "
+                                  "checkpoint brings its own)")
         row.addWidget(self.alpha_box)
         row.addWidget(QLabel("resolution"))
         self.res_box = QComboBox()
         for r in OFFICIAL_RESOLUTIONS:
             self.res_box.addItem(str(r), r)
         self.res_box.setCurrentIndex(len(OFFICIAL_RESOLUTIONS) - 1)
+        self.res_box.setToolTip("Input resolution of the untrained network: each frame is "
+                                "centre-cropped to a square and resized to it")
         row.addWidget(self.res_box)
         self.alpha_box.activated.connect(lambda _i: self._shape_changed())
         self.res_box.activated.connect(lambda _i: self._shape_changed())
@@ -137,6 +149,17 @@ class ModelPicker(QWidget):
         untrained = self.box.currentData() == "untrained"
         for w in (self.alpha_box, self.res_box):
             w.setEnabled(untrained)
+
+    def show_shape(self, alpha: float, resolution: int) -> None:
+        """Show a loaded file's α and resolution in the (then disabled) boxes."""
+        if self.box.currentData() == "untrained":
+            return
+        for box, value in ((self.alpha_box, alpha), (self.res_box, resolution)):
+            i = box.findData(value)
+            if i < 0:  # a file outside the official grid
+                box.addItem(f"{value:g}", value)
+                i = box.count() - 1
+            box.setCurrentIndex(i)
 
     @property
     def alpha(self) -> float:

@@ -1,9 +1,9 @@
 """The live demo driven from the command line (`--source --model --autostart
---exit-after-frames N --report OUT.json [--screenshot PATH]`).
+--exit-after-frames N --report OUT.json [--screenshot PATH] [--tab network]`).
 
-It opens the normal window and runs the Live tab exactly as a user would; it only adds a
-heartbeat (a 5 ms QTimer whose lateness measures how long the GUI event loop was
-blocked) and writes a JSON report at the end. The run ends after N inferred frames, when
+It opens the normal window (showing the Live tab, or the one --tab names) and runs the
+Live tab exactly as a user would; it only adds a heartbeat (a 5 ms QTimer whose lateness
+measures how long the GUI event loop was blocked) and writes a JSON report at the end. The run ends after N inferred frames, when
 a video ends (before N frames too: exit 0 with the report; a video is not looped), on a
 source or model error (exit 2 and one line on stderr, report still written), or when the
 window is closed. Images and folders of images repeat until N frames.
@@ -200,6 +200,9 @@ class LiveRun(QObject):
                 sys.stderr.write(f"error: cannot write {self.args.report}: {e.strerror or e}\n")
                 self.exit_code = 2
         shot = getattr(self.args, "screenshot", None)
+        shown = self.window.tabs.currentWidget()
+        if shot and hasattr(shown, "refresh_now"):
+            shown.refresh_now()  # draw what a throttled tab still holds back
         if shot and not self.window.grab().save(str(shot), "PNG"):
             sys.stderr.write(f"error: could not write {shot}\n")
             self.exit_code = 2
@@ -219,7 +222,9 @@ def run_live(app: QApplication, window, args) -> int:
         sys.stderr.write(f"error: {problem}\n")
         window.close()  # stops the tabs' threads
         return 2
-    window.tabs.setCurrentWidget(tab)
+    # the Live tab unless --tab names another: the run drives the Live tab either way
+    shown = window.page(getattr(args, "tab", None) or "live") or tab
+    window.tabs.setCurrentWidget(shown)
     window.resize(1280, 800)
     run = LiveRun(window, tab, args)
     run.begin()  # before show(): the tab then loads no default model first

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QProgressDialog,
-                               QPushButton, QSplitter, QVBoxLayout, QWidget)
+                               QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from visualizer.ui import live_export
 from visualizer.ui.live_pickers import ModelPicker, SourcePicker, default_model
 from visualizer.ui.timing_chart import TimingChart
 from visualizer.ui.timing_stats import TimingAverage
-from visualizer.ui.top5_view import UNTRAINED_NOTE, FrameView, Top5View
+from visualizer.ui.top5_view import FrameView, Top5View
 from visualizer.ui.worker import LivePipeline
 from visualizer.video.sources import NO_CAMERA, SourceError, make_source
 
@@ -26,6 +26,8 @@ class LiveTab(QWidget):
         self.average = TimingAverage(window=20)
         self._start_pending = False
         self._shut = False
+        self._loading_spec: str | None = None
+        self._running_spec: str | None = None  # the model spec that loaded last
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
         self.message = QLabel()
@@ -43,6 +45,13 @@ class LiveTab(QWidget):
         self.top5 = Top5View()
         self.stats_label = QLabel()
         self.stats_label.setWordWrap(True)
+        self.stats_label.setToolTip(
+            "<b>Source FPS</b>: frames the source delivers per second (last 2 s).<br>"
+            "<b>Inference FPS</b>: frames classified per second; then the last frame's "
+            "inference time (preprocessing + the whole network) and the mean since start."
+            "<br><b>Frame → result</b>: from the frame's arrival to its result back in the "
+            "window.<br><b>Dropped</b>: frames that arrived while the previous one was still "
+            "being classified; they are skipped, never queued, so the picture stays current.")
         lbox.addWidget(self.frame_view, 1)
         lbox.addWidget(self.top5)
         lbox.addWidget(self.stats_label)
@@ -52,9 +61,14 @@ class LiveTab(QWidget):
         self.chart = TimingChart()
         rbox.addWidget(self.chart, 1)
         exports = QHBoxLayout()
-        for text, slot in (("Export CSV…", self._ask_csv), ("Export JSON…", self._ask_json),
-                           ("Save chart PNG…", self._ask_png)):
+        for text, slot, tip in (
+                ("Export CSV…", self._ask_csv, "Mean time per layer since the start of the "
+                 "run, with mult-adds and GMAC/s, as a CSV table"),
+                ("Export JSON…", self._ask_json, "The same per-layer means with the model, "
+                 "threads, CPU and onnxruntime version, as JSON"),
+                ("Save chart PNG…", self._ask_png, "The chart as shown, as a PNG image")):
             b = QPushButton(text)
+            b.setToolTip(tip)
             b.clicked.connect(slot)
             exports.addWidget(b)
         exports.addStretch(1)
@@ -100,6 +114,7 @@ class LiveTab(QWidget):
         row.addWidget(self.source_picker, 1)
         self.start_button = QPushButton("Start")
         self.start_button.setMinimumWidth(90)
+        self.start_button.setToolTip("Start or stop classifying frames from the source")
         self.start_button.clicked.connect(self.toggle)
         row.addWidget(self.start_button)
         return row
@@ -110,6 +125,11 @@ class LiveTab(QWidget):
         self.model_picker.requested.connect(self.load_model)
         row.addWidget(self.model_picker, 1)
         self.model_label = QLabel("No model loaded")
+        self.model_label.setWordWrap(True)
+        # long names wrap instead of widening the window beyond a 1024-px screen
+        self.model_label.setSizePolicy(QSizePolicy.Policy.Ignored,
+                                       QSizePolicy.Policy.Preferred)
+        self.model_label.setMinimumWidth(200)
         row.addWidget(self.model_label, 1)
         return row
 
@@ -185,6 +205,8 @@ class LiveTab(QWidget):
 
     def _on_error(self, message: str) -> None:
         self.show_message(message)
+        self.frame_view.placeholder = "No source running"
+        self.frame_view.update()
         self._on_running()
 
     def _on_ended(self) -> None:
@@ -217,7 +239,9 @@ class LiveTab(QWidget):
         self.pipeline.load_model(spec, m.alpha, m.resolution)
 
     def _on_loading(self, spec: str) -> None:
+        self._loading_spec = spec
         self.model_label.setText(f"Loading {spec}…")
+        self.model_label.setStyleSheet("")
         self.progress.setLabelText(f"Loading {spec}…")
         self.progress.setRange(0, 0)
         QTimer.singleShot(400, self._maybe_show_progress)
@@ -239,18 +263,26 @@ class LiveTab(QWidget):
             self._start_pending = False
             self._on_running()
             self.show_message("Model loading cancelled; the previous model stays.", error=False)
+            self._revert_picker()
             self._show_model()
 
     def _on_loaded(self, model) -> None:
         self.progress.hide()
+        self._running_spec = self._loading_spec
         self.chart.set_layers(self.pipeline.layers)
         self.average.clear()
         self._show_model()
         if self._start_pending:
             self.start()
 
+    def _revert_picker(self) -> None:
+        """The picker shows the model that runs, not the one that failed or was cancelled."""
+        if self._running_spec is not None:
+            self.model_picker.set_model(self._running_spec)
+
     def _on_load_failed(self, message: str) -> None:
         self.progress.hide()
+        self._revert_picker()
         self._start_pending = False
         self._on_running()
         keep = " The previous model stays." if self.pipeline.model is not None else ""
@@ -263,11 +295,17 @@ class LiveTab(QWidget):
             self.model_label.setText("No model loaded")
             return
         size = f"α {m.spec.alpha:g}, {m.spec.resolution}×{m.spec.resolution}"
+        self.model_picker.show_shape(m.spec.alpha, m.spec.resolution)
+        self.model_label.setToolTip(
+            f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
+            + ("" if m.trained else " — random weights: the timings are real, the "
+               "predictions are not"))
         if m.trained:
             self.model_label.setText(f"Running: {m.name} ({size})")
             self.model_label.setStyleSheet("")
         else:
-            self.model_label.setText(f"Running: {m.name} ({size}) — {UNTRAINED_NOTE}")
+            self.model_label.setText(f"Running: {m.name} — random weights, predictions "
+                                     "meaningless")
             self.model_label.setStyleSheet("color: #b00020; font-weight: bold;")
 
     def showEvent(self, event) -> None:

@@ -9,7 +9,7 @@ inference runs on worker threads.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtCore import QElapsedTimer, QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QHBoxLayout,
                                QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
                                QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -25,6 +25,7 @@ from visualizer.ui.task import Task, stop
 from visualizer.ui.timing_stats import (TimingAverage, explain, first_layer_note, matches,
                                         type_shares)
 
+INPUT_COLUMN = 2  # hidden when the table is too narrow: it repeats the row above's Output
 MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
 #: tables and charts redraw at most this often while timings stream in (live demo, profile)
 REFRESH_MS = 500
@@ -106,6 +107,8 @@ class NetworkTab(QWidget):
         self.layer_model = LayerTableModel(self)
         self.layer_view = _table(self.layer_model, self)
         self.layer_view.setToolTip("")  # cells and headers carry their own tooltips
+        self._table_width = 0  # width all columns need (set when they are sized)
+        self.layer_view.installEventFilter(self)
         self.detail = LayerDetail(self)
         self.detail.feature_maps_shown.connect(self.feature_maps_shown)
         self.layer_info, self.maps, self.maps_note = \
@@ -121,6 +124,10 @@ class NetworkTab(QWidget):
         self.sentence.setStyleSheet("font-weight: 600; padding: 2px")
         self.sentence.setToolTip("Computed from the table: share of mult-adds (theory) and "
                                  "share of measured kernel time (this computer)")
+        self.cold_note = QLabel()  # why conv1 looks slow, when it does
+        self.cold_note.setWordWrap(True)
+        self.cold_note.setStyleSheet("color: #444; padding: 0 2px")
+        self.cold_note.hide()
         self.chart = ShareChart(self)
         self.summary_model = TypeSummaryModel(self)
         self.summary_view = _table(self.summary_model, self)
@@ -135,12 +142,23 @@ class NetworkTab(QWidget):
         sbox = QVBoxLayout(shares)
         sbox.setContentsMargins(4, 4, 4, 4)
         sbox.addWidget(self.sentence)
+        sbox.addWidget(self.cold_note)
         sbox.addWidget(self.chart, 1)
-        sbox.addWidget(self.summary_view)
-        sbox.addWidget(self.comparison)
+        by_type = QWidget()
+        tbox = QVBoxLayout(by_type)
+        tbox.setContentsMargins(4, 4, 4, 4)
+        heading = QLabel("Table 2 of the paper — share of mult-adds and parameters by layer "
+                         "type — with the measured time beside it")
+        heading.setWordWrap(True)
+        heading.setStyleSheet("font-weight: 600")
+        tbox.addWidget(heading)
+        tbox.addWidget(self.summary_view)
+        tbox.addWidget(self.comparison)
+        tbox.addStretch(1)
         self.sweep = SweepView(self, threads=self.threads)
         self.tabs = QTabWidget()
         self.tabs.addTab(shares, "Mult-adds vs time")
+        self.tabs.addTab(by_type, "By type")
         self.tabs.addTab(self.sweep, "Latency sweep")
 
         split = QSplitter(Qt.Horizontal)
@@ -243,19 +261,38 @@ class NetworkTab(QWidget):
             for view in (self.layer_view, self.summary_view):
                 for col in range(view.model().columnCount() - 1):  # the last one stretches
                     view.resizeColumnToContents(col)
+            view, header = self.layer_view, self.layer_view.horizontalHeader()
+            self._table_width = sum(  # what resizeColumnToContents gives, hidden or not
+                max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+                for c in range(self.layer_model.columnCount()))
+            self._fit_table()
         rows = self.summary_model.rowCount()
         if rows != rows_before or resize:
             self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
                                              + 22 * rows + 4)
         self.chart.update_shares(layers, mean, shares)
-        text = explain(shares)
+        self.sentence.setText(explain(shares))
         note = first_layer_note(layers, mean, self._timing_from == "live")
-        self.sentence.setText(f"{text}<br><span style='font-weight: normal'>{note}</span>"
-                              if note else text)
+        self.cold_note.setText(note)
+        self.cold_note.setVisible(bool(note))
         if self._mismatched:
             self.maps_note.setText(
                 f"{self._mismatched} timed frame(s) came from a different network than the "
                 "one selected here; select the live model's α and resolution to see them.")
+
+    def _fit_table(self) -> None:
+        """Hide the Input column (the row above's Output) when all columns do not fit."""
+        view = self.layer_view
+        fits = view.viewport().width() >= self._table_width
+        if view.isColumnHidden(INPUT_COLUMN) == fits:
+            view.setColumnHidden(INPUT_COLUMN, not fits)
+            if fits:
+                view.resizeColumnToContents(INPUT_COLUMN)
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt)
+        if watched is self.layer_view and event.type() == QEvent.Type.Resize:
+            self._fit_table()
+        return super().eventFilter(watched, event)
 
     def _show_totals(self) -> None:
         spec = self._spec

@@ -33,7 +33,8 @@ def legend_html() -> str:
             f"solid bar: % of measured time")
 
 
-def _plot(title: str) -> pg.PlotWidget:
+def _plot(title: str, labelled: str) -> pg.PlotWidget:
+    """A plot whose `labelled` axis ("left" or "bottom") carries one label per bar."""
     w = pg.PlotWidget(background="w")
     w.setTitle(title, color="#222", size="10pt")
     w.setMenuEnabled(False)
@@ -46,8 +47,11 @@ def _plot(title: str) -> pg.PlotWidget:
         axis = w.getAxis(name)
         axis.setTextPen("#333")
         axis.setPen("#777")
-        # custom ticks are all one level: let them fill the axis instead of being thinned
-        axis.setStyle(tickFont=font, textFillLimits=[(0, 1.0)], hideOverlappingLabels=False)
+        axis.setStyle(tickFont=font)
+        if name == labelled:
+            # custom ticks are all one level: let them fill the axis instead of being
+            # thinned (a label that would overlap its neighbour is left out)
+            axis.setStyle(textFillLimits=[(0, 1.0)], hideOverlappingLabels=True)
         # repaint from a pixmap unless the range or ticks change: a live update then only
         # redraws the bars
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
@@ -59,10 +63,10 @@ class ShareChart(QWidget):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.layer_plot = _plot("Per layer: % of mult-adds vs % of time")
+        self.layer_plot = _plot("Per layer", "left")
         self.layer_plot.getPlotItem().invertY(True)
         self.layer_plot.setLabel("bottom", "% of network")
-        self.type_plot = _plot("By layer type")
+        self.type_plot = _plot("By layer type", "bottom")
         self.type_plot.setLabel("left", "% of network")
         self.layer_plot.setToolTip(
             "Each layer has two bars: the pale one is its share of the network's mult-adds, "
@@ -75,8 +79,8 @@ class ShareChart(QWidget):
         self.legend.setWordWrap(True)
         charts = QHBoxLayout()
         charts.setContentsMargins(0, 0, 0, 0)
-        charts.addWidget(self.layer_plot, 3)
-        charts.addWidget(self.type_plot, 2)
+        charts.addWidget(self.layer_plot, 4)
+        charts.addWidget(self.type_plot, 3)
         box = QVBoxLayout(self)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.legend)

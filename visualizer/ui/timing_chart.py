@@ -19,6 +19,20 @@ from visualizer.ui.layer_table import TYPE_COLORS
 OTHER = "other"  # row gathering softmax, layout changes and nodes outside the paper layers
 
 
+COLD_START_TIP = (
+    "<p><b>Solid bars</b>: measured kernel time of each layer (mean of recent timed "
+    "frames). <b>Outline bars</b>: the same total time shared out in proportion to each "
+    "layer's mult-adds. A solid bar longer than its outline is slow for its arithmetic "
+    "(typically depthwise).</p>"
+    "<p><b>Why conv1 (then pw1) often looks slowest here:</b> conv1 has only 3 input "
+    "channels, which fill the CPU's vector units poorly, and in the live demo it runs first "
+    "after an idle gap between frames: onnxruntime's worker threads have gone to sleep and "
+    "the caches are cold (and the window may be painting the new frame at that moment), "
+    "so the first layers take 2–4× as long as in back-to-back runs. The bars show what "
+    "was measured; “Profile layers” in the Network tab times back-to-back runs for "
+    "comparison.</p>")
+
+
 def _plot(title: str, x_label: str) -> pg.PlotWidget:
     w = pg.PlotWidget(background="w")
     w.setTitle(title, color="#222", size="10pt")
@@ -64,10 +78,7 @@ class TimingChart(QWidget):
         self.rate_plot = _plot("GMAC/s per layer", "GMAC/s")
         self.rate_plot.setYLink(self.ms_plot)
         self.rate_plot.getAxis("left").setStyle(showValues=False)
-        self.ms_plot.setToolTip(
-            "Solid bars: measured kernel time of each layer. Outline bars: the same total "
-            "time shared out in proportion to each layer's mult-adds. A solid bar longer "
-            "than its outline is slow for its arithmetic (typically depthwise).")
+        self.ms_plot.setToolTip(COLD_START_TIP)
         self.rate_plot.setToolTip("Mult-adds per second each layer achieves: "
                                   "mult-adds / measured time.")
         self.legend = QLabel(legend_html())

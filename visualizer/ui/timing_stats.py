@@ -137,12 +137,10 @@ def first_layer_note(layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
     macs_pct = 100 * conv1.macs / total_macs
     if time_pct < FIRST_LAYER_RATIO * macs_pct:
         return ""
-    text = (f"conv1 takes {time_pct:.1f}% of the time for {macs_pct:.1f}% of the mult-adds: "
-            "with only 3 input channels it keeps the CPU's vector units poorly filled.")
+    text = (f"conv1: {time_pct:.1f}% of the time for {macs_pct:.1f}% of the mult-adds — its "
+            "3 input channels fill the CPU's vector units poorly.")
     if live:
-        text += (" In the live demo it is also the first layer after an idle gap between "
-                 "frames: the worker threads have gone to sleep and the caches are cold "
-                 "(and the GUI may be painting the new frame), so conv1, then pw1, take "
-                 "2–4× longer than in back-to-back runs. Stop the live demo and press "
-                 "“Profile layers” to compare.")
+        text += (" Live frames also come after an idle gap, when the worker threads sleep "
+                 "and the caches are cold, so the first layers (conv1, then pw1) take 2–4× "
+                 "as long as back-to-back (compare: stop the demo, “Profile layers”).")
     return text
