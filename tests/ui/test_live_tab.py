@@ -196,6 +196,31 @@ def test_headless_run_with_images_and_untrained_model(tmp_path):
     assert QImage(str(shot)).size().width() == 1280
 
 
+def _dark_share(path) -> float:
+    """Share of the picture in the Live tab's empty-frame grey (#202020)."""
+    from PySide6.QtGui import QImage
+
+    img = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    rows = np.frombuffer(img.constBits(), np.uint8).reshape(img.height(), img.bytesPerLine())
+    rgb = rows[:, : 3 * img.width()].reshape(img.height(), img.width(), 3)
+    return float((np.abs(rgb.astype(int) - 0x20).sum(axis=2) < 6).mean())
+
+
+def test_headless_run_shows_the_tab_asked_for(tmp_path):
+    rgb_to_qimage(square_frame(3)).save(str(tmp_path / "a.png"))
+    shots = {}
+    for tab in ("network", None):
+        shot = tmp_path / f"{tab}.png"
+        extra = ("--tab", tab) if tab else ()
+        r = run_main("--source", tmp_path / "a.png", "--model", "untrained:0.25_128",
+                     "--autostart", "--exit-after-frames", 6, "--screenshot", shot, *extra)
+        assert r.returncode == 0, r.stderr
+        shots[tab] = _dark_share(shot)
+    # the Live tab's frame (dark margins around the picture) fills a good part of the
+    # window; the Network tab (tables and white charts) has no such area
+    assert shots[None] > 0.05 and shots["network"] < 0.005
+
+
 def test_headless_video_ending_early_still_reports(tmp_path):
     video = write_video(tmp_path / "short.mp4", frames=15)
     report = tmp_path / "r.json"
