@@ -312,3 +312,71 @@ def test_a_step_does_not_re_lay_out_the_tab(tab, qtbot, qapp):
         assert Count.n > 0
     finally:
         qapp.removeEventFilter(counter)
+
+
+def test_every_control_and_number_has_a_tooltip(tab):
+    from PySide6.QtWidgets import (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QLabel,
+                                   QScrollBar)
+
+    from visualizer.ui.painted_text import PaintedText
+    from visualizer.ui.tally_table import TallyTable
+
+    kinds = (QAbstractButton, QAbstractSlider, QAbstractSpinBox, QLabel, PaintedText,
+             TallyTable)
+    shown = [w for w in tab.findChildren(QWidget) if isinstance(w, kinds) and w.isVisible()
+             and not isinstance(w, QScrollBar) and not (isinstance(w, QLabel) and not w.text())]
+    assert len(shown) > 30
+    missing = [f"{type(w).__name__} {getattr(w, 'text', lambda: '')()!r}" for w in shown
+               if not w.toolTip().strip()]
+    assert missing == []
+    for view in (tab.input_view, tab.weight_view, tab.output_view):
+        assert all(b.tooltip for b in view.blocks)
+
+
+def test_reduction_says_more_when_separable_costs_more(tab):
+    tab.dims.set_values(height=1, width=1, kernel=1, filters=4)  # 1×1 kernel: 1/N + 1 > 1
+    ex = tab.explorer
+    _, std = brute_conv(ex.example.x, ex.example.standard_w, 1, 0, 1)
+    _, dw = brute_conv(ex.example.x, ex.example.depthwise_w, 1, 0, 3)
+    _, pw = brute_conv(np.ones((3, 1, 1)), ex.example.pointwise_w, 1, 0, 1)
+    assert dw + pw > std
+    text = tab.tally.reduction.text()
+    assert f"{100 * (dw + pw - std) / std:.2f}% more" in text and "-" not in text.split("%")[0]
+    tab.dims.set_values(height=5, width=5, kernel=3, filters=16)
+    assert "82.64% fewer" in tab.tally.reduction.text()
+
+
+def test_grouped_layers_label_the_first_bar(tab):
+    tab.dims.set_values(channels=4, filters=8, groups=2)
+    ticks = tab.tally.chart.getPlotItem().getAxis("bottom")._tickLevels
+    assert ticks[0][0] == (0, "grouped (g=2)")
+    assert "grouped (g=2)" in tab.tally.standard.text()
+
+
+@pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])
+def test_blocks_are_never_cut_and_the_current_filter_scrolls_into_view(tab, qtbot, size):
+    tab.resize(*size)
+    tab.dims.set_values(height=64, width=64, channels=64, filters=256, padding=1)
+    qtbot.wait(1)
+    for view in (tab.input_view, tab.weight_view, tab.output_view):
+        assert view.blocks and max(b._rect.right() for b in view.blocks) < view.width()
+    # 7×7 filters: four rows of slices are taller than the view
+    tab.dims.set_values(height=9, width=9, channels=3, kernel=7, filters=16, padding=0)
+    tab.seek(9 * 12 + 1)  # first step of filter 12 (3×3 output cells per filter)
+    qtbot.wait(1)
+    view = tab.weight_view
+    lit = [b for b in view.blocks if b.highlight]
+    assert lit and all(b.title.startswith("filter 12 ") for b in lit)
+    viewport = view.parentWidget()
+    for b in lit[:1]:  # the first highlighted slice is in the visible part of the scroll area
+        top_left = view.mapTo(viewport, b._rect.topLeft())
+        bottom_right = view.mapTo(viewport, b._rect.bottomRight())
+        assert viewport.rect().contains(top_left) and viewport.rect().contains(bottom_right)
+
+
+def test_the_message_line_only_takes_room_while_it_has_a_message(tab):
+    assert not tab.message.isVisible()
+    tab.dims.spins["groups"].setValue(2)
+    assert tab.message.isVisible() and "Still showing the last valid layer" in tab.message.text()
+    tab.dims.spins["groups"].setValue(1)
+    assert not tab.message.isVisible()

@@ -20,11 +20,20 @@ from visualizer.ui.painted_text import PaintedText, monospace
 from visualizer.ui.tally_panel import TallyPanel
 from visualizer.ui.transport import Transport
 
+CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, which part "
+               "of it is shown: large tensors show only the channels and cells around "
+               "the current step")
+SCROLLBAR = 16  # room for a grid's vertical scroll bar
 #: Lines of the step detail (the header and the products of up to ~3 channels).
 DETAIL_LINES = 6
 
 PRESET_BUTTONS = (("seed example", "example"), ("random", "random"), ("zeros", "zeros"),
                   ("ones", "ones"))
+
+
+def _tip(widget: QWidget, tip: str) -> QWidget:
+    widget.setToolTip(tip)
+    return widget
 
 
 class ConvTab(QWidget):
@@ -68,7 +77,8 @@ class ConvTab(QWidget):
     # ---- construction ----
     def _build_top(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        row.addWidget(QLabel("Path:"))
+        row.addWidget(_tip(QLabel("Path:"), "Which computation the steps animate; the "
+                                            "counters always show both paths"))
         self.paths = QButtonGroup(self)
         for i, (text, tip) in enumerate((
                 ("Standard", "Every filter slides over all input channels at once"),
@@ -81,7 +91,9 @@ class ConvTab(QWidget):
             row.addWidget(b)
         self.paths.idClicked.connect(lambda i: self.set_path(("standard", "separable")[i]))
         row.addSpacing(24)
-        row.addWidget(QLabel("Values:"))
+        row.addWidget(_tip(QLabel("Values:"), "Refill the input and the weights; the "
+                                              "dimensions stay. Edit single cells by "
+                                              "double-clicking them"))
         for text, preset in PRESET_BUTTONS:
             b = QPushButton(text)
             b.setToolTip(f"Fill input and weights with {text} values (same dimensions)")
@@ -94,10 +106,11 @@ class ConvTab(QWidget):
         host = QWidget()
         col = QVBoxLayout(host)
         col.setContentsMargins(0, 0, 0, 0)
-        grids = QHBoxLayout()
+        grids = self.grids = QHBoxLayout()
         self.input_view, self.weight_view, self.output_view = GridView(), GridView(), GridView()
-        for view, stretch in ((self.input_view, 4), (self.weight_view, 4),
-                              (self.output_view, 4)):
+        self._needs: tuple[int, ...] = ()
+        for view, stretch in ((self.input_view, 3), (self.weight_view, 4),
+                              (self.output_view, 3)):
             view.edited.connect(self.edit_cell)
             view.message.connect(self.show_message)
             scroll = QScrollArea()
@@ -107,6 +120,7 @@ class ConvTab(QWidget):
             # a scroll bar that comes and goes would change the width, re-wrap the blocks
             # and change the height again: keep it, so layouts settle at once
             scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+            view.caption_label.set_tooltip(CAPTION_TIP)
             column = QVBoxLayout()
             column.addWidget(view.caption_label)
             column.addWidget(scroll, 1)
@@ -214,9 +228,23 @@ class ConvTab(QWidget):
                             (self.output_view, output_blocks)):
             blocks, caption = build(ex)
             view.set_blocks(blocks, caption)
+        self._share_width()
+        for view in (self.input_view, self.weight_view, self.output_view):
+            view.follow_highlight()
         self.tally.show_explorer(ex)
         self.detail.setText(self._detail_text())
         self.refresh_transport()
+
+    def _share_width(self) -> None:
+        """Give the three grid columns widths in proportion to what their blocks need
+        (rounded, so it changes with the layer, hardly ever during a run)."""
+        filters = self.explorer.path == "standard"  # keep a filter's slices side by side
+        needs = tuple(-(-(v.needed_width(rows) + SCROLLBAR) // 32) * 32 for v, rows in (
+            (self.input_view, False), (self.weight_view, filters), (self.output_view, False)))
+        if needs != self._needs:
+            self._needs = needs
+            for i, need in enumerate(needs):
+                self.grids.setStretch(i, need)
 
     def refresh_transport(self) -> None:
         ex = self.explorer

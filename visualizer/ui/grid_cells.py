@@ -1,4 +1,4 @@
-"""Cell pictures and change detection for GridView, the parts that keep a step cheap.
+"""Blocks of cells for GridView, their pictures and change detection.
 
 A cell's look depends only on (kind, value, highlight), and the same few looks repeat, so
 each is rendered once into a pixmap and then blitted: one draw call per cell instead of
@@ -6,6 +6,9 @@ fills, pens and text layout. `changed_cells` tells which cells of a block differ
 what is on screen, so a step repaints a handful of cells, not the whole view.
 """
 from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 from PySide6.QtCore import QRect, Qt
@@ -27,6 +30,48 @@ COLORS = {
 INK, PAD_INK = QColor(20, 20, 20), QColor(150, 150, 150)
 INSIDE, BLANK, PAD = 0, 1, 2  # a tensor value, a value not computed yet, a padding zero
 CACHE_LIMIT = 4096
+
+
+def crop(size: int, focus: int, span: int, limit: int) -> tuple[int, int]:
+    """A [start, stop) range of at most `limit` indices in range(size) that keeps
+    focus … focus+span-1 visible (as much of it as fits)."""
+    if size <= limit:
+        return 0, size
+    start = max(0, min(focus + span // 2 - limit // 2, size - limit))
+    return start, start + limit
+
+
+@dataclass(eq=False)
+class Block:
+    """One grid. `values` is the visible part; (row0, col0) its offset in the tensor;
+    `pad` rings of padding zeros are drawn around it when the crop reaches the edge."""
+
+    title: str
+    values: np.ndarray
+    row0: int = 0
+    col0: int = 0
+    rows: int = 0  # full tensor size (for padding at the edges)
+    cols: int = 0
+    pad: int = 0
+    highlight: tuple[int, int, int, int] | None = None  # (y, x, h, w) tensor coords
+    highlight_kind: str = "window"
+    key: Callable[[int, int], tuple] | None = None  # tensor index of cell (y, x); None = read-only
+    newline: bool = False  # start a new row of blocks
+    tooltip: str = ""
+    _rect: QRect = field(default_factory=QRect)
+
+    def __post_init__(self) -> None:
+        self.rows = self.rows or self.values.shape[0]
+        self.cols = self.cols or self.values.shape[1]
+
+    def padded_range(self) -> tuple[int, int, int, int]:
+        """Drawn tensor coordinates [y0, y1) × [x0, x1), padding included."""
+        h, w = self.values.shape
+        y0 = self.row0 - (self.pad if self.row0 == 0 else 0)
+        x0 = self.col0 - (self.pad if self.col0 == 0 else 0)
+        y1 = self.row0 + h + (self.pad if self.row0 + h == self.rows else 0)
+        x1 = self.col0 + w + (self.pad if self.col0 + w == self.cols else 0)
+        return y0, y1, x0, x1
 
 
 class CellPictures:

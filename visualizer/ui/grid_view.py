@@ -5,63 +5,18 @@ thousands of child widgets; callers pass only the part that fits (see `crop`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable
-
 import numpy as np
-from PySide6.QtCore import QLine, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QLine, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
+from PySide6.QtWidgets import QLineEdit, QScrollArea, QSizePolicy, QWidget
 
-from visualizer.ui.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD, CellPictures,
-                                      changed_cells)
+from visualizer.ui.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD, Block,
+                                      CellPictures, changed_cells, crop)
 from visualizer.ui.painted_text import PaintedText
 
 GAP, TITLE_H = 8, 16
 #: Opaque, so the overlapping corners of the four edge fills do not show
 OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb()) for kind in ("window", "target")}
-
-
-def crop(size: int, focus: int, span: int, limit: int) -> tuple[int, int]:
-    """A [start, stop) range of at most `limit` indices in range(size) that keeps
-    focus … focus+span-1 visible (as much of it as fits)."""
-    if size <= limit:
-        return 0, size
-    start = max(0, min(focus + span // 2 - limit // 2, size - limit))
-    return start, start + limit
-
-
-@dataclass(eq=False)
-class Block:
-    """One grid. `values` is the visible part; (row0, col0) its offset in the tensor;
-    `pad` rings of padding zeros are drawn around it when the crop reaches the edge."""
-
-    title: str
-    values: np.ndarray
-    row0: int = 0
-    col0: int = 0
-    rows: int = 0  # full tensor size (for padding at the edges)
-    cols: int = 0
-    pad: int = 0
-    highlight: tuple[int, int, int, int] | None = None  # (y, x, h, w) tensor coords
-    highlight_kind: str = "window"
-    key: Callable[[int, int], tuple] | None = None  # tensor index of cell (y, x); None = read-only
-    newline: bool = False  # start a new row of blocks
-    tooltip: str = ""
-    _rect: QRect = field(default_factory=QRect)
-
-    def __post_init__(self) -> None:
-        self.rows = self.rows or self.values.shape[0]
-        self.cols = self.cols or self.values.shape[1]
-
-    def padded_range(self) -> tuple[int, int, int, int]:
-        """Drawn tensor coordinates [y0, y1) × [x0, x1), padding included."""
-        h, w = self.values.shape
-        y0 = self.row0 - (self.pad if self.row0 == 0 else 0)
-        x0 = self.col0 - (self.pad if self.col0 == 0 else 0)
-        y1 = self.row0 + h + (self.pad if self.row0 + h == self.rows else 0)
-        x1 = self.col0 + w + (self.pad if self.col0 + w == self.cols else 0)
-        return y0, y1, x0, x1
 
 
 class GridView(QWidget):
@@ -92,6 +47,7 @@ class GridView(QWidget):
         self._editor.editingFinished.connect(self._commit)
         self._editor.installEventFilter(self)
         self._editing: tuple | None = None
+        self._followed: tuple = ()
         self.setFocusPolicy(Qt.ClickFocus)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
 
@@ -109,12 +65,12 @@ class GridView(QWidget):
             return
         for a, b in zip(old, blocks):
             dirty = changed_cells(a, b)
-            if dirty is not None:
-                self.update(self._tensor_rect(b, *dirty).adjusted(-2, -2, 2, 2)
-                            if dirty else a._rect.united(b._rect).adjusted(-2, -2, 2, 2))
+            if dirty is not None:  # outlines lie inside their cells: no margin needed
+                self.update(self._tensor_rect(b, *dirty) if dirty else
+                            a._rect.united(b._rect).adjusted(-1, -1, 1, 1))
         for sel in (old_selected, self._selected):
             if sel:
-                self.update(self._cell_rect(*sel).adjusted(-2, -2, 2, 2))
+                self.update(self._cell_rect(*sel))
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
         return True
@@ -129,17 +85,67 @@ class GridView(QWidget):
         self._layout(event.size().width())
         super().resizeEvent(event)
 
+    def _block_width(self, b: Block) -> int:
+        title_w = self._title_w.get(b.title)
+        if title_w is None:
+            if len(self._title_w) > 1024:
+                self._title_w.clear()
+            title_w = self._title_w[b.title] = self._titles.horizontalAdvance(b.title)
+        _, _, x0, x1 = b.padded_range()
+        return max((x1 - x0) * CELL_W, title_w + 4)
+
+    def needed_width(self, rows: bool = False) -> int:
+        """Width of the widest block or, with `rows`, of the widest row of blocks (rows
+        start at blocks with `newline`, e.g. the channel slices of one filter)."""
+        widths = [self._block_width(b) for b in self.blocks]
+        if not rows:
+            return max(widths, default=0)
+        out, row = [0], 0
+        for b, w in zip(self.blocks, widths):
+            if b.newline and row:
+                out.append(row)
+                row = 0
+            row += w + (GAP if row else 0)
+        return max(*out, row)
+
+    def follow_highlight(self) -> None:
+        """Scroll the enclosing scroll area so the highlighted blocks are in view, once each
+        time they change (so a user who scrolls away is not fought on every step). Runs
+        again once pending layouts have settled: a new layer may re-flow the blocks."""
+        key = tuple((b.title, b.row0, b.col0) for b in self.blocks if b.highlight)
+        if not key or key == self._followed:
+            return
+        self._followed = key
+        self._show_highlight()
+        QTimer.singleShot(0, self._show_highlight)
+
+    def _show_highlight(self) -> None:
+        lit = [b for b in self.blocks if b.highlight]
+        viewport = self.parentWidget()
+        area = viewport.parentWidget() if viewport is not None else None
+        if not lit or not isinstance(area, QScrollArea):
+            return
+        box = lit[0]._rect
+        for b in lit[1:]:
+            box = box.united(b._rect)
+        shown = QRect(-self.x(), -self.y(), viewport.width(), viewport.height())
+        if shown.contains(box):
+            return
+        if box.height() + 8 > viewport.height():  # too tall: start at its first block
+            area.verticalScrollBar().setValue(box.top() - 4)
+            area.ensureVisible(box.left(), box.top(), 4, 0)
+        else:
+            area.ensureVisible(box.center().x(), box.center().y(),
+                               min(box.width(), viewport.width()) // 2 + 4,
+                               box.height() // 2 + 4)
+
     def _layout(self, width: int, place: bool = True) -> int:
         x = y = 0
-        row_h = 0
+        row_h = widest = 0
         for b in self.blocks:
-            y0, y1, x0, x1 = b.padded_range()
-            title_w = self._title_w.get(b.title)
-            if title_w is None:
-                if len(self._title_w) > 1024:
-                    self._title_w.clear()
-                title_w = self._title_w[b.title] = self._titles.horizontalAdvance(b.title)
-            w = max((x1 - x0) * CELL_W, title_w + 4)
+            y0, y1, _, _ = b.padded_range()
+            w = self._block_width(b)
+            widest = max(widest, w)
             h = (y1 - y0) * CELL_H + TITLE_H
             if x > 0 and (b.newline or x + w > width):
                 x, y, row_h = 0, y + row_h + GAP, 0
@@ -150,6 +156,8 @@ class GridView(QWidget):
         total = y + row_h + 2
         if place and self.minimumHeight() != total:
             self.setMinimumHeight(total)
+        if place and self.minimumWidth() != widest + 2:  # never cut a block: scroll instead
+            self.setMinimumWidth(widest + 2)
         return total
 
     # ---- painting ----
@@ -164,7 +172,7 @@ class GridView(QWidget):
             if len(rects) > 1:
                 p.setClipRect(clip)
             for b in self.blocks:
-                if b._rect.adjusted(-2, -2, 2, 2).intersects(clip):
+                if b._rect.intersects(clip):
                     self._paint_block(p, b, clip)
         p.end()
 
@@ -310,11 +318,11 @@ class GridView(QWidget):
 
 
 def _frame(p: QPainter, r: QRect, color: QColor) -> None:
-    """A 2-pixel outline centred on the rectangle's edges (on the grid lines). Four fills:
-    a wide pen's drawRect costs ~100× more in the raster engine."""
+    """A 2-pixel outline just inside the cells of `r`, so repainting those cells alone
+    also erases it. Four fills: a wide pen's drawRect costs ~100× more in the raster
+    engine."""
     x, y, w, h = r.x(), r.y(), r.width(), r.height()
-    for edge in ((x - 1, y - 1, w + 2, 2), (x - 1, y + h - 1, w + 2, 2),
-                 (x - 1, y - 1, 2, h + 2), (x + w - 1, y - 1, 2, h + 2)):
+    for edge in ((x, y, w, 2), (x, y + h - 2, w, 2), (x, y, 2, h), (x + w - 2, y, 2, h)):
         p.fillRect(*edge, color)
 
 

@@ -83,6 +83,12 @@ class PaintedText(QWidget):
     def setText(self, text: str) -> None:  # noqa: N802 - QLabel-compatible name
         self.set_text(text)
 
+    def set_tooltip(self, tip: str) -> None:
+        """The tooltip shown (followed by the whole text when it is elided)."""
+        self._tip = tip
+        self._wrapped_for = -1
+        self.setToolTip(tip)
+
     def set_color(self, color: str) -> None:
         if QColor(color) != self._color:
             self._color = QColor(color)

@@ -77,10 +77,17 @@ class TallyChart(pg.PlotWidget):
         self.setXRange(-0.6, 1.6, padding=0)
         self.setYRange(0, 1, padding=0)
         self._top: tuple[int, int, int] | None = None
+        self._std_name = "standard"
         self.setToolTip("Multiplications per path. Pale: the whole path; solid: done so far. "
                         "Separable = depthwise (orange) + pointwise (green).")
 
-    def show_tally(self, t: Tally) -> None:
+    def show_tally(self, t: Tally, standard_name: str = "standard") -> None:
+        """Bar heights for these counts; `standard_name` labels the first bar (e.g.
+        "grouped (g=4)" when the standard path is a grouped convolution)."""
+        if standard_name != self._std_name:
+            self._std_name = standard_name
+            self.getPlotItem().getAxis("bottom").setTicks(
+                [[(0, standard_name), (1, "separable")]])
         key = (t.standard_total, t.depthwise_total, t.pointwise_total)
         if key != self._top:
             self._top = key

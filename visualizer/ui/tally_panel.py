@@ -52,6 +52,7 @@ class TallyPanel(QWidget):
                                 "than standard; the ratio equals the paper's 1/N + 1/k².",
                                 big=True)
         self.note = _label(CONVENTION)
+        self.note.setText(CONVENTION)
         self.note.setStyleSheet("color: #666;")
         for w in (self.standard, self.chart, self.formulas, self.reduction,
                   self.note):
@@ -77,7 +78,7 @@ class TallyPanel(QWidget):
             TallyRow("#e68c1e", "depthwise", t.depthwise_done, t.depthwise_total),
             TallyRow("#28a05a", "+ pointwise", t.pointwise_done, t.pointwise_total),
             TallyRow("", "= separable", t.separable_done, t.separable_total, True)))
-        self.chart.show_tally(t)
+        self.chart.show_tally(t, std_name)
         if (s, c) == self._shown:  # the rest depends on the layer only, not the step
             return
         self._shown = (s, c)
@@ -88,8 +89,10 @@ class TallyPanel(QWidget):
         lines += [f"depthwise  {f['depthwise']}", f"pointwise  {f['pointwise']}",
                   f"separable  {c.depthwise:,} + {c.pointwise:,} = {c.separable:,}"]
         self.formulas.setText("\n".join(lines))
+        fewer = c.reduction_percent >= 0  # 1×1 kernels or N = 1 can make separable dearer
         self.reduction.setText(
-            f"{c.reduction_percent:.2f}% fewer with depthwise-separable"
+            f"{abs(c.reduction_percent):.2f}% {'fewer' if fewer else 'more'} with "
+            f"depthwise-separable"
             f"<br><span style='font-weight:normal; font-size:small'>"
             f"{c.separable:,} / {c.standard:,} = {c.ratio:.4f} = 1/N + 1/k² = "
             f"1/{c.filters} + 1/{c.kernel ** 2}</span>")

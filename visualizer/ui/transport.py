@@ -73,10 +73,16 @@ class Transport(QWidget):
         row.addWidget(self.scrub, 1)
         self.position_label = QLabel()
         # fixed size: a changing text then does not re-layout the whole window each step
-        self.position_label.setFixedSize(190, self.position_label.sizeHint().height())
+        # (the explorer's memory limit keeps step counts below 10⁸)
+        self.position_label.setFixedSize(
+            self.position_label.fontMetrics().horizontalAdvance("step 88,888,888 / 88,888,888")
+            + 8, self.position_label.sizeHint().height())
         self.position_label.setToolTip("Steps done / steps in this path")
         row.addWidget(self.position_label)
-        row.addWidget(QLabel("speed"))
+        speed_tip = "Animation speed while playing (Space)"
+        speed_name = QLabel("speed")
+        speed_name.setToolTip(speed_tip)
+        row.addWidget(speed_name)
         self.speed = QSlider(Qt.Horizontal)
         self.speed.setRange(0, len(SPEEDS) - 1)
         self.speed.setValue(3)
@@ -85,7 +91,10 @@ class Transport(QWidget):
         self.speed.valueChanged.connect(lambda i: self._speed(i))
         row.addWidget(self.speed)
         self.speed_label = QLabel()
-        self.speed_label.setMinimumWidth(56)
+        self.speed_label.setToolTip(speed_tip)
+        # fixed: a new speed text must not re-lay out the window
+        self.speed_label.setFixedSize(self.speed_label.fontMetrics().horizontalAdvance(
+            "120 step/s") + 6, self.speed_label.sizeHint().height())
         row.addWidget(self.speed_label)
         self._speed(self.speed.value(), emit=False)
         self._quiet = False
