@@ -328,3 +328,27 @@ def test_headless_without_camera_exits_2_with_report(tmp_path):
                  "--exit-after-frames", 5, "--report", report)
     assert r.returncode == 2 and NO_CAMERA in r.stderr and "Traceback" not in r.stderr
     assert json.loads(report.read_text())["error"] == NO_CAMERA
+
+
+def test_camera_list_follows_devices_and_keeps_chosen_files(qtbot, tab, monkeypatch, tmp_path):
+    from visualizer.ui import live_pickers
+
+    picker = tab.source_picker
+    image = tmp_path / "a.png"
+    rgb_to_qimage(square_frame(1)).save(str(image))
+    tab.set_source(str(image))
+    changes = []
+    picker.camerasChanged.connect(changes.append)
+    monkeypatch.setattr(live_pickers, "camera_names", lambda: ["USB cam", "Built-in"])
+    picker._devices_changed()  # what QMediaDevices.videoInputsChanged calls
+    items = [picker.box.itemData(i) for i in range(picker.box.count())]
+    assert items[:2] == ["camera:0", "camera:1"] and None not in items
+    assert str(image) in items and tab.current_source() == str(image)  # file kept, selected
+    assert "camera was connected" in tab.message.text()
+    picker.box.setCurrentIndex(1)
+    monkeypatch.setattr(live_pickers, "camera_names", lambda: [])
+    picker._devices_changed()  # unplugged: the note is back, a file source is selected
+    items = [picker.box.itemData(i) for i in range(picker.box.count())]
+    assert items[0] is None and "camera:1" not in items and str(image) in items
+    assert tab.current_source() is None or not tab.current_source().startswith("camera")
+    assert changes == [True, False] and tab.message.text() == NO_CAMERA

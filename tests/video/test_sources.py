@@ -132,3 +132,42 @@ def test_camera_failing_mid_stream_stops_with_a_message(qtbot):
     source.running, source._device_id = True, b"/dev/video9"
     source._inputs_changed()  # the device list no longer holds it
     assert not source.running and "disconnected" in errors[1]
+
+
+def test_camera_permission_is_granted_where_the_system_never_asks(qapp):
+    import sys
+
+    from PySide6.QtCore import Qt
+
+    from visualizer.video import sources
+
+    if sys.platform.startswith("linux"):  # Qt asks the user only on Apple and mobile systems
+        assert sources.camera_permission() == Qt.PermissionStatus.Granted
+
+
+@pytest.mark.parametrize("status,answer,expected", [
+    ("Denied", None, "denied"),       # refused before: reported at once
+    ("Undetermined", False, "denied"),  # the user says no in the system dialog
+    ("Undetermined", True, "no camera"),  # yes: the device is opened (none here)
+])
+def test_camera_permission_paths(qtbot, monkeypatch, status, answer, expected):
+    from PySide6.QtCore import Qt, QTimer
+
+    from visualizer.video import sources
+
+    if QMediaDevices.videoInputs():
+        pytest.skip("this machine has a camera")
+    asked = []
+    monkeypatch.setattr(sources, "camera_permission",
+                        lambda: getattr(Qt.PermissionStatus, status))
+
+    def request(context, answered):  # the system dialog, answered a little later
+        asked.append(context)
+        QTimer.singleShot(50, lambda: answered(answer))
+
+    monkeypatch.setattr(sources, "request_camera_permission", request)
+    source = sources.CameraSource(0)
+    source.first_frame_timeout_s = 0.02  # must not fire while the user decides
+    _, errors, _ = collect(qtbot, source, lambda f, e, d: e)
+    assert len(asked) == (status == "Undetermined")
+    assert errors == [sources.CAMERA_DENIED if expected == "denied" else sources.NO_CAMERA]

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
 
 from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
@@ -39,6 +40,7 @@ class SourcePicker(QWidget):
     """Cameras Qt sees, then a video file, an image or a folder of images (file dialogs)."""
 
     chosen = Signal()  # the user picked a (new) source
+    camerasChanged = Signal(bool)  # the system's camera list changed: any camera now?
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,23 +57,36 @@ class SourcePicker(QWidget):
         self.loop_box = QCheckBox("Loop video")
         self.loop_box.setToolTip("Play a video file again from the start when it ends")
         row.addWidget(self.loop_box)
+        for key, text in PICK.items():
+            self.box.addItem(text, key)
         self.has_cameras = self.refresh()
+        self.box.setCurrentIndex(0 if self.has_cameras else 1)
+        # cameras plugged in or out while the window is open
+        self._devices = QMediaDevices(self)
+        self._devices.videoInputsChanged.connect(self._devices_changed)
 
     def refresh(self) -> bool:
-        """List the cameras again; False when there is none (a disabled note is shown)."""
+        """List the cameras again, keeping files already chosen and the selection when it
+        still exists; False when there is no camera (a disabled note is shown)."""
         box = self.box
-        box.clear()
+        current = box.currentData()
+        for i in reversed(range(box.count())):
+            data = box.itemData(i)
+            if data is None or (isinstance(data, str) and data.startswith("camera:")):
+                box.removeItem(i)
         names = camera_names()
         for i, name in enumerate(names):
-            box.addItem(f"Camera {i}: {name}", f"camera:{i}")
+            box.insertItem(i, f"Camera {i}: {name}", f"camera:{i}")
         if not names:
-            box.addItem("No camera found", None)
+            box.insertItem(0, "No camera found", None)
             box.model().item(0).setEnabled(False)
-        for key, text in PICK.items():
-            box.addItem(text, key)
-        box.setCurrentIndex(0 if names else 1)
+        i = box.findData(current) if current is not None else -1
+        box.setCurrentIndex(i if i >= 0 else (0 if names else 1))
         self.has_cameras = bool(names)
         return self.has_cameras
+
+    def _devices_changed(self) -> None:
+        self.camerasChanged.emit(self.refresh())
 
     def current(self) -> str | None:
         data = self.box.currentData()

@@ -108,6 +108,7 @@ class LiveTab(QWidget):
         row = QHBoxLayout()
         self.source_picker = SourcePicker()
         self.source_picker.chosen.connect(self._source_chosen)
+        self.source_picker.camerasChanged.connect(self._cameras_changed)
         if not self.source_picker.has_cameras:
             self.show_message(NO_CAMERA)
         self.source_box, self.loop_box = self.source_picker.box, self.source_picker.loop_box
@@ -161,6 +162,13 @@ class LiveTab(QWidget):
     def set_source(self, spec: str) -> None:
         """Select `spec` (camera:N or a path) in the picker."""
         self.source_picker.set_source(spec)
+
+    def _cameras_changed(self, any_camera: bool) -> None:
+        if not any_camera:
+            if not self.pipeline.running:
+                self.show_message(NO_CAMERA)
+        elif self.message.text() == NO_CAMERA:
+            self.show_message("A camera was connected: choose it under Source.", error=False)
 
     def _source_chosen(self) -> None:
         if self.pipeline.running:

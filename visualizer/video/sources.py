@@ -26,6 +26,8 @@ from visualizer.video.frames import fit_within, qimage_to_rgb, video_frame_to_rg
 FIRST_FRAME_TIMEOUT_S = 10.0
 MAX_IMAGE_SIDE = 1280
 NO_CAMERA = "No camera found. Choose a video file, an image or a folder of images instead."
+CAMERA_DENIED = ("Camera access was denied. Allow this program (or the terminal that runs "
+                 "it) to use the camera in the system's privacy settings, then start again.")
 
 
 class SourceError(ValueError):
@@ -34,6 +36,29 @@ class SourceError(ValueError):
 
 def image_suffixes() -> set[str]:
     return {"." + bytes(f).decode().lower() for f in QImageReader.supportedImageFormats()}
+
+
+def camera_permission():
+    """Qt.PermissionStatus of camera access, or None where Qt has no permission API (before
+    6.5) or no application exists. Only macOS (and mobile systems) ever ask the user;
+    elsewhere Qt reports Granted."""
+    try:
+        from PySide6.QtCore import QCameraPermission, QCoreApplication
+    except ImportError:
+        return None
+    app = QCoreApplication.instance()
+    return None if app is None else app.checkPermission(QCameraPermission())
+
+
+def request_camera_permission(context: QObject, answered) -> None:
+    """Ask the user for camera access; `answered(granted: bool)` runs on the GUI thread
+    (not at all if `context` is deleted first)."""
+    from PySide6.QtCore import QCameraPermission, QCoreApplication, Qt
+
+    def done(permission) -> None:
+        answered(permission.status() == Qt.PermissionStatus.Granted)
+
+    QCoreApplication.instance().requestPermission(QCameraPermission(), context, done)
 
 
 def camera_names() -> list[str]:
@@ -106,7 +131,13 @@ class FrameSource(QObject):
 
 
 class CameraSource(FrameSource):
-    """Camera number `index` of QMediaDevices.videoInputs()."""
+    """Camera number `index` of QMediaDevices.videoInputs().
+
+    Camera access is checked first (QCameraPermission, Qt >= 6.5): on macOS a camera
+    started without it silently delivers nothing, so a denied access is reported at once
+    and an undetermined one is asked for (the first-frame deadline waits for the answer).
+    A device that leaves the system's list while running (unplugged) ends the run.
+    """
 
     def __init__(self, index: int = 0, parent: QObject | None = None) -> None:
         super().__init__(f"camera {index}", parent)
@@ -119,6 +150,30 @@ class CameraSource(FrameSource):
         self._devices.videoInputsChanged.connect(self._inputs_changed)
 
     def _open(self) -> None:
+        from PySide6.QtCore import Qt
+
+        status = camera_permission()
+        if status == Qt.PermissionStatus.Denied:
+            QTimer.singleShot(0, lambda: self._fail(CAMERA_DENIED))
+            return
+        if status == Qt.PermissionStatus.Undetermined:
+            # the system shows a dialog: no first-frame deadline while the user decides
+            self._watchdog.stop()
+            request_camera_permission(self, self._on_permission)
+            return
+        self._open_device()
+
+    def _on_permission(self, granted: bool) -> None:
+        if not self.running:
+            return
+        if not granted:
+            self._fail(CAMERA_DENIED)
+            return
+        if self.first_frame_timeout_s is not None:
+            self._watchdog.start(int(self.first_frame_timeout_s * 1000))
+        self._open_device()
+
+    def _open_device(self) -> None:
         inputs = QMediaDevices.videoInputs()
         if not inputs:
             QTimer.singleShot(0, lambda: self._fail(NO_CAMERA))
