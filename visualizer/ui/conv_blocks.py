@@ -90,11 +90,12 @@ def weight_blocks(ex: Explorer) -> tuple[list[Block], str]:
     mat = ex.example.pointwise_w[:, :, 0, 0]
     (r0, r1), (c0, c1) = crop(s.filters, n, 1, MAX_CELLS), crop(s.channels, 0, 1, MAX_CELLS)
     blocks.append(Block(
-        title="pointwise: row = filter, column = channel",
+        title="pointwise (rows: filters)",
         values=mat[r0:r1, c0:c1], row0=r0, col0=c0, rows=s.filters, cols=s.channels,
         highlight=(n, 0, 1, s.channels) if pw_active else None, newline=True,
         key=lambda y, x: ("pointwise_w", (y, x, 0, 0)),
-        tooltip=f"Pointwise: {s.filters} filters of 1×1×{s.channels}, one row each. " + EDIT_TIP))
+        tooltip=f"Pointwise: {s.filters} filters of 1×1×{s.channels}: one row per filter, "
+                f"one column per input channel. " + EDIT_TIP))
     notes += [_of(r0, r1, s.filters, "pw filters"), _of(c0, c1, s.channels, "pw cols")]
     return blocks, _caption("Weights: depthwise, then pointwise", *notes)
 

@@ -23,7 +23,8 @@ from visualizer.ui.transport import Transport
 CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, which part "
                "of it is shown: large tensors show only the channels and cells around "
                "the current step")
-SCROLLBAR = 16  # room for a grid's vertical scroll bar
+SCROLLBAR = 16
+COLUMN_FLOOR = 200  # px a grid column gets at least, when its blocks need that much  # room for a grid's vertical scroll bar
 #: Lines of the step detail (the header and the products of up to ~3 channels).
 DETAIL_LINES = 6
 
@@ -109,11 +110,13 @@ class ConvTab(QWidget):
         grids = self.grids = QHBoxLayout()
         self.input_view, self.weight_view, self.output_view = GridView(), GridView(), GridView()
         self._needs: tuple[int, ...] = ()
+        self._scrolls: list[QScrollArea] = []
         for view, stretch in ((self.input_view, 3), (self.weight_view, 4),
                               (self.output_view, 3)):
             view.edited.connect(self.edit_cell)
             view.message.connect(self.show_message)
             scroll = QScrollArea()
+            self._scrolls.append(scroll)
             scroll.setWidget(view)
             scroll.setWidgetResizable(True)
             scroll.setFrameShape(QScrollArea.NoFrame)
@@ -243,8 +246,11 @@ class ConvTab(QWidget):
             (self.input_view, False), (self.weight_view, filters), (self.output_view, False)))
         if needs != self._needs:
             self._needs = needs
-            for i, need in enumerate(needs):
-                self.grids.setStretch(i, need)
+            for i, (need, scroll) in enumerate(zip(needs, self._scrolls)):
+                # small columns get all they need; a wide one scrolls rather than
+                # squeezing the others (a modest floor keeps the window's minimum small)
+                scroll.setMinimumWidth(min(need, COLUMN_FLOOR))
+                self.grids.setStretch(i, min(need, 2 * COLUMN_FLOOR))
 
     def refresh_transport(self) -> None:
         ex = self.explorer

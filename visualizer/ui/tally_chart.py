@@ -59,7 +59,7 @@ class TallyChart(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setMinimumHeight(150)
+        self.setMinimumHeight(120)
         item = self.getPlotItem()
         item.showGrid(y=True, alpha=0.25)
         ax = item.getAxis("bottom")

@@ -52,7 +52,7 @@ class TallyPanel(QWidget):
                                 "than standard; the ratio equals the paper's 1/N + 1/k².",
                                 big=True)
         self.note = _label(CONVENTION)
-        self.note.setText(CONVENTION)
+        self.note.setText("Counts weight × input products, padding zeros included.")
         self.note.setStyleSheet("color: #666;")
         for w in (self.standard, self.chart, self.formulas, self.reduction,
                   self.note):
