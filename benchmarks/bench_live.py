@@ -2,6 +2,7 @@
 
     python benchmarks/bench_live.py [--seconds 60 | --minutes 10] [--model M] [--threads T]
                                     [--size 640x480] [--fps 30] [--live-only]
+                                    [--tab network]
 
 Runs the real window offscreen, the Live tab, the real runner and Qt's video decoder on
 a generated, looping video (moving shapes over noise), and prints:
@@ -66,6 +67,8 @@ def main() -> int:
     p.add_argument("--live-only", action="store_true",
                    help="do not let the Network tab follow the live results (to attribute "
                    "GUI stalls)")
+    p.add_argument("--tab", default="live", choices=["live", "network", "convolution"],
+                   help="tab on screen during the run (the Live tab runs the demo either way)")
     args = p.parse_args()
     seconds = args.minutes * 60 if args.minutes else args.seconds
     w, h = (int(v) for v in args.size.lower().split("x"))
@@ -80,7 +83,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication([])
     tmp = Path(tempfile.mkdtemp(prefix="bench-live-"))
     video = write_video(tmp / "bench.mp4", w, h, args.fps, 10)
-    window = MainWindow(first_tab="live")
+    window = MainWindow(first_tab=args.tab)
     tab = window.page("live")
     tab.pipeline.threads = args.threads
     tab.load_model(args.model)
@@ -141,7 +144,8 @@ def main() -> int:
     frame_ms = 1000 / args.fps
     print(f"model {pipe.model.name}, threads {args.threads or 'default'}, video {w}x{h} "
           f"@ {args.fps} fps, {seconds:g} s after a {WARMUP_S:g} s warm-up "
-          f"{', Network tab not following' if args.live_only else ''} "
+          f"{', Network tab not following' if args.live_only else ''}, {args.tab} tab "
+          "on screen "
           f"(other processes make these noisy)")
     print(f"frames: received {received}, inferred {inferred}, dropped {dropped}, failed "
           f"{pipe.frames_failed} (received == inferred + dropped: "
