@@ -49,7 +49,7 @@ def main() -> int:
     from visualizer.net.sweep import run_sweep
     from visualizer.ui.network_tab import NetworkTab
     from visualizer.ui.profile_job import synthetic_image
-    from visualizer.ui.timing_stats import TimingAverage, type_shares
+    from visualizer.net.timing_stats import TimingAverage, type_shares
 
     app = QApplication.instance() or QApplication([])
     tab = NetworkTab()

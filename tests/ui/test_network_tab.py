@@ -12,7 +12,7 @@ from visualizer.net.results import InferenceResult, LayerTiming
 from visualizer.ui.feature_maps import pick_channels, to_rgb
 from visualizer.ui.network_tab import NetworkTab
 from visualizer.ui.sweep_view import SweepView
-from visualizer.ui.timing_stats import explain, type_shares
+from visualizer.net.timing_stats import explain, type_shares
 
 #: a fake kernel time per layer type (ms); depthwise deliberately slow for its arithmetic
 FAKE_MS = {"conv": 0.3, "depthwise": 0.4, "pointwise": 0.9, "pool": 0.02, "fc": 0.05}
@@ -291,7 +291,7 @@ def test_hidden_tab_only_collects_and_catches_up_when_shown(qtbot):
 
 
 def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab):
-    from visualizer.ui.timing_stats import first_layer_note
+    from visualizer.net.timing_stats import first_layer_note
 
     layers = NetSpec(1.0, 224, 1001).layers
     proportional = {l.name: l.macs / 1e9 for l in layers}  # time follows mult-adds

@@ -21,6 +21,10 @@ def run_gui(args: argparse.Namespace) -> int:
         if not target.parent.exists():
             sys.stderr.write(f"error: folder does not exist: {target.parent}\n")
             return 2
+    # Qt Multimedia's informational lines (which FFmpeg, no PipeWire) are noise to a user;
+    # its warnings and errors still show.
+    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg.info=false;"
+                          "qt.multimedia.symbolsresolver=false")
     from visualizer.ui.live_run import prepare_headless, run_live, wants_live
 
     live = wants_live(args)

@@ -5,7 +5,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from visualizer.net.mobilenet import NetLayer
-from visualizer.ui.timing_stats import TypeShare
+from visualizer.net.timing_stats import TypeShare
 
 #: One colour per layer type, shared by the tables and the charts.
 TYPE_COLORS = {

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, Q
 from visualizer.ui import live_export
 from visualizer.ui.live_pickers import ModelPicker, SourcePicker, default_model
 from visualizer.ui.timing_chart import TimingChart
-from visualizer.ui.timing_stats import TimingAverage
+from visualizer.net.timing_stats import TimingAverage
 from visualizer.ui.top5_view import FrameView, Top5View
 from visualizer.ui.worker import LivePipeline
 from visualizer.video.sources import NO_CAMERA, SourceError, make_source

@@ -22,7 +22,7 @@ from visualizer.ui.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
 from visualizer.ui.share_chart import ShareChart
 from visualizer.ui.sweep_view import SweepView
 from visualizer.ui.task import Task, stop
-from visualizer.ui.timing_stats import (TimingAverage, explain, first_layer_note, matches,
+from visualizer.net.timing_stats import (TimingAverage, explain, first_layer_note, matches,
                                         type_shares)
 
 INPUT_COLUMN = 2  # hidden when the table is too narrow: it repeats the row above's Output

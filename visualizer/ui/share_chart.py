@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, Q
 from visualizer.net.mobilenet import NetLayer
 from visualizer.ui.layer_table import TYPE_COLORS
 from visualizer.ui.timing_chart import nice_ceiling
-from visualizer.ui.timing_stats import TypeShare
+from visualizer.net.timing_stats import TypeShare
 
 _SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
           "other": "other"}
