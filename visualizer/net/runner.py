@@ -48,6 +48,7 @@ PROVIDERS = ["CPUExecutionProvider"]
 #: time, ending the profile, a fresh session) may take when profile_every is automatic.
 FLUSH_BUDGET = 0.05
 MIN_PROFILE_EVERY, MAX_PROFILE_EVERY = 4, 500
+WARMUP_MS = 30.0  # shortest warm-up of measure_latency (when warmup > 0)
 
 _live_lock = threading.Lock()
 _live = 0  # runners (and latency measurements) alive in this process
@@ -339,10 +340,16 @@ def measure_latency(model: "LoadedModel", runs: int, warmup: int, threads: int |
         r = model.spec.resolution
         x = np.random.default_rng(0).standard_normal((1, 3, r, r), dtype=np.float32)
         feed = {"input": x}
-        for _ in range(warmup):
+        # At least `warmup` runs and WARMUP_MS of them: a small model's first runs after
+        # a fresh session (threads waking, caches, clock ramping) are slow for longer
+        # than two runs take.
+        t0, done = time.perf_counter(), 0
+        while done < warmup or (warmup and done < 200
+                                and (time.perf_counter() - t0) * 1e3 < WARMUP_MS):
             if cancel and cancel():
                 return math.nan
             session.run(["probs"], feed)
+            done += 1
         total, done = 0.0, 0
         for _ in range(runs):
             if cancel and cancel():
