@@ -131,3 +131,26 @@ def test_frames_before_a_model_are_dropped(qtbot, tmp_path):
     qtbot.waitUntil(lambda: pipe.frames_received >= 3, timeout=5_000)
     assert pipe.frames_dropped == pipe.frames_received and pipe.frames_inferred == 0
     pipe.shutdown()
+
+
+def test_restart_while_a_frame_is_in_flight_keeps_the_counts_consistent(qtbot, tmp_path):
+    """A result that returns after stop() + start() belongs to the old run: the new run's
+    counts must still add up (received == inferred + dropped)."""
+    from visualizer.video.frames import rgb_to_qimage
+    from live_fakes import square_frame
+
+    rgb_to_qimage(square_frame(0)).save(str(tmp_path / "a.png"))
+    pipe = make(qtbot, delay_s=0.3)
+    load(qtbot, pipe)
+    pipe.start(ImageSource(tmp_path, fps=100))
+    qtbot.waitUntil(lambda: pipe.busy, timeout=5_000)
+    pipe.stop()
+    pipe.start(ImageSource(tmp_path, fps=100))  # the old frame is still being inferred
+    results = []
+    pipe.resultReady.connect(lambda r, f: results.append(r))
+    qtbot.waitUntil(lambda: len(results) >= 2, timeout=10_000)
+    pipe.stop()
+    qtbot.waitUntil(lambda: not pipe.busy, timeout=5_000)
+    assert pipe.frames_received == pipe.frames_inferred + pipe.frames_dropped
+    assert pipe.frames_inferred == len(results)
+    pipe.shutdown()

@@ -143,6 +143,7 @@ class LivePipeline(QObject):
         self._has_runner = False
         self._busy = False
         self._sent_at: dict[int, float] = {}
+        self._frame_id = 0
         self._closed = False
         self.reset_counts()
 
@@ -153,7 +154,7 @@ class LivePipeline(QObject):
     def reset_counts(self) -> None:
         self.frames_received = self.frames_inferred = self.frames_dropped = 0
         self.frames_failed = 0
-        self._frame_id = 0
+        self._sent_at = {}  # frame ids stay unique across runs: a late result is stale
         self._last: InferenceResult | None = None
         self._latency: float | None = None
         self.result_frame_arrived: float | None = None
@@ -293,7 +294,9 @@ class LivePipeline(QObject):
         self._busy = False
         now = time.perf_counter()
         sent = self._sent_at.pop(result.frame_id, None)
-        self._latency = (now - sent) * 1000 if sent is not None else None
+        if sent is None:  # sent before a stop/start reset the counts: not this run's
+            return
+        self._latency = (now - sent) * 1000
         self.result_frame_arrived = sent  # perf_counter() when that frame arrived
         self.frames_inferred += 1
         self._inf_rate.tick(now)
@@ -308,7 +311,8 @@ class LivePipeline(QObject):
 
     def _on_failed(self, message: str, frame_id: int) -> None:
         self._busy = False
-        self._sent_at.pop(frame_id, None)
+        if self._sent_at.pop(frame_id, None) is None:  # a previous run's frame
+            return
         self.frames_failed += 1
         self.stop()
         self.error.emit(message)
