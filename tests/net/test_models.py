@@ -80,6 +80,18 @@ def test_local_tgz_and_onnx_round_trip(coral, tmp_path):
     assert i1 == i2 and np.allclose(p1, p2, atol=1e-6)
 
 
+def test_exported_onnx_keeps_its_labels_offline(coral, tmp_path):
+    """Labels embedded in the .tflite travel into the exported .onnx: no download needed."""
+    from visualizer.net.checkpoints import read_labels
+
+    source = load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"))
+    saved = tmp_path / "exported.onnx"  # nothing beside it, downloads fail (offline)
+    saved.write_bytes(source.onnx_bytes)
+    again = load_model(str(saved))
+    reference = read_labels(coral / "imagenet_labels.txt")
+    assert again.labels == source.labels and again.labels == tuple(reference)
+
+
 def test_labels_fall_back_to_none_offline(coral, tmp_path):
     lone = tmp_path / "model.tflite"  # no label file beside it, no embedded labels
     data = (coral / "mobilenet_v1_0.25_128_quant.tflite").read_bytes()

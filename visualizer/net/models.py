@@ -29,6 +29,8 @@ from visualizer.net.tflite_import import TFLiteError, import_tflite
 from visualizer.net.weights import NetworkWeights
 
 ENV_LABELS = "MOBILENET_VISUALIZER_LABELS"
+#: ONNX metadata key under which exported models keep their class labels (one per line).
+LABELS_KEY = "labels"
 SIDECAR_LABELS = ("labels.txt", "imagenet_labels.txt", "ImageNetLabels.txt")
 _UNTRAINED = re.compile(r"^untrained(?::(\d*\.?\d+)[_-](\d+))?$")
 
@@ -154,8 +156,11 @@ def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url) -> LoadedM
         spec = spec_of(info)
     except (OnnxModelError, SpecError) as e:
         raise ModelError(f"{path.name}: {e}") from None
+    meta = {p.key: p.value for p in model.metadata_props}
+    inside = _fit(tuple(meta[LABELS_KEY].split("\n")), spec.classes) \
+        if meta.get(LABELS_KEY) else None
     labels = _labels(spec.classes, info["trained"], path.parent, stem, labels_path, cache,
-                     labels_url, None)
+                     labels_url, None, inside)
     return LoadedModel(model.SerializeToString(), spec, labels, info["trained"], stem,
                        float(info["input_mean"]), float(info["input_std"]))
 
@@ -174,6 +179,9 @@ def _build(weights: NetworkWeights, name: str, labels) -> LoadedModel:
         proto = build_onnx(weights)
     except OnnxModelError as e:
         raise ModelError(f"{name}: {e}") from None
+    if labels is not None:  # travels with an exported .onnx
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = LABELS_KEY, "\n".join(labels)
     spec = NetSpec(alpha=weights.alpha, resolution=weights.resolution, classes=weights.classes)
     return LoadedModel(proto.SerializeToString(), spec, labels, weights.trained, name,
                        float(weights.input_mean), float(weights.input_std))
@@ -220,10 +228,13 @@ def embedded_labels(data: bytes, classes: int) -> tuple[str, ...] | None:
 
 
 def _labels(classes: int, trained: bool, folder: Path | None, stem: str, labels_path,
-            cache, labels_url, data: bytes | None) -> tuple[str, ...] | None:
+            cache, labels_url, data: bytes | None,
+            inside: tuple[str, ...] | None = None) -> tuple[str, ...] | None:
     explicit = _explicit_labels(labels_path, classes)
     if explicit is not None or not trained:
         return explicit
+    if inside is not None:  # labels stored in an exported .onnx
+        return inside
     if data is not None:
         inside = embedded_labels(data, classes)
         if inside is not None:
