@@ -95,3 +95,53 @@ def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, message) -> Non
     err = capsys.readouterr().err
     assert exc.value.code == 2
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def _top5(r: dict, i: int) -> list[tuple[int, float]]:
+    return [(p["index"], p["prob"]) for p in r["images"][i]["top5"]]
+
+
+def test_images_are_read_as_a_viewer_shows_them(tmp_path, capsys) -> None:
+    """A phone photo stored sideways with an EXIF orientation tag is classified upright
+    (as the Live tab shows it), and a 16-bit grayscale PNG like its 8-bit version."""
+    rng = np.random.default_rng(5)
+    upright = rng.integers(0, 256, (60, 100, 3), dtype=np.uint8)
+    upright[:20] = 255  # a bright top band: rotation changes what the network sees
+    Image.fromarray(upright).save(tmp_path / "upright.png")
+    sideways = Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90)
+    sideways.save(tmp_path / "sideways.png")
+    exif = Image.Exif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    sideways.save(tmp_path / "tagged.png", exif=exif)
+    gray = upright[:, :, 1]
+    Image.fromarray(gray).save(tmp_path / "gray8.png")
+    Image.fromarray(gray.astype(np.uint16) * 257).save(tmp_path / "gray16.png")
+    names = ["upright", "tagged", "sideways", "gray8", "gray16"]
+    r = _bench(capsys, "--alpha", "0.25", "--resolution", "64",
+               *[a for n in names for a in ("--image", str(tmp_path / f"{n}.png"))])
+    up, tagged, side, gray8, gray16 = (_top5(r, i) for i in range(len(names)))
+    assert [i for i, _ in tagged] == [i for i, _ in up]
+    np.testing.assert_allclose([p for _, p in tagged], [p for _, p in up], rtol=1e-5)
+    assert side != up  # the check above would notice a photo left sideways
+    assert [i for i, _ in gray16] == [i for i, _ in gray8]
+    np.testing.assert_allclose([p for _, p in gray16], [p for _, p in gray8], rtol=1e-5)
+
+
+def test_very_large_photos_are_read_quietly_or_refused_in_one_line(tmp_path, capsys,
+                                                                   monkeypatch) -> None:
+    """Pillow warns (several lines on stderr) above MAX_IMAGE_PIXELS and raises above twice
+    that; the limit is lowered here so that small files stand in for huge photos."""
+    import PIL.Image
+
+    monkeypatch.setattr(PIL.Image, "MAX_IMAGE_PIXELS", 1000)
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(tmp_path / "large.png")  # 1600 px
+    Image.new("RGB", (50, 50), (200, 30, 30)).save(tmp_path / "huge.png")  # 2500 px
+    code = main(["bench", "--json", "--alpha", "0.25", "--resolution", "64", "--runs", "1",
+                 "--image", str(tmp_path / "large.png")])
+    captured = capsys.readouterr()
+    assert code == 0 and len(json.loads(captured.out)["images"]) == 1
+    assert captured.err == ""
+    code = main(["bench", "--alpha", "0.25", "--resolution", "64", "--runs", "1",
+                 "--image", str(tmp_path / "huge.png")])
+    err = capsys.readouterr().err
+    assert code == 2 and "too many pixels" in err and len(err.strip().splitlines()) == 1
