@@ -171,3 +171,68 @@ def test_camera_permission_paths(qtbot, monkeypatch, status, answer, expected):
     _, errors, _ = collect(qtbot, source, lambda f, e, d: e)
     assert len(asked) == (status == "Undetermined")
     assert errors == [sources.CAMERA_DENIED if expected == "denied" else sources.NO_CAMERA]
+
+
+def test_decode_size_keeps_the_networks_centre_square():
+    from visualizer.video.sources import (MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MIN_SQUARE_SIDE,
+                                          decode_size)
+
+    for w, h in [(1, 1), (320, 240), (1920, 1080), (6000, 4000), (4000, 6000), (8000, 300),
+                 (30000, 3000), (100_000, 1000), (640, 20_000), (12000, 9000)]:
+        dw, dh = decode_size(w, h)
+        assert dw <= w and dh <= h  # never enlarged
+        assert abs(dw / dh - w / h) <= 0.01 * w / h + 1 / min(dh, dw)  # aspect kept
+        assert min(dw, dh) >= min(w, h, MIN_SQUARE_SIDE) or dw * dh > 0.98 * MAX_IMAGE_PIXELS
+        assert max(dw, dh) <= MAX_IMAGE_SIDE or min(dw, dh) <= MIN_SQUARE_SIDE + 1
+        assert dw * dh <= MAX_IMAGE_PIXELS * 1.001
+
+
+def test_panorama_centre_is_not_shrunk_before_the_network_crops_it(qtbot, tmp_path):
+    """A 2000×100 panorama scaled to 1280 px would leave a 64-px centre square; the frame
+    keeps it whole, so the network input equals the one cut from the original file."""
+    from visualizer.net.preprocess import resize_rgb
+
+    rng = np.random.default_rng(3)
+    pano = rng.integers(0, 256, (100, 2000, 3), dtype=np.uint8)
+    rgb_to_qimage(pano).save(str(tmp_path / "pano.png"))
+    frames, errors, _ = collect(qtbot, ImageSource(tmp_path / "pano.png"),
+                                lambda f, e, d: f or e)
+    assert not errors
+    np.testing.assert_array_equal(resize_rgb(frames[0], 96), resize_rgb(pano, 96))
+
+
+def test_photo_larger_than_qts_allocation_limit_is_read(qtbot, tmp_path):
+    """Qt refuses decodes above QImageReader.allocationLimit() (256 MiB: a 108-MP phone
+    photo); the limit is lowered here so that a small PNG stands in for such a photo."""
+    from PySide6.QtGui import QImageReader
+
+    big = np.zeros((500, 1500, 3), np.uint8)  # 3 MB as 32-bit pixels
+    big[:, 500:1000] = (200, 40, 40)  # (1500×500 is kept whole: its short side is 500)
+    rgb_to_qimage(big).save(str(tmp_path / "big.png"))
+    before = QImageReader.allocationLimit()
+    QImageReader.setAllocationLimit(1)  # MiB
+    try:
+        frames, errors, _ = collect(qtbot, ImageSource(tmp_path / "big.png"),
+                                    lambda f, e, d: f or e)
+        assert QImageReader.allocationLimit() == 1  # restored after the decode
+    finally:
+        QImageReader.setAllocationLimit(before)
+    assert not errors
+    h, w, _ = frames[0].shape
+    assert (w, h) == (1500, 500) and tuple(frames[0][h // 2, w // 2]) == (200, 40, 40)
+
+
+def test_exif_orientation_is_applied(qtbot, tmp_path):
+    from PIL import Image
+
+    upright = np.zeros((48, 80, 3), np.uint8)  # smooth content: JPEG keeps it closely
+    upright[:, :, 0] = np.linspace(0, 255, 80)[None, :]
+    upright[:16, :, 1] = 220  # a green band along the top
+    exif = Image.Exif()
+    exif[0x0112] = 6  # stored rotated 90° counter-clockwise: "rotate 90° clockwise to show"
+    Image.fromarray(upright).transpose(Image.Transpose.ROTATE_90).save(
+        tmp_path / "phone.jpg", exif=exif, quality=95)
+    frames, errors, _ = collect(qtbot, ImageSource(tmp_path / "phone.jpg"),
+                                lambda f, e, d: f or e)
+    assert not errors and frames[0].shape == upright.shape
+    assert np.abs(frames[0].astype(int) - upright).mean() < 4

@@ -2,8 +2,8 @@
 
 Camera and video share one frame path: QCamera -> QMediaCaptureSession -> QVideoSink and
 QMediaPlayer -> QVideoSink; the sink's slot converts each frame to numpy (see frames.py)
-and emits it. Images are decoded once, scaled to at most 1280 px, and replayed by a timer
-as a slide show that repeats until stopped. A video plays once and then emits `ended`
+and emits it. Images are decoded once (upright, scaled down: see decode_size) and
+replayed by a timer as a slide show that repeats until stopped. A video plays once and then emits `ended`
 (pass loop=True to repeat it).
 
 Problems arrive as one line on the `error` signal, after which the source has stopped and
@@ -15,16 +15,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer, QUrl, Signal
-from PySide6.QtGui import QImageReader
+from PySide6.QtCore import QObject, QSize, QTimer, QUrl, Signal
+from PySide6.QtGui import QImage, QImageReader
 from PySide6.QtMultimedia import (
     QCamera, QMediaCaptureSession, QMediaDevices, QMediaPlayer, QVideoFrame, QVideoSink,
 )
 
-from visualizer.video.frames import fit_within, qimage_to_rgb, video_frame_to_rgb
+from visualizer.video.frames import qimage_to_rgb, video_frame_to_rgb
 
 FIRST_FRAME_TIMEOUT_S = 10.0
 MAX_IMAGE_SIDE = 1280
+#: The centred square the network crops keeps at least this side (or all the image has):
+#: scaling a panorama to MAX_IMAGE_SIDE would shrink its centre to a blurred sliver.
+MIN_SQUARE_SIDE = 640
+MAX_IMAGE_PIXELS = 16_000_000
+#: Qt refuses to decode images needing more than allocationLimit() MiB (256 by default);
+#: a photo the user chose may take up to this much while it is decoded and scaled.
+MAX_DECODE_MIB = 1024
 NO_CAMERA = "No camera found. Choose a video file, an image or a folder of images instead."
 CAMERA_DENIED = ("Camera access was denied. Allow this program (or the terminal that runs "
                  "it) to use the camera in the system's privacy settings, then start again.")
@@ -36,6 +43,41 @@ class SourceError(ValueError):
 
 def image_suffixes() -> set[str]:
     return {"." + bytes(f).decode().lower() for f in QImageReader.supportedImageFormats()}
+
+
+def decode_size(width: int, height: int) -> tuple[int, int]:
+    """The size a width×height image is decoded to for the slide show: the longer side at
+    most MAX_IMAGE_SIDE, unless that would shrink the shorter side below MIN_SQUARE_SIDE;
+    at most MAX_IMAGE_PIXELS; never enlarged; aspect kept."""
+    scale = min(1.0, MAX_IMAGE_SIDE / max(width, height))
+    scale = max(scale, min(1.0, MIN_SQUARE_SIDE / min(width, height)))
+    scale = min(scale, (MAX_IMAGE_PIXELS / (width * height)) ** 0.5)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def read_image(path: str | Path) -> tuple[QImage | None, str]:
+    """(image upright as its EXIF orientation says and sized by decode_size, "") or
+    (None, why it cannot be read). Large JPEGs are decoded at a reduced scale directly."""
+    reader = QImageReader(str(path))
+    reader.setAutoTransform(True)
+    size = reader.size()  # as stored (before orientation); invalid when unknown
+    limit = QImageReader.allocationLimit()
+    if size.isValid() and not size.isEmpty():
+        w, h = decode_size(size.width(), size.height())
+        if (w, h) != (size.width(), size.height()):
+            reader.setScaledSize(QSize(w, h))
+        need = size.width() * size.height() * 4 // 2**20 + 1  # formats decoded whole first
+        if 0 < limit < need:
+            QImageReader.setAllocationLimit(min(need, MAX_DECODE_MIB))
+    try:
+        image = reader.read()
+    finally:
+        QImageReader.setAllocationLimit(limit)
+    if image.isNull():
+        if size.isValid() and size.width() * size.height() * 4 > MAX_DECODE_MIB * 2**20:
+            return None, f"{size.width()}×{size.height()} pixels is too large to decode"
+        return None, reader.errorString()
+    return image, ""
 
 
 def camera_permission():
@@ -303,13 +345,11 @@ class ImageSource(FrameSource):
 
     def _load(self, path: Path):
         if path not in self._cache:
-            reader = QImageReader(str(path))
-            reader.setAutoTransform(True)
-            image = reader.read()
-            if image.isNull():
-                self._unreadable[path] = reader.errorString()
+            image, why = read_image(path)
+            if image is None:
+                self._unreadable[path] = why
                 return None
-            self._cache[path] = qimage_to_rgb(fit_within(image, MAX_IMAGE_SIDE))
+            self._cache[path] = qimage_to_rgb(image)
         return self._cache[path]
 
     def _tick(self) -> None:
