@@ -236,3 +236,19 @@ def test_exif_orientation_is_applied(qtbot, tmp_path):
                                 lambda f, e, d: f or e)
     assert not errors and frames[0].shape == upright.shape
     assert np.abs(frames[0].astype(int) - upright).mean() < 4
+
+
+def test_a_large_folder_does_not_keep_every_decoded_image(qtbot, tmp_path, monkeypatch):
+    """Decoded images are cached within a byte budget (here lowered to two images), so a
+    folder of hundreds of photos does not fill memory; the show still repeats in order."""
+    import visualizer.video.sources as sources
+
+    for i in range(5):
+        rgb_to_qimage(square_frame(i * 10)).save(str(tmp_path / f"{i}.png"))
+    monkeypatch.setattr(sources, "IMAGE_CACHE_BYTES", 2 * square_frame(0).nbytes)
+    source = ImageSource(tmp_path, fps=100)
+    frames, errors, _ = collect(qtbot, source, lambda f, e, d: len(f) >= 12 or e)
+    assert not errors
+    assert [square_x(f) for f in frames[:12]] == \
+        [square_x(square_frame((i % 5) * 10)) for i in range(12)]
+    assert sum(a.nbytes for a in source._cache.values()) <= 2 * square_frame(0).nbytes

@@ -13,6 +13,7 @@ libpulse0 or libxrandr2 is missing, and no frame ever arrives.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, QTimer, QUrl, Signal
@@ -32,6 +33,9 @@ MAX_IMAGE_PIXELS = 16_000_000
 #: Qt refuses to decode images needing more than allocationLimit() MiB (256 by default);
 #: a photo the user chose may take up to this much while it is decoded and scaled.
 MAX_DECODE_MIB = 1024
+#: Decoded images a slide show keeps (least recently shown dropped first); a folder of
+#: hundreds of photos is decoded again as the show comes round instead of filling memory.
+IMAGE_CACHE_BYTES = 256 * 2**20
 NO_CAMERA = "No camera found. Choose a video file, an image or a folder of images instead."
 CAMERA_DENIED = ("Camera access was denied. Allow this program (or the terminal that runs "
                  "it) to use the camera in the system's privacy settings, then start again.")
@@ -319,7 +323,7 @@ class ImageSource(FrameSource):
         self.path = Path(path)
         self.fps = fps
         self._files: list[Path] = []
-        self._cache: dict[Path, object] = {}
+        self._cache: OrderedDict[Path, object] = OrderedDict()
         self._unreadable: dict[Path, str] = {}
         self._next = 0
         self._timer = QTimer(self)
@@ -344,13 +348,18 @@ class ImageSource(FrameSource):
         self._timer.stop()
 
     def _load(self, path: Path):
-        if path not in self._cache:
-            image, why = read_image(path)
-            if image is None:
-                self._unreadable[path] = why
-                return None
-            self._cache[path] = qimage_to_rgb(image)
-        return self._cache[path]
+        if path in self._cache:
+            self._cache.move_to_end(path)
+            return self._cache[path]
+        image, why = read_image(path)
+        if image is None:
+            self._unreadable[path] = why
+            return None
+        rgb = self._cache[path] = qimage_to_rgb(image)
+        while len(self._cache) > 1 and sum(a.nbytes for a in self._cache.values()) > \
+                IMAGE_CACHE_BYTES:
+            self._cache.popitem(last=False)
+        return rgb
 
     def _tick(self) -> None:
         while self.running:
