@@ -252,3 +252,29 @@ def test_a_large_folder_does_not_keep_every_decoded_image(qtbot, tmp_path, monke
     assert [square_x(f) for f in frames[:12]] == \
         [square_x(square_frame((i % 5) * 10)) for i in range(12)]
     assert sum(a.nbytes for a in source._cache.values()) <= 2 * square_frame(0).nbytes
+
+
+def test_audio_only_file_is_reported_at_once(qtbot, tmp_path):
+    """Not after the 10-s first-frame deadline with a hint about missing libraries."""
+    import subprocess
+
+    import imageio_ffmpeg
+
+    path = tmp_path / "tone.m4a"
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi",
+                    "-i", "sine=frequency=440:duration=2", "-c:a", "aac", str(path)], check=True)
+    frames, errors, _ = collect(qtbot, VideoFileSource(path), lambda f, e, d: e or d,
+                                timeout=8000)
+    assert not frames and errors and "no video track" in errors[0]
+
+
+def test_video_whose_frames_cannot_be_converted_is_an_error_not_an_end(qtbot, tmp_path,
+                                                                        monkeypatch):
+    """Qt's CPU conversion returns a null image for some pixel formats (10-bit YUV); a
+    video that gave no picture at all must not look like a finished run."""
+    import visualizer.video.sources as sources
+
+    monkeypatch.setattr(sources, "video_frame_to_rgb", lambda frame: None)
+    path = write_video(tmp_path / "v.mp4", frames=5)
+    frames, errors, ended = collect(qtbot, VideoFileSource(path), lambda f, e, d: e or d)
+    assert not frames and not ended and "no frame" in errors[0]

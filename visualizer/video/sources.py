@@ -308,6 +308,12 @@ class VideoFileSource(FrameSource):
         if status == QMediaPlayer.MediaStatus.InvalidMedia:
             reason = self._player.errorString() if self._player else ""
             self._fail(f"Cannot play {self.path.name}: {reason or 'not a video Qt can decode'}")
+        elif status == QMediaPlayer.MediaStatus.LoadedMedia and self._player is not None \
+                and not self._player.hasVideo():
+            self._fail(f"Cannot play {self.path.name}: it has no video track")
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia and not self._got_frame:
+            self._fail(f"Cannot play {self.path.name}: no frame of it could be converted "
+                       "to a picture")
         elif status == QMediaPlayer.MediaStatus.EndOfMedia and not self.loop:
             self._finish()
 
