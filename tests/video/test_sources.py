@@ -278,3 +278,45 @@ def test_video_whose_frames_cannot_be_converted_is_an_error_not_an_end(qtbot, tm
     path = write_video(tmp_path / "v.mp4", frames=5)
     frames, errors, ended = collect(qtbot, VideoFileSource(path), lambda f, e, d: e or d)
     assert not frames and not ended and "no frame" in errors[0]
+
+
+def test_10_bit_video_frames_arrive_like_8_bit_ones(qtbot, tmp_path):
+    """Qt's CPU conversion gives a null image for 10-bit YUV (phone HDR, x264/x265
+    high10); those frames are converted by frames.py and match the 8-bit decode."""
+    import imageio_ffmpeg
+
+    def write(path, pix_fmt):
+        writer = imageio_ffmpeg.write_frames(str(path), (320, 240), fps=30, codec="libx264",
+                                             pix_fmt_out=pix_fmt, ffmpeg_log_level="error",
+                                             output_params=["-qp", "4"])
+        writer.send(None)
+        for i in range(6):
+            writer.send(square_frame(i).tobytes())
+        writer.close()
+        frames, errors, _ = collect(qtbot, VideoFileSource(path), lambda f, e, d: e or d)
+        assert not errors and len(frames) == 6
+        return frames
+
+    deep = write(tmp_path / "ten.mkv", "yuv420p10le")
+    eight = write(tmp_path / "eight.mkv", "yuv420p")
+    for i, (a, b) in enumerate(zip(deep, eight)):
+        assert a.shape == b.shape == (240, 320, 3)
+        assert np.abs(a.astype(int) - b).mean() < 2
+        assert abs(square_x(a) - square_x(square_frame(i))) <= 2
+
+
+def test_large_10_bit_frames_are_converted_at_half_size(qtbot, tmp_path):
+    import imageio_ffmpeg
+
+    w, h = 800, 608
+    writer = imageio_ffmpeg.write_frames(str(tmp_path / "hd.mkv"), (w, h), fps=30,
+                                         codec="libx264", pix_fmt_out="yuv420p10le",
+                                         ffmpeg_log_level="error", output_params=["-qp", "4"])
+    writer.send(None)
+    writer.send(square_frame(3, w, h).tobytes())
+    writer.close()
+    frames, errors, _ = collect(qtbot, VideoFileSource(tmp_path / "hd.mkv"),
+                                lambda f, e, d: e or d)
+    assert not errors and frames[0].shape == (h // 2, w // 2, 3)
+    half = square_frame(3, w, h).reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
+    assert np.abs(frames[0].astype(float) - half).mean() < 3
