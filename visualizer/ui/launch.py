@@ -21,6 +21,11 @@ def run_gui(args: argparse.Namespace) -> int:
         if not target.parent.exists():
             sys.stderr.write(f"error: folder does not exist: {target.parent}\n")
             return 2
+    if _no_display() and not wants_live_args(args):
+        sys.stderr.write("error: no display to open the window on (DISPLAY and "
+                         "WAYLAND_DISPLAY are unset); use --screenshot PATH, a headless "
+                         "command (see --help), or set QT_QPA_PLATFORM=offscreen\n")
+        return 2
     # Qt Multimedia's informational lines (which FFmpeg, no PipeWire) are noise to a user;
     # its warnings and errors still show.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg.info=false;"
@@ -57,3 +62,14 @@ def save_screenshot(window, path: Path) -> int:
         return 2
     window.close()
     return 0
+
+
+def _no_display() -> bool:
+    """On Linux without a display (and no platform chosen), Qt would abort the process."""
+    return (sys.platform.startswith("linux") and not os.environ.get("QT_QPA_PLATFORM")
+            and not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")))
+
+
+def wants_live_args(args: argparse.Namespace) -> bool:
+    """A headless live run (it ends by itself) picks the offscreen platform on its own."""
+    return getattr(args, "exit_after_frames", None) is not None
