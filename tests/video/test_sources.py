@@ -139,10 +139,10 @@ def test_camera_permission_is_granted_where_the_system_never_asks(qapp):
 
     from PySide6.QtCore import Qt
 
-    from visualizer.video import sources
+    from visualizer.video import camera
 
     if sys.platform.startswith("linux"):  # Qt asks the user only on Apple and mobile systems
-        assert sources.camera_permission() == Qt.PermissionStatus.Granted
+        assert camera.camera_permission() == Qt.PermissionStatus.Granted
 
 
 @pytest.mark.parametrize("status,answer,expected", [
@@ -153,29 +153,29 @@ def test_camera_permission_is_granted_where_the_system_never_asks(qapp):
 def test_camera_permission_paths(qtbot, monkeypatch, status, answer, expected):
     from PySide6.QtCore import Qt, QTimer
 
-    from visualizer.video import sources
+    from visualizer.video import camera
 
     if QMediaDevices.videoInputs():
         pytest.skip("this machine has a camera")
     asked = []
-    monkeypatch.setattr(sources, "camera_permission",
+    monkeypatch.setattr(camera, "camera_permission",
                         lambda: getattr(Qt.PermissionStatus, status))
 
     def request(context, answered):  # the system dialog, answered a little later
         asked.append(context)
         QTimer.singleShot(50, lambda: answered(answer))
 
-    monkeypatch.setattr(sources, "request_camera_permission", request)
-    source = sources.CameraSource(0)
+    monkeypatch.setattr(camera, "request_camera_permission", request)
+    source = camera.CameraSource(0)
     source.first_frame_timeout_s = 0.02  # must not fire while the user decides
     _, errors, _ = collect(qtbot, source, lambda f, e, d: e)
     assert len(asked) == (status == "Undetermined")
-    assert errors == [sources.CAMERA_DENIED if expected == "denied" else sources.NO_CAMERA]
+    assert errors == [camera.CAMERA_DENIED if expected == "denied" else camera.NO_CAMERA]
 
 
 def test_decode_size_keeps_the_networks_centre_square():
-    from visualizer.video.sources import (MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MIN_SQUARE_SIDE,
-                                          decode_size)
+    from visualizer.video.images import (MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MIN_SQUARE_SIDE,
+                                         decode_size)
 
     for w, h in [(1, 1), (320, 240), (1920, 1080), (6000, 4000), (4000, 6000), (8000, 300),
                  (30000, 3000), (100_000, 1000), (640, 20_000), (12000, 9000)]:
@@ -241,11 +241,11 @@ def test_exif_orientation_is_applied(qtbot, tmp_path):
 def test_a_large_folder_does_not_keep_every_decoded_image(qtbot, tmp_path, monkeypatch):
     """Decoded images are cached within a byte budget (here lowered to two images), so a
     folder of hundreds of photos does not fill memory; the show still repeats in order."""
-    import visualizer.video.sources as sources
+    import visualizer.video.images as images
 
     for i in range(5):
         rgb_to_qimage(square_frame(i * 10)).save(str(tmp_path / f"{i}.png"))
-    monkeypatch.setattr(sources, "IMAGE_CACHE_BYTES", 2 * square_frame(0).nbytes)
+    monkeypatch.setattr(images, "IMAGE_CACHE_BYTES", 2 * square_frame(0).nbytes)
     source = ImageSource(tmp_path, fps=100)
     frames, errors, _ = collect(qtbot, source, lambda f, e, d: len(f) >= 12 or e)
     assert not errors

@@ -8,7 +8,7 @@ from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
 
 from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
-from visualizer.video.sources import camera_names
+from visualizer.video.camera import camera_names
 
 PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of images…"}
 _VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
