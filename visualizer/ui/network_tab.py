@@ -9,42 +9,23 @@ inference runs on worker threads.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QElapsedTimer, QEvent, QItemSelectionModel, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QHBoxLayout,
-                               QHeaderView, QLabel, QPushButton, QSpinBox, QSplitter,
-                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
 
-from visualizer.net.mobilenet import NetSpec, SpecError, summary_by_type
+from visualizer.net.mobilenet import NetSpec, SpecError
 from visualizer.net.results import InferenceResult
 from visualizer.ui.layer_detail import LayerDetail
-from visualizer.ui.layer_table import LayerTableModel, TypeSummaryModel
+from visualizer.ui.layer_table import LayerTableModel
+from visualizer.ui.network_pages import ByTypePage, LayerTableView, SharesPage
 from visualizer.ui.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
-from visualizer.ui.share_chart import ShareChart
 from visualizer.ui.sweep_view import SweepView
 from visualizer.ui.task import Task, stop
-from visualizer.net.timing_stats import (TimingAverage, explain, first_layer_note, matches,
-                                        type_shares)
+from visualizer.net.timing_stats import TimingAverage, matches, type_shares
 
-INPUT_COLUMN = 2  # hidden when the table is too narrow: it repeats the row above's Output
 MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
 #: tables and charts redraw at most this often while timings stream in (live demo, profile)
 REFRESH_MS = 500
-
-
-def _table(model, parent) -> QTableView:
-    view = QTableView(parent)
-    view.setModel(model)
-    view.setSelectionBehavior(QAbstractItemView.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SingleSelection)
-    view.setAlternatingRowColors(True)
-    view.verticalHeader().setVisible(False)
-    view.verticalHeader().setDefaultSectionSize(22)
-    # widths follow the contents on each refresh (resizeColumnsToContents), not on every
-    # data change: ResizeToContents mode would query every cell many times per update
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.Interactive)
-    header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.Stretch)
-    return view
 
 
 class NetworkTab(QWidget):
@@ -105,10 +86,7 @@ class NetworkTab(QWidget):
         controls.addWidget(self.totals, 1)
 
         self.layer_model = LayerTableModel(self)
-        self.layer_view = _table(self.layer_model, self)
-        self.layer_view.setToolTip("")  # cells and headers carry their own tooltips
-        self._table_width = 0  # width all columns need (set when they are sized)
-        self.layer_view.installEventFilter(self)
+        self.layer_view = LayerTableView(self.layer_model, self)
         self.detail = LayerDetail(self)
         self.detail.feature_maps_shown.connect(self.feature_maps_shown)
         self.layer_info, self.maps, self.maps_note = \
@@ -119,42 +97,12 @@ class NetworkTab(QWidget):
         lbox.addWidget(self.layer_view, 1)
         lbox.addWidget(self.detail)
 
-        self.sentence = QLabel()
-        self.sentence.setWordWrap(True)
-        self.sentence.setStyleSheet("font-weight: 600; padding: 2px")
-        self.sentence.setToolTip("Computed from the table: share of mult-adds (theory) and "
-                                 "share of measured kernel time (this computer)")
-        self.cold_note = QLabel()  # why conv1 looks slow, when it does
-        self.cold_note.setWordWrap(True)
-        self.cold_note.setStyleSheet("color: #444; padding: 0 2px")
-        self.cold_note.hide()
-        self.chart = ShareChart(self)
-        self.summary_model = TypeSummaryModel(self)
-        self.summary_view = _table(self.summary_model, self)
-        self.summary_view.setSelectionMode(QAbstractItemView.NoSelection)
-        self.summary_view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.comparison = QLabel()
-        self.comparison.setWordWrap(True)
-        self.comparison.setToolTip(
-            "Table 4 of the paper: the same network with every depthwise + pointwise pair "
-            "replaced by one full 3×3 convolution ('Conv MobileNet')")
-        shares = QWidget()
-        sbox = QVBoxLayout(shares)
-        sbox.setContentsMargins(4, 4, 4, 4)
-        sbox.addWidget(self.sentence)
-        sbox.addWidget(self.cold_note)
-        sbox.addWidget(self.chart, 1)
-        by_type = QWidget()
-        tbox = QVBoxLayout(by_type)
-        tbox.setContentsMargins(4, 4, 4, 4)
-        heading = QLabel("Table 2 of the paper — share of mult-adds and parameters by layer "
-                         "type — with the measured time beside it")
-        heading.setWordWrap(True)
-        heading.setStyleSheet("font-weight: 600")
-        tbox.addWidget(heading)
-        tbox.addWidget(self.summary_view)
-        tbox.addWidget(self.comparison)
-        tbox.addStretch(1)
+        shares = self.shares_page = SharesPage()
+        self.sentence, self.cold_note, self.chart = \
+            shares.sentence, shares.cold_note, shares.chart
+        by_type = self.by_type = ByTypePage()
+        self.summary_model, self.summary_view, self.comparison = \
+            by_type.summary_model, by_type.summary_view, by_type.comparison
         self.sweep = SweepView(self, threads=self.threads)
         self.tabs = QTabWidget()
         self.tabs.addTab(shares, "Mult-adds vs time")
@@ -248,66 +196,31 @@ class NetworkTab(QWidget):
         mean = self._timing.mean_ms()
         self.layer_model.set_timing(mean, self._timing.frames)
         shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
-        summary = summary_by_type(layers)
-        counts = {s.type: s.count for s in summary}
-        params = {s.type: s.params_percent for s in summary}
-        rows_before = self.summary_model.rowCount()
-        self.summary_model.set_rows(shares, counts, params)
+        rows_changed = self.by_type.set_rows(layers, shares)
         timed = bool(mean)
         if resize or timed != self._timed_columns:
             # column widths follow the contents when the layers change or times first
             # appear, not on every update: sizing queries every cell
             self._timed_columns = timed
-            for view in (self.layer_view, self.summary_view):
-                for col in range(view.model().columnCount() - 1):  # the last one stretches
-                    view.resizeColumnToContents(col)
-            view, header = self.layer_view, self.layer_view.horizontalHeader()
-            self._table_width = sum(  # what resizeColumnToContents gives, hidden or not
-                max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
-                for c in range(self.layer_model.columnCount()))
-            self._fit_table()
-        rows = self.summary_model.rowCount()
-        if rows != rows_before or resize:
-            self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
-                                             + 22 * rows + 4)
-        self.chart.update_shares(layers, mean, shares)
-        self.sentence.setText(explain(shares))
-        note = first_layer_note(layers, mean, self._timing_from == "live")
-        self.cold_note.setText(note)
-        self.cold_note.setVisible(bool(note))
+            self.layer_view.size_columns()
+            self.by_type.size_columns()
+        if rows_changed or resize:
+            self.by_type.fit_height()
+        self.shares_page.show_shares(layers, mean, shares, self._timing_from == "live")
         if self._mismatched:
             self.maps_note.setText(
                 f"{self._mismatched} timed frame(s) came from a different network than the "
                 "one selected here; select the live model's α and resolution to see them.")
 
-    def _fit_table(self) -> None:
-        """Hide the Input column (the row above's Output) when all columns do not fit."""
-        view = self.layer_view
-        fits = view.viewport().width() >= self._table_width
-        if view.isColumnHidden(INPUT_COLUMN) == fits:
-            view.setColumnHidden(INPUT_COLUMN, not fits)
-            if fits:
-                view.resizeColumnToContents(INPUT_COLUMN)
-
-    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt)
-        if watched is self.layer_view and event.type() == QEvent.Type.Resize:
-            self._fit_table()
-        return super().eventFilter(watched, event)
-
     def _show_totals(self) -> None:
         spec = self._spec
         layers = self._layers
-        conv = NetSpec(spec.alpha, spec.resolution, spec.classes, standard_conv=True)
         self.totals.setText(
             f"<b>{spec.total_macs / 1e6:,.1f} M</b> mult-adds, "
             f"<b>{spec.total_params / 1e6:.2f} M</b> parameters "
             f"({len(layers)} layers, {spec.resolution}×{spec.resolution} input)")
         self.totals.setToolTip("Totals of the table: one image, weights only")
-        self.comparison.setText(
-            f"Conv MobileNet (all standard 3×3 convolutions, same α and resolution): "
-            f"{conv.total_macs / 1e6:,.0f} M mult-adds and {conv.total_params / 1e6:.1f} M "
-            f"parameters — {conv.total_macs / spec.total_macs:.1f}× the mult-adds and "
-            f"{conv.total_params / spec.total_params:.1f}× the parameters of this MobileNet.")
+        self.by_type.show_spec(spec)
 
     # -- timing ---------------------------------------------------------------------------------
     @Slot(object)
