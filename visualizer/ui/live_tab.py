@@ -7,11 +7,12 @@ inference and model loading never run on the GUI thread.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QProgressDialog,
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QProgressDialog,
                                QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
-from visualizer.ui import live_export
+from visualizer.ui.export_buttons import ExportButtons
 from visualizer.ui.live_pickers import ModelPicker, SourcePicker, default_model
+from visualizer.ui.live_stats import StatsLabel
 from visualizer.ui.timing_chart import TimingChart
 from visualizer.net.timing_stats import TimingAverage
 from visualizer.ui.top5_view import FrameView, Top5View
@@ -43,15 +44,7 @@ class LiveTab(QWidget):
         lbox.setContentsMargins(0, 0, 0, 0)
         self.frame_view = FrameView()
         self.top5 = Top5View()
-        self.stats_label = QLabel()
-        self.stats_label.setWordWrap(True)
-        self.stats_label.setToolTip(
-            "<b>Source FPS</b>: frames the source delivers per second (last 2 s).<br>"
-            "<b>Inference FPS</b>: frames classified per second; then the last frame's "
-            "inference time (preprocessing + the whole network) and the mean since start."
-            "<br><b>Frame → result</b>: from the frame's arrival to its result back in the "
-            "window.<br><b>Dropped</b>: frames that arrived while the previous one was still "
-            "being classified; they are skipped, never queued, so the picture stays current.")
+        self.stats_label = StatsLabel()
         lbox.addWidget(self.frame_view, 1)
         lbox.addWidget(self.top5)
         lbox.addWidget(self.stats_label)
@@ -60,19 +53,8 @@ class LiveTab(QWidget):
         rbox.setContentsMargins(0, 0, 0, 0)
         self.chart = TimingChart()
         rbox.addWidget(self.chart, 1)
-        exports = QHBoxLayout()
-        for text, slot, tip in (
-                ("Export CSV…", self._ask_csv, "Mean time per layer since the start of the "
-                 "run, with mult-adds and GMAC/s, as a CSV table"),
-                ("Export JSON…", self._ask_json, "The same per-layer means with the model, "
-                 "threads, CPU and onnxruntime version, as JSON"),
-                ("Save chart PNG…", self._ask_png, "The chart as shown, as a PNG image")):
-            b = QPushButton(text)
-            b.setToolTip(tip)
-            b.clicked.connect(slot)
-            exports.addWidget(b)
-        exports.addStretch(1)
-        rbox.addLayout(exports)
+        self.exports = ExportButtons(self.chart, self.show_message)
+        rbox.addWidget(self.exports)
         split.addWidget(left)
         split.addWidget(right)
         split.setSizes([560, 700])
@@ -87,6 +69,7 @@ class LiveTab(QWidget):
         # last: the pipeline starts a thread, which must not outlive a half-built tab
         self.pipeline = p = pipeline or LivePipeline(threads)
         p.setParent(self)
+        self.exports.pipeline = p
         p.resultReady.connect(self._on_result)
         p.error.connect(self._on_error)
         p.sourceEnded.connect(self._on_ended)
@@ -141,15 +124,7 @@ class LiveTab(QWidget):
         self.message.setVisible(bool(text))
 
     def _show_stats(self) -> None:
-        s = self.pipeline.stats()
-        ms = "– ms" if s.last_ms is None else f"{s.last_ms:.1f} ms" + (
-            f" (mean {s.mean_ms:.1f})" if s.mean_ms is not None else "")
-        lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "–"
-        self.stats_label.setText(
-            f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
-            f"{s.inference_fps:.1f} FPS, {ms}<br><b>Frame → result</b> {lat} &nbsp;&nbsp; "
-            f"<b>Dropped</b> {s.frames_dropped} of {s.frames_received} frames "
-            "(arrived while inference was busy)")
+        self.stats_label.show_stats(self.pipeline.stats())
 
     def _on_running(self) -> None:
         running = self.pipeline.running or self._start_pending
@@ -321,44 +296,15 @@ class LiveTab(QWidget):
         if self.pipeline.model is None and not self.pipeline.loading and not self._shut:
             self.load_model(default_model())
 
-    # -- exports -----------------------------------------------------------------------
-    def export_meta(self) -> dict:
-        return live_export.run_metadata(self.pipeline.model, self.pipeline.threads)
-
+    # -- exports (ExportButtons) --------------------------------------------------------
     def export_csv(self, path: str) -> None:
-        live_export.write_csv(path, self.export_meta(), self.pipeline.layer_means())
+        self.exports.export_csv(path)
 
     def export_json(self, path: str) -> None:
-        s = self.pipeline.stats()
-        live_export.write_json(path, self.export_meta(), self.pipeline.layer_means(),
-                               frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms)
+        self.exports.export_json(path)
 
     def export_png(self, path: str) -> bool:
-        return self.chart.grab().save(path, "PNG")
-
-    def _ask(self, title: str, filt: str, write) -> None:
-        if not self.pipeline.layer_means():
-            self.show_message("Nothing to export yet: run the live demo first.")
-            return
-        path, _ = QFileDialog.getSaveFileName(self, title, "", filt)
-        if path:
-            try:
-                ok = write(path)
-            except OSError as e:
-                ok, why = False, e.strerror or str(e)
-            else:
-                why = "could not write the file"
-            self.show_message(f"Saved {path}" if ok is not False else
-                              f"Could not save {path}: {why}", error=ok is False)
-
-    def _ask_csv(self) -> None:
-        self._ask("Export per-layer timing", "CSV (*.csv)", self.export_csv)
-
-    def _ask_json(self) -> None:
-        self._ask("Export per-layer timing", "JSON (*.json)", self.export_json)
-
-    def _ask_png(self) -> None:
-        self._ask("Save the chart", "PNG (*.png)", self.export_png)
+        return self.exports.export_png(path)
 
     # -- closing -----------------------------------------------------------------------
     def shutdown(self) -> None:

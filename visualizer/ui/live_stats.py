@@ -1,0 +1,30 @@
+"""The Live tab's counters line: source and inference FPS, latency and dropped frames."""
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel
+
+STATS_TIP = (
+    "<b>Source FPS</b>: frames the source delivers per second (last 2 s).<br>"
+    "<b>Inference FPS</b>: frames classified per second; then the last frame's "
+    "inference time (preprocessing + the whole network) and the mean since start."
+    "<br><b>Frame → result</b>: from the frame's arrival to its result back in the "
+    "window.<br><b>Dropped</b>: frames that arrived while the previous one was still "
+    "being classified; they are skipped, never queued, so the picture stays current.")
+
+
+class StatsLabel(QLabel):
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setToolTip(STATS_TIP)
+
+    def show_stats(self, s) -> None:
+        """Show `s`, the pipeline's stats() snapshot."""
+        ms = "– ms" if s.last_ms is None else f"{s.last_ms:.1f} ms" + (
+            f" (mean {s.mean_ms:.1f})" if s.mean_ms is not None else "")
+        lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "–"
+        self.setText(
+            f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
+            f"{s.inference_fps:.1f} FPS, {ms}<br><b>Frame → result</b> {lat} &nbsp;&nbsp; "
+            f"<b>Dropped</b> {s.frames_dropped} of {s.frames_received} frames "
+            "(arrived while inference was busy)")
