@@ -1,0 +1,43 @@
+"""onnxruntime session settings shared by the runner and the probes, and the count of
+live users of the cores.
+
+Spinning: intra-op threads spin while a run is in progress and stop after it
+(session.force_spinning_stop), so idle sessions never steal the cores; when another
+runner is live in this process, new sessions do not spin at all, since two sessions
+spinning at once on two cores slow each other down many times over.
+"""
+from __future__ import annotations
+
+import threading
+
+import onnxruntime as ort
+
+PROVIDERS = ["CPUExecutionProvider"]
+
+_live_lock = threading.Lock()
+_live = 0  # runners (and latency measurements) alive in this process
+
+
+def enter_live() -> int:
+    """Register a live user of the cores; returns how many others were live."""
+    global _live
+    with _live_lock:
+        _live += 1
+        return _live - 1
+
+
+def leave_live() -> None:
+    global _live
+    with _live_lock:
+        _live = max(0, _live - 1)
+
+
+def session_options(threads: int | None, spin: bool) -> ort.SessionOptions:
+    o = ort.SessionOptions()
+    if threads:
+        o.intra_op_num_threads = int(threads)
+    o.log_severity_level = 3  # no warnings on stderr
+    o.add_session_config_entry("session.force_spinning_stop", "1")
+    if not spin:
+        o.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    return o
