@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtGui import QColor, QFont
-from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from visualizer.net.mobilenet import NetLayer
 from visualizer.ui.layer_table import TYPE_COLORS
+from visualizer.ui.plots import bar_plot, legend_over_plots
 from visualizer.ui.timing_chart import nice_ceiling
 from visualizer.net.timing_stats import TypeShare
 
@@ -33,40 +34,15 @@ def legend_html() -> str:
             f"solid bar: % of measured time")
 
 
-def _plot(title: str, labelled: str) -> pg.PlotWidget:
-    """A plot whose `labelled` axis ("left" or "bottom") carries one label per bar."""
-    w = pg.PlotWidget(background="w")
-    w.setTitle(title, color="#222", size="10pt")
-    w.setMenuEnabled(False)
-    w.setMouseEnabled(x=False, y=False)
-    w.hideButtons()
-    w.showGrid(x=True, y=False, alpha=0.25)
-    font = QFont()
-    font.setPointSize(8)
-    for name in ("left", "bottom"):
-        axis = w.getAxis(name)
-        axis.setTextPen("#333")
-        axis.setPen("#777")
-        axis.setStyle(tickFont=font)
-        if name == labelled:
-            # custom ticks are all one level: let them fill the axis instead of being
-            # thinned (a label that would overlap its neighbour is left out)
-            axis.setStyle(textFillLimits=[(0, 1.0)], hideOverlappingLabels=True)
-        # repaint from a pixmap unless the range or ticks change: a live update then only
-        # redraws the bars
-        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
-    return w
-
-
 class ShareChart(QWidget):
     """Per-layer chart (horizontal, in table order) and by-type chart side by side."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.layer_plot = _plot("Per layer", "left")
+        self.layer_plot = bar_plot("Per layer", 8, "left")
         self.layer_plot.getPlotItem().invertY(True)
         self.layer_plot.setLabel("bottom", "% of network")
-        self.type_plot = _plot("By layer type", "bottom")
+        self.type_plot = bar_plot("By layer type", 8, "bottom")
         self.type_plot.setLabel("left", "% of network")
         self.layer_plot.setToolTip(
             "Each layer has two bars: the pale one is its share of the network's mult-adds, "
@@ -75,16 +51,8 @@ class ShareChart(QWidget):
         self.type_plot.setToolTip(
             "The same shares summed by layer type. Depthwise layers do ~3% of the arithmetic "
             "but read and write as much memory as the pointwise layers beside them.")
-        self.legend = QLabel(legend_html())
-        self.legend.setWordWrap(True)
-        charts = QHBoxLayout()
-        charts.setContentsMargins(0, 0, 0, 0)
-        charts.addWidget(self.layer_plot, 4)
-        charts.addWidget(self.type_plot, 3)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.legend)
-        box.addLayout(charts, 1)
+        self.legend = legend_over_plots(self, legend_html(), self.layer_plot, 4,
+                                        self.type_plot, 3)
         self.layer_bars: list[pg.BarGraphItem] = []
         self.type_bars: list[pg.BarGraphItem] = []
         self._layer_key: tuple | None = None

@@ -11,10 +11,11 @@ import math
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QWidget
 
 from visualizer.net.mobilenet import NetLayer
 from visualizer.ui.layer_table import TYPE_COLORS
+from visualizer.ui.plots import bar_plot, legend_over_plots
 
 OTHER = "other"  # row gathering softmax, layout changes and nodes outside the paper layers
 
@@ -34,22 +35,11 @@ COLD_START_TIP = (
 
 
 def _plot(title: str, x_label: str) -> pg.PlotWidget:
-    w = pg.PlotWidget(background="w")
-    w.setTitle(title, color="#222", size="10pt")
-    w.setMenuEnabled(False)
-    w.setMouseEnabled(x=False, y=False)
-    w.hideButtons()
-    w.showGrid(x=True, y=False, alpha=0.25)
+    """Horizontal bars, one row per layer from the top, `x_label` under them."""
+    w = bar_plot(title)
     w.getPlotItem().invertY(True)
     w.setLabel("bottom", x_label)
     w.getAxis("bottom").enableAutoSIPrefix(False)
-    for name in ("left", "bottom"):
-        axis = w.getAxis(name)
-        axis.setTextPen("#333")
-        axis.setPen("#777")
-        # axes repaint from a pixmap unless their range changes: a live update then only
-        # redraws the bars (drawing 31 tick labels twice costs ~10-20 ms a frame)
-        axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
     return w
 
 
@@ -81,16 +71,8 @@ class TimingChart(QWidget):
         self.ms_plot.setToolTip(COLD_START_TIP)
         self.rate_plot.setToolTip("Mult-adds per second each layer achieves: "
                                   "mult-adds / measured time.")
-        self.legend = QLabel(legend_html())
-        self.legend.setWordWrap(True)
-        plots = QHBoxLayout()
-        plots.setContentsMargins(0, 0, 0, 0)
-        plots.addWidget(self.ms_plot, 3)
-        plots.addWidget(self.rate_plot, 2)
-        box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.legend)
-        box.addLayout(plots, 1)
+        self.legend = legend_over_plots(self, legend_html(), self.ms_plot, 3,
+                                        self.rate_plot, 2)
         self.names: list[str] = []
         self.macs = np.zeros(0)
         self.ms_bars: pg.BarGraphItem | None = None
