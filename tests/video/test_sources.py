@@ -320,3 +320,75 @@ def test_large_10_bit_frames_are_converted_at_half_size(qtbot, tmp_path):
     assert not errors and frames[0].shape == (h // 2, w // 2, 3)
     half = square_frame(3, w, h).reshape(h // 2, 2, w // 2, 2, 3).mean(axis=(1, 3))
     assert np.abs(frames[0].astype(float) - half).mean() < 3
+
+
+def _recording_decoder(monkeypatch, gate=None):
+    """Wrap images.decode_rgb: record (file name, thread name) of every decode; with a
+    threading.Event `gate`, each decode waits for it (a decode "in flight")."""
+    import threading
+
+    import visualizer.video.images as images
+
+    calls, started = [], threading.Event()
+    real = images.decode_rgb
+
+    def decode(path):
+        calls.append((path.name, threading.current_thread().name))
+        started.set()
+        if gate is not None:
+            gate.wait(10)
+        return real(path)
+
+    monkeypatch.setattr(images, "decode_rgb", decode)
+    return calls, started
+
+
+def test_images_are_decoded_off_the_gui_thread_and_the_next_one_ahead(qtbot, tmp_path,
+                                                                        monkeypatch):
+    import threading
+
+    from visualizer.video.images import DECODE_THREAD_NAME
+
+    for i in range(3):
+        rgb_to_qimage(square_frame(i * 10)).save(str(tmp_path / f"{i}.png"))
+    calls, _ = _recording_decoder(monkeypatch)
+    source = ImageSource(tmp_path, fps=0.5)  # the next tick is 2 s away
+    frames = []
+    source.frameReady.connect(frames.append)
+    source.start()
+    qtbot.waitUntil(lambda: len(frames) == 1 and len(calls) >= 2, timeout=5_000)
+    # the second image was decoded while the first is shown, before the show needs it
+    assert len(frames) == 1 and [name for name, _ in calls[:2]] == ["0.png", "1.png"]
+    assert {thread for _, thread in calls} == {DECODE_THREAD_NAME}
+    assert threading.current_thread().name != DECODE_THREAD_NAME
+    np.testing.assert_array_equal(frames[0], square_frame(0))
+    source.stop()
+
+
+def test_stop_during_a_decode_emits_nothing_and_leaves_no_thread(qtbot, tmp_path,
+                                                                 monkeypatch):
+    import threading
+
+    from visualizer.video.images import DECODE_THREAD_NAME
+
+    rgb_to_qimage(square_frame(0)).save(str(tmp_path / "a.png"))
+    gate = threading.Event()
+    calls, started = _recording_decoder(monkeypatch, gate)
+    source = ImageSource(tmp_path / "a.png", fps=100)
+    frames, errors = [], []
+    source.frameReady.connect(frames.append)
+    source.error.connect(errors.append)
+    source.start()
+    qtbot.waitUntil(started.is_set, timeout=5_000)
+    source.stop()  # returns at once, the decode still running
+    assert any(t.name == DECODE_THREAD_NAME for t in threading.enumerate())
+    gate.set()
+    qtbot.waitUntil(lambda: not any(t.name == DECODE_THREAD_NAME
+                                    for t in threading.enumerate()), timeout=5_000)
+    qtbot.wait(100)  # a result queued by the finished decode would be delivered now
+    assert frames == [] and errors == [] and len(calls) == 1 and not source.running
+    # the source starts again afterwards and shows the image
+    source.start()
+    qtbot.waitUntil(lambda: len(frames) >= 1, timeout=5_000)
+    source.stop()
+    np.testing.assert_array_equal(frames[0], square_frame(0))

@@ -2,14 +2,19 @@
 slide show.
 
 Images are decoded once (see decode_size), kept in a bounded cache and replayed by a timer
-as a slide show that repeats until stopped.
+as a slide show that repeats until stopped. Decoding a photo takes 10-20 ms (a very large
+one much longer), so it runs on a background thread ("image-decode"), never on the GUI
+thread; the next image of a folder is decoded while the current one is shown.
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections import OrderedDict
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, QTimer
+import numpy as np
+from PySide6.QtCore import QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from visualizer.video.frame_source import FrameSource
@@ -26,6 +31,9 @@ MAX_DECODE_MIB = 1024
 #: Decoded images a slide show keeps (least recently shown dropped first); a folder of
 #: hundreds of photos is decoded again as the show comes round instead of filling memory.
 IMAGE_CACHE_BYTES = 256 * 2**20
+DECODE_THREAD_NAME = "image-decode"
+#: QImageReader's allocation limit is process-wide: decodes that raise it take turns.
+_ALLOCATION_LOCK = threading.Lock()
 
 
 def image_suffixes() -> set[str]:
@@ -48,18 +56,22 @@ def read_image(path: str | Path) -> tuple[QImage | None, str]:
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     size = reader.size()  # as stored (before orientation); invalid when unknown
-    limit = QImageReader.allocationLimit()
+    need = 0
     if size.isValid() and not size.isEmpty():
         w, h = decode_size(size.width(), size.height())
         if (w, h) != (size.width(), size.height()):
             reader.setScaledSize(QSize(w, h))
         need = size.width() * size.height() * 4 // 2**20 + 1  # formats decoded whole first
-        if 0 < limit < need:
-            QImageReader.setAllocationLimit(min(need, MAX_DECODE_MIB))
-    try:
+    if need <= QImageReader.allocationLimit() or QImageReader.allocationLimit() <= 0:
         image = reader.read()
-    finally:
-        QImageReader.setAllocationLimit(limit)
+    else:
+        with _ALLOCATION_LOCK:
+            limit = QImageReader.allocationLimit()
+            QImageReader.setAllocationLimit(min(need, MAX_DECODE_MIB))
+            try:
+                image = reader.read()
+            finally:
+                QImageReader.setAllocationLimit(limit)
     if image.isNull():
         if size.isValid() and size.width() * size.height() * 4 > MAX_DECODE_MIB * 2**20:
             return None, f"{size.width()}×{size.height()} pixels is too large to decode"
@@ -67,8 +79,41 @@ def read_image(path: str | Path) -> tuple[QImage | None, str]:
     return image, ""
 
 
+def decode_rgb(path: Path) -> tuple[np.ndarray | None, str]:
+    """read_image as an (H, W, 3) uint8 array: (rgb, "") or (None, why)."""
+    try:
+        image, why = read_image(path)
+        return (qimage_to_rgb(image), "") if image is not None else (None, why)
+    except Exception as exc:  # noqa: BLE001 - a decoder failure is a skipped file, not a crash
+        return None, str(exc) or type(exc).__name__
+
+
+class _Relay(QObject):
+    """Carries decoded images from the decoding thread to the GUI thread (queued).
+
+    It has no parent, so it outlives an ImageSource deleted while a decode is in flight;
+    it only sends signals, never receives events, so it may be released on either thread.
+    """
+
+    decoded = Signal(int, object, object, str)  # run number, path, rgb or None, why
+
+
+def _decode_loop(jobs: queue.SimpleQueue, stopped: threading.Event, relay: _Relay,
+                 run: int) -> None:
+    while (path := jobs.get()) is not None and not stopped.is_set():
+        rgb, why = decode_rgb(path)
+        if not stopped.is_set():
+            relay.decoded.emit(run, path, rgb, why)
+
+
 class ImageSource(FrameSource):
-    """One image, or every readable image of a folder (sorted by name), shown at `fps`."""
+    """One image, or every readable image of a folder (sorted by name), shown at `fps`.
+
+    The timer only shows decoded images; a file not decoded yet is requested from the
+    decoding thread and shown when it arrives (the show waits for it, it never queues
+    frames). stop() does not wait for a decode in flight: its result is discarded and
+    the thread ends when that decode returns.
+    """
 
     first_frame_timeout_s = None
 
@@ -78,11 +123,18 @@ class ImageSource(FrameSource):
         self.path = Path(path)
         self.fps = fps
         self._files: list[Path] = []
-        self._cache: OrderedDict[Path, object] = OrderedDict()
+        self._cache: OrderedDict[Path, np.ndarray] = OrderedDict()
         self._unreadable: dict[Path, str] = {}
         self._next = 0
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
+        self._relay = _Relay()
+        self._relay.decoded.connect(self._on_decoded)
+        self._run = 0  # decodes requested in an earlier run are ignored
+        self._jobs: queue.SimpleQueue | None = None
+        self._stopped: threading.Event | None = None
+        self._requested: set[Path] = set()
+        self._waiting: Path | None = None  # the file to show as soon as it is decoded
 
     def _open(self) -> None:
         if self.path.is_dir():
@@ -96,40 +148,79 @@ class ImageSource(FrameSource):
         else:
             self._files = [self.path]
         self._next = 0
+        self._run += 1
+        self._jobs, self._stopped = queue.SimpleQueue(), threading.Event()
+        threading.Thread(target=_decode_loop, name=DECODE_THREAD_NAME,
+                         args=(self._jobs, self._stopped, self._relay, self._run)).start()
         self._timer.start(max(1, round(1000 / self.fps)))
-        QTimer.singleShot(0, self._tick)  # first frame at once
+        QTimer.singleShot(0, self._tick)  # first frame as soon as it is decoded
 
     def _close(self) -> None:
         self._timer.stop()
+        if self._jobs is not None:
+            self._stopped.set()
+            self._jobs.put(None)  # the thread ends after the decode in flight, if any
+        self._jobs = self._stopped = None
+        self._requested.clear()
+        self._waiting = None
 
-    def _load(self, path: Path):
-        if path in self._cache:
-            self._cache.move_to_end(path)
-            return self._cache[path]
-        image, why = read_image(path)
-        if image is None:
+    def _request(self, path: Path) -> None:
+        if path not in self._requested and self._jobs is not None:
+            self._requested.add(path)
+            self._jobs.put(path)
+
+    def _on_decoded(self, run: int, path: Path, rgb, why: str) -> None:
+        if run != self._run or not self.running:
+            return  # a decode that finished after stop()
+        self._requested.discard(path)
+        if rgb is None:
             self._unreadable[path] = why
-            return None
-        rgb = self._cache[path] = qimage_to_rgb(image)
+        else:
+            self._store(path, rgb)
+        if path == self._waiting:
+            self._waiting = None
+            self._show_next()
+
+    def _store(self, path: Path, rgb: np.ndarray) -> None:
+        self._cache[path] = rgb
         while len(self._cache) > 1 and sum(a.nbytes for a in self._cache.values()) > \
                 IMAGE_CACHE_BYTES:
             self._cache.popitem(last=False)
-        return rgb
 
     def _tick(self) -> None:
+        if self._waiting is None:  # else the show waits for the image being decoded
+            self._show_next()
+
+    def _show_next(self) -> None:
+        """Show the next decoded image (skipping unreadable files), or request it."""
         while self.running:
-            candidates = [p for p in self._files if p not in self._unreadable]
-            if not candidates:
+            if all(p in self._unreadable for p in self._files):
                 first = next(iter(self._unreadable.items()))
                 what = f"{first[0].name}: {first[1]}" if len(self._files) == 1 else \
                     f"no image in {self.path.name} is readable ({first[0].name}: {first[1]})"
                 self._fail(f"Cannot read {what}")
                 return
             path = self._files[self._next % len(self._files)]
+            if path in self._unreadable:
+                self._next += 1
+                continue
+            if path not in self._cache:
+                self._waiting = path
+                self._request(path)
+                return
             self._next += 1
-            rgb = self._load(path)
-            if rgb is not None:
-                self._emit_frame(rgb)
+            self._cache.move_to_end(path)
+            self._emit_frame(self._cache[path])
+            self._prefetch()
+            return
+
+    def _prefetch(self) -> None:
+        """Decode the next readable file while the current one is shown."""
+        for i in range(len(self._files)):
+            path = self._files[(self._next + i) % len(self._files)]
+            if path not in self._unreadable:
+                if path not in self._cache:
+                    self._request(path)
                 return
 
     @property
