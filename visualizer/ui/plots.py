@@ -3,15 +3,49 @@ over two plots side by side."""
 from __future__ import annotations
 
 import pyqtgraph as pg
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QColor, QFont, QPen
 from PySide6.QtWidgets import QGraphicsItem, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+
+
+class OpaqueGridAxis(pg.AxisItem):
+    """An axis whose translucent tick and grid lines are drawn opaque, mixed with the
+    plot's background beforehand, and which lies beneath the plotted data.
+
+    Qt's raster engine draws a translucent 1-px line some 50× slower than an opaque one:
+    the ~50 grid lines of a bar chart took 7-10 ms per repaint of the axis, the largest
+    part of redrawing a chart on the GUI thread. Beneath the data, an opaque grid looks
+    like the translucent one (which barely showed on the bars)."""
+
+    def __init__(self, orientation: str, background: str = "w", **kwargs) -> None:
+        super().__init__(orientation, **kwargs)
+        self._background = pg.mkColor(background)
+
+    def lay_beneath_data(self) -> None:
+        """Below the ViewBox (z -100) and its items; call after the PlotItem has placed
+        the axis (it sets z 0.5)."""
+        self.setZValue(-200)
+
+    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
+        super().drawPicture(p, axisSpec, [(self._opaque(pen), a, b) for pen, a, b in tickSpecs],
+                            textSpecs)
+
+    def _opaque(self, pen: QPen) -> QPen:
+        c = pen.color()
+        if c.alpha() == 255:
+            return pen
+        a, bg = c.alphaF(), self._background
+        pen = QPen(pen)
+        pen.setColor(QColor.fromRgbF(*(a * v + (1 - a) * w for v, w in (
+            (c.redF(), bg.redF()), (c.greenF(), bg.greenF()), (c.blueF(), bg.blueF())))))
+        return pen
 
 
 def bar_plot(title: str, tick_pt: int | None = None,
              labelled: str | None = None) -> pg.PlotWidget:
     """A white plot without menu, mouse or buttons, with a vertical grid. `tick_pt`: tick
     font size; `labelled`: the axis ("left" or "bottom") that carries one label per bar."""
-    w = pg.PlotWidget(background="w")
+    w = pg.PlotWidget(background="w", axisItems={
+        name: OpaqueGridAxis(name, "w") for name in ("left", "bottom")})
     w.setTitle(title, color="#222", size="10pt")
     w.setMenuEnabled(False)
     w.setMouseEnabled(x=False, y=False)
@@ -34,6 +68,7 @@ def bar_plot(title: str, tick_pt: int | None = None,
         # axes repaint from a pixmap unless their range or ticks change: a live update
         # then only redraws the bars (drawing 31 tick labels twice costs ~10-20 ms a frame)
         axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        axis.lay_beneath_data()
     return w
 
 
