@@ -311,3 +311,29 @@ def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab
     tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, 1),
                        np.zeros((8, 8, 3), np.uint8))
     assert "idle gap" in tab.cold_note.text() and tab.cold_note.isVisible()
+
+
+def test_hidden_tab_takes_a_new_network_at_once_and_sizes_its_table_when_shown(qtbot):
+    """The live demo's model loaded behind another tab: the table holds its layers at
+    once, but the column sizing (~10 ms of GUI-thread time) waits until the tab is shown,
+    and then the columns are as wide as in a tab that was visible all along."""
+    spec = NetSpec(0.5, 128, 1001)
+    hidden, visible = NetworkTab(), NetworkTab()
+    for t in (hidden, visible):
+        qtbot.addWidget(t)
+        t.resize(1280, 760)
+    visible.show()
+    sized = []
+    original = hidden.layer_view.size_columns
+    hidden.layer_view.size_columns = lambda: (sized.append(1), original())
+    for t in (hidden, visible):
+        t.set_spec(0.5, 128, 1001)
+    assert hidden.spec == spec and hidden.layer_model.layers == spec.layers
+    assert sized == []
+    hidden.show()
+    assert len(sized) == 1
+    columns = range(hidden.layer_model.columnCount())
+    assert [hidden.layer_view.columnWidth(c) for c in columns] == \
+        [visible.layer_view.columnWidth(c) for c in columns]
+    for t in (hidden, visible):
+        t.shutdown()

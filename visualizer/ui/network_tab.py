@@ -45,6 +45,7 @@ class NetworkTab(QWidget):
         self._profile_task: Task | None = None
         self._layers: tuple = ()  # self._spec.layers (NetSpec builds them on every access)
         self._dirty = False  # timings changed since the last refresh
+        self._resize_pending = False  # the layers changed while the tab was hidden
         self._maps_stale = False  # a live frame arrived that the feature maps do not show
         self._timed_columns = False  # time columns were sized for measured values
         self._throttle = QTimer(self, singleShot=True, interval=REFRESH_MS)
@@ -161,7 +162,11 @@ class NetworkTab(QWidget):
                 self.layer_model.index(min(row, len(layers) - 1), 0),
                 QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
             self._show_totals()
-        self._refresh(resize=changed)
+        if self.isVisible():
+            self._refresh(resize=changed)
+        else:  # e.g. following the live demo's model: fill and size the tables when shown
+            self._dirty = True
+            self._resize_pending |= changed
 
     def _schedule(self) -> None:
         """Timings changed: redraw now, or at the next throttle tick, or when shown."""
@@ -192,6 +197,7 @@ class NetworkTab(QWidget):
         """Fill the time columns, the by-type table, the charts and the sentence from the
         current mean timings (cells and bars are updated in place)."""
         self._dirty = False
+        resize, self._resize_pending = resize or self._resize_pending, False
         layers = self._layers
         mean = self._timing.mean_ms()
         self.layer_model.set_timing(mean, self._timing.frames)
