@@ -92,6 +92,26 @@ def test_missing_camera_start_gives_message_and_stops(qtbot, tab):
     assert tab.start_button.text() == "Start"
 
 
+def test_a_message_appearing_or_going_lays_the_tab_out_at_once(qtbot, tab):
+    """Otherwise the next repaint draws the charts at their old size and then again at
+    the new one (twice the GUI-thread time when a run starts and hides a message)."""
+    from PySide6.QtCore import QPoint
+
+    tab.show()
+    qtbot.waitExposed(tab)
+
+    def frame_top() -> int:
+        return tab.frame_view.mapTo(tab, QPoint(0, 0)).y()
+
+    tab.show_message("a message\nover two lines")
+    with_message = frame_top()  # no event processed in between
+    tab.show_message("")
+    without = frame_top()
+    assert without < with_message and not tab.message.isVisible()
+    qtbot.wait(50)  # the layout Qt applies later changes nothing more
+    assert frame_top() == without
+
+
 def test_unreadable_image_shows_a_message(qtbot, tab, tmp_path):
     bad = tmp_path / "broken.png"
     bad.write_bytes(b"\x89PNG not really")

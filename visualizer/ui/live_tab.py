@@ -121,7 +121,11 @@ class LiveTab(QWidget):
     def show_message(self, text: str, error: bool = True) -> None:
         self.message.setStyleSheet("color: #b00020;" if error else "color: #333;")
         self.message.setText(text)
-        self.message.setVisible(bool(text))
+        if self.message.isVisibleTo(self) != bool(text):
+            self.message.setVisible(bool(text))
+            # lay out now: a pending layout change makes the next repaint draw the
+            # charts at their old size and then once more at the new one
+            self.layout().activate()
 
     def _show_stats(self) -> None:
         self.stats_label.show_stats(self.pipeline.stats())
