@@ -45,12 +45,14 @@ class LayerTableView(QTableView):
 
     def size_columns(self) -> None:
         """Fit the columns to their contents (the last one stretches)."""
-        for col in range(self.model().columnCount() - 1):
-            self.resizeColumnToContents(col)
         header = self.horizontalHeader()
-        self._width = sum(  # what resizeColumnToContents gives, hidden or not
-            max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
-            for c in range(self.model().columnCount()))
+        # what resizeColumnToContents gives, hidden or not; measured once per column
+        # (asking every cell of the table for its size hint takes milliseconds)
+        widths = [max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+                  for c in range(self.model().columnCount())]
+        for col, width in enumerate(widths[:-1]):
+            header.resizeSection(col, width)
+        self._width = sum(widths)
         self._fit()
 
     def _fit(self) -> None:
