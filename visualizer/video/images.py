@@ -8,13 +8,14 @@ thread; the next image of a folder is decoded while the current one is shown.
 """
 from __future__ import annotations
 
+import itertools
 import queue
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QSize, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer, Signal
 from PySide6.QtGui import QImage, QImageReader
 
 from visualizer.video.frame_source import FrameSource
@@ -34,6 +35,7 @@ IMAGE_CACHE_BYTES = 256 * 2**20
 DECODE_THREAD_NAME = "image-decode"
 #: QImageReader's allocation limit is process-wide: decodes that raise it take turns.
 _ALLOCATION_LOCK = threading.Lock()
+_source_ids = itertools.count(1)
 
 
 def image_suffixes() -> set[str]:
@@ -89,21 +91,32 @@ def decode_rgb(path: Path) -> tuple[np.ndarray | None, str]:
 
 
 class _Relay(QObject):
-    """Carries decoded images from the decoding thread to the GUI thread (queued).
+    """Carries decoded images from the decoding threads to the GUI thread (queued).
 
-    It has no parent, so it outlives an ImageSource deleted while a decode is in flight;
-    it only sends signals, never receives events, so it may be released on either thread.
-    """
+    One for all sources, owned by the application: a decoding thread never holds the
+    last reference to a QObject (an object deleted on another thread than its own while
+    its queued signals are pending crashes), and a source deleted while its decode is in
+    flight simply no longer receives."""
 
-    decoded = Signal(int, object, object, str)  # run number, path, rgb or None, why
+    decoded = Signal(int, int, object, object, str)  # source, run, path, rgb or None, why
 
 
-def _decode_loop(jobs: queue.SimpleQueue, stopped: threading.Event, relay: _Relay,
+_relay: _Relay | None = None
+
+
+def relay() -> _Relay:
+    global _relay
+    if _relay is None:
+        _relay = _Relay(QCoreApplication.instance())
+    return _relay
+
+
+def _decode_loop(jobs: queue.SimpleQueue, stopped: threading.Event, source: int,
                  run: int) -> None:
     while (path := jobs.get()) is not None and not stopped.is_set():
         rgb, why = decode_rgb(path)
         if not stopped.is_set():
-            relay.decoded.emit(run, path, rgb, why)
+            relay().decoded.emit(source, run, path, rgb, why)
 
 
 class ImageSource(FrameSource):
@@ -128,8 +141,8 @@ class ImageSource(FrameSource):
         self._next = 0
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
-        self._relay = _Relay()
-        self._relay.decoded.connect(self._on_decoded)
+        self._id = next(_source_ids)
+        relay().decoded.connect(self._on_decoded)
         self._run = 0  # decodes requested in an earlier run are ignored
         self._jobs: queue.SimpleQueue | None = None
         self._stopped: threading.Event | None = None
@@ -151,7 +164,7 @@ class ImageSource(FrameSource):
         self._run += 1
         self._jobs, self._stopped = queue.SimpleQueue(), threading.Event()
         threading.Thread(target=_decode_loop, name=DECODE_THREAD_NAME,
-                         args=(self._jobs, self._stopped, self._relay, self._run)).start()
+                         args=(self._jobs, self._stopped, self._id, self._run)).start()
         self._timer.start(max(1, round(1000 / self.fps)))
         QTimer.singleShot(0, self._tick)  # first frame as soon as it is decoded
 
@@ -169,9 +182,9 @@ class ImageSource(FrameSource):
             self._requested.add(path)
             self._jobs.put(path)
 
-    def _on_decoded(self, run: int, path: Path, rgb, why: str) -> None:
-        if run != self._run or not self.running:
-            return  # a decode that finished after stop()
+    def _on_decoded(self, source: int, run: int, path: Path, rgb, why: str) -> None:
+        if source != self._id or run != self._run or not self.running:
+            return  # another source's image, or a decode that finished after stop()
         self._requested.discard(path)
         if rgb is None:
             self._unreadable[path] = why
