@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from visualizer.conv import costs, reference
-from visualizer.conv.example import ConvExample, PRESETS, make_example, resize
+from visualizer.conv.example import PRESETS, make_example, resize
 from visualizer.conv.layer import LayerSpec
 from visualizer.conv.steps import PathSteps, SeparableSteps, Step, standard_steps
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import operator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Iterator, Sequence
 
 import numpy as np
 
-from visualizer.conv import reference
 from visualizer.conv.example import ConvExample
 
 PATHS = ("standard", "depthwise", "pointwise")
@@ -104,11 +102,6 @@ class PathSteps(Sequence[Step]):
         self.per_step = self.k * self.k * self.w.shape[1]
         self._len = self.n * self.out_h * self.out_w
 
-    @cached_property
-    def xp(self) -> np.ndarray:
-        """The whole zero-padded input (built on first use only)."""
-        return _readonly(reference.pad(self.x, self.padding))
-
     def __len__(self) -> int:
         return self._len
 
@@ -149,12 +142,6 @@ class _PointwiseSteps(PathSteps):
         # A zero-cost stand-in with the depthwise output's shape; values come from _window.
         super().__init__("pointwise", np.broadcast_to(np.float64(0), shape), ex.pointwise_w,
                          1, 0, 1)
-
-    @cached_property
-    def xp(self) -> np.ndarray:
-        """The whole depthwise output (built on first use only)."""
-        d = self._dw
-        return _readonly(reference.depthwise(d.x, d.w, d.stride, d.padding))
 
     def _window(self, chans: tuple[int, ...], oy: int, ox: int) -> np.ndarray:
         d = self._dw

@@ -9,7 +9,7 @@ import numpy as np
 
 from visualizer.conv.explorer import Explorer
 from visualizer.conv.steps import Step
-from visualizer.ui.grid_view import Block, crop
+from visualizer.ui.grid_cells import Block, crop
 
 MAX_BLOCKS = 4
 MAX_CELLS = 8

@@ -11,7 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLineEdit, QScrollArea, QSizePolicy, QWidget
 
 from visualizer.ui.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD, Block,
-                                      CellPictures, changed_cells, crop)
+                                      CellPictures, changed_cells)
 from visualizer.ui.painted_text import PaintedText
 
 GAP, TITLE_H = 8, 16

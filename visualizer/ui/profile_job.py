@@ -2,8 +2,8 @@
 
 Uses the live demo's model when it is the selected network, else untrained weights of
 that shape (layer times do not depend on the weight values), and the same `Runner` as the
-live demo. A profile covers PROFILE_EVERY runs and reports the last: a fresh session's
-first run is slow (weight packing), so timing every run would misstate the layers' costs.
+live demo. The runner times one run in PROFILE_EVERY (on a warmed-up profiled session),
+so PROFILE_FRAMES runs give PROFILE_FRAMES / PROFILE_EVERY per-layer samples to average.
 """
 from __future__ import annotations
 
