@@ -77,7 +77,7 @@ def main() -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from visualizer.ui.live_run import Heartbeat
+    from visualizer.ui.headless import Heartbeat
     from visualizer.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])

@@ -47,8 +47,8 @@ def main() -> int:
     from visualizer.net.results import InferenceResult, LayerTiming
     from visualizer.net.runner import Runner
     from visualizer.net.sweep import run_sweep
-    from visualizer.ui.network_tab import NetworkTab
-    from visualizer.ui.profile_job import synthetic_image
+    from visualizer.ui.network.tab import NetworkTab
+    from visualizer.net.profile_job import synthetic_image
     from visualizer.net.timing_stats import TimingAverage, type_shares
 
     app = QApplication.instance() or QApplication([])

@@ -19,6 +19,16 @@ TESTDATA = Path(os.environ.get(
 def coral() -> Path:
     """The folder with the official quantized checkpoints, labels and photos."""
     if not (TESTDATA / "mobilenet_v1_0.25_128_quant.tflite").is_file():
+        if os.environ.get("CI", "").lower() == "true":  # CI has the data: never skip silently
+            pytest.fail(f"CI=true but the shared test data is missing at {TESTDATA}")
         pytest.skip(f"shared test data not found at {TESTDATA} "
                     "(set MOBILENET_VISUALIZER_TESTDATA to its folder)")
     return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def square_video(tmp_path_factory):
+    """64 frames, 320×240, 30 fps, h264 in mp4: a yellow square moving 4 px per frame."""
+    from live_fakes import write_video
+
+    return write_video(tmp_path_factory.mktemp("video") / "squares.mp4")

@@ -11,7 +11,8 @@ import pytest
 from visualizer.net.models import load_model
 from visualizer.net.preprocess import PreprocessError, preprocess, resize_rgb
 from visualizer.net.profiling import LayerAttribution, parse_profile
-from visualizer.net.runner import Runner, feature_maps, measure_latency
+from visualizer.net.probes import feature_maps, measure_latency
+from visualizer.net.runner import Runner
 from visualizer.net.untrained import untrained_weights
 
 

@@ -41,7 +41,7 @@ def test_cancel_stops_the_sweep():
 
 
 def test_latency_is_the_median_of_batch_means(monkeypatch):
-    import visualizer.net.runner as runner
+    import visualizer.net.probes as probes
 
     batch_means = iter([5.0, 100.0, 6.0])  # one batch spoiled by other work
     calls = []
@@ -50,7 +50,7 @@ def test_latency_is_the_median_of_batch_means(monkeypatch):
         calls.append(runs)
         return next(batch_means)
 
-    monkeypatch.setattr(runner, "measure_latency", fake)
+    monkeypatch.setattr(probes, "measure_latency", fake)
     (point,) = run_sweep((0.25,), (128,), runs=10, warmup=1, rounds=3)
     assert point.latency_ms == 6.0
     assert sorted(calls) == [3, 3, 4] and sum(calls) == 10

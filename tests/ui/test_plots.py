@@ -5,7 +5,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
-from visualizer.ui.plots import OpaqueGridAxis, bar_plot
+from visualizer.ui.common.plots import OpaqueGridAxis, bar_plot
 
 
 def image_array(widget) -> np.ndarray:

@@ -8,9 +8,9 @@ from PySide6.QtMultimedia import QMediaDevices
 
 from live_fakes import square_frame, square_x, write_video
 from visualizer.video.frames import qimage_to_rgb, rgb_to_qimage
-from visualizer.video.sources import (
-    NO_CAMERA, CameraSource, ImageSource, SourceError, VideoFileSource, make_source,
-)
+from visualizer.video.camera import NO_CAMERA, CameraSource
+from visualizer.video.images import ImageSource
+from visualizer.video.sources import SourceError, VideoFileSource, make_source
 
 
 def collect(qtbot, source, until, timeout=15_000):

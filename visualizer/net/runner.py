@@ -15,7 +15,7 @@ The profiled frame carries its own per-layer times; the frames in between carry 
 With keep_history (benchmarks) every frame runs profiled and all runs are kept.
 
 Spinning and the session options: see sessions.py. Feature maps and the plain latency
-measurement are in probes.py (importable from here too).
+measurement are in probes.py.
 """
 from __future__ import annotations
 
@@ -35,7 +35,6 @@ import onnxruntime as ort
 
 from visualizer.net.mobilenet import NetLayer
 from visualizer.net.preprocess import preprocess
-from visualizer.net.probes import feature_maps, layer_outputs, measure_latency
 from visualizer.net.profiling import LayerAttribution, RunProfile, read_profile
 from visualizer.net.results import InferenceResult, LayerTiming, Prediction
 from visualizer.net.sessions import PROVIDERS, enter_live, leave_live, session_options
@@ -43,8 +42,6 @@ from visualizer.net.sessions import PROVIDERS, enter_live, leave_live, session_o
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
 
-__all__ = ["FLUSH_BUDGET", "PROVIDERS", "Runner", "feature_maps", "layer_outputs",
-           "measure_latency", "session_options"]
 
 #: Share of the plain inference time that per-layer timing (the profiled run's extra
 #: time, ending the profile, a fresh session) may take when profile_every is automatic.

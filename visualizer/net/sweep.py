@@ -48,7 +48,7 @@ def run_sweep(alphas: Iterable[float], resolutions: Iterable[int], runs: int = 1
     `mobilenet.SpecError` for settings that are not a MobileNet V1.
     """
     from visualizer.net.models import load_model  # onnx/onnxruntime: only when sweeping
-    from visualizer.net.runner import measure_latency
+    from visualizer.net.probes import measure_latency
 
     if runs < 1 or warmup < 0 or rounds < 1:
         raise ValueError(f"runs and rounds must be at least 1 and warmup at least 0 "

@@ -30,7 +30,7 @@ def run_gui(args: argparse.Namespace) -> int:
     # its warnings and errors still show.
     os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg.info=false;"
                           "qt.multimedia.symbolsresolver=false")
-    from visualizer.ui.live_run import prepare_headless, run_live, wants_live
+    from visualizer.ui.headless import prepare_headless, run_live, wants_live
 
     live = wants_live(args)
     if live:

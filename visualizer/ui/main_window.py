@@ -9,13 +9,13 @@ import importlib
 
 from PySide6.QtWidgets import QLabel, QMainWindow, QTabWidget, QWidget
 
-from visualizer.ui.resources import app_icon, STYLE
+from visualizer.ui.common.style import app_icon, STYLE
 
 #: (key, title, "module:Class"); the class is constructed with no arguments.
 TABS: list[tuple[str, str, str]] = [
-    ("convolution", "Convolution", "visualizer.ui.conv_tab:ConvTab"),
-    ("network", "Network", "visualizer.ui.network_tab:NetworkTab"),
-    ("live", "Live", "visualizer.ui.live_tab:LiveTab"),
+    ("convolution", "Convolution", "visualizer.ui.convolution.tab:ConvTab"),
+    ("network", "Network", "visualizer.ui.network.tab:NetworkTab"),
+    ("live", "Live", "visualizer.ui.live.tab:LiveTab"),
 ]
 
 

@@ -3,7 +3,7 @@
 This module holds the video file source (QMediaPlayer -> QVideoSink; it plays once and
 then emits `ended`, unless loop=True) and `make_source`, which picks the source for a
 description. The base class is in frame_source.py, cameras in camera.py, images and the
-slide show in images.py; their public names are importable from here too.
+slide show in images.py.
 """
 from __future__ import annotations
 
@@ -12,25 +12,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
 
-from visualizer.video.camera import (
-    CAMERA_DENIED, NO_CAMERA, CameraSource, camera_names, camera_permission,
-    request_camera_permission,
-)
-from visualizer.video.frame_source import FIRST_FRAME_TIMEOUT_S, FrameSource
+from visualizer.video.camera import CameraSource
+from visualizer.video.frame_source import FrameSource
 from visualizer.video.frames import video_frame_to_rgb
-from visualizer.video.images import (
-    IMAGE_CACHE_BYTES, MAX_DECODE_MIB, MAX_IMAGE_PIXELS, MAX_IMAGE_SIDE, MIN_SQUARE_SIDE,
-    ImageSource, decode_size, image_suffixes, read_image,
-)
-
-__all__ = [
-    "CAMERA_DENIED", "FIRST_FRAME_TIMEOUT_S", "IMAGE_CACHE_BYTES", "MAX_DECODE_MIB",
-    "MAX_IMAGE_PIXELS", "MAX_IMAGE_SIDE", "MIN_SQUARE_SIDE", "NO_CAMERA", "CameraSource",
-    "FrameSource", "ImageSource", "SourceError", "VideoFileSource", "camera_names",
-    "camera_permission", "decode_size", "image_suffixes", "make_source", "read_image",
-    "request_camera_permission",
-]
-
+from visualizer.video.images import ImageSource, image_suffixes
 
 class SourceError(ValueError):
     """A source description that cannot work (missing file, malformed camera:N)."""

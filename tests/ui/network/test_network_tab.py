@@ -1,0 +1,339 @@
+"""Network tab: the table follows NetSpec, timings fill in, sweep and profiling run off-thread."""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from visualizer.net.mobilenet import NetSpec, summary_by_type
+from visualizer.net.results import InferenceResult, LayerTiming
+from visualizer.ui.network.feature_maps import pick_channels, to_rgb
+from visualizer.ui.network.tab import NetworkTab
+from visualizer.ui.network.sweep_view import SweepView
+from visualizer.net.timing_stats import explain, type_shares
+
+#: a fake kernel time per layer type (ms); depthwise deliberately slow for its arithmetic
+FAKE_MS = {"conv": 0.3, "depthwise": 0.4, "pointwise": 0.9, "pool": 0.02, "fc": 0.05}
+
+
+@pytest.fixture
+def tab(qtbot):
+    widget = NetworkTab()
+    qtbot.addWidget(widget)
+    widget.resize(1280, 760)
+    widget.show()  # hidden, the tab only collects timings (see test_hidden_tab_...)
+    yield widget
+    widget.shutdown()
+    assert not widget.busy()
+
+
+def fake_result(spec: NetSpec, scale: float = 1.0, frame_id: int = 0) -> InferenceResult:
+    timings = tuple(LayerTiming(l.name, l.type, l.macs, l.params, FAKE_MS[l.type] * scale)
+                    for l in spec.layers)
+    timings += (LayerTiming("softmax", "softmax", 0, 0, 0.01 * scale),)
+    return InferenceResult(top5=(), total_ms=20.0, preprocess_ms=1.0, layers=timings,
+                           trained=False, frame_id=frame_id)
+
+
+def table_column(tab: NetworkTab, col: int) -> list:
+    m = tab.layer_model
+    return [m.data(m.index(r, col), Qt.UserRole) for r in range(m.rowCount())]
+
+
+@pytest.mark.parametrize("alpha,resolution,classes",
+                         [(1.0, 224, 1000), (0.5, 160, 1001), (0.25, 128, 10), (0.75, 96, 1001)])
+def test_table_rows_and_totals_equal_netspec(tab, alpha, resolution, classes):
+    tab.set_spec(alpha, resolution, classes)
+    spec = NetSpec(alpha, resolution, classes)
+    layers = spec.layers
+    m = tab.layer_model
+    assert m.rowCount() == len(layers) + 1  # + totals
+    names, macs, params = table_column(tab, 0), table_column(tab, 4), table_column(tab, 6)
+    assert names[:-1] == [l.name for l in layers] and names[-1] == "Total"
+    assert macs[:-1] == pytest.approx([l.macs / 1e6 for l in layers])
+    assert params[:-1] == [l.params for l in layers]
+    assert macs[-1] == pytest.approx(spec.total_macs / 1e6)
+    assert params[-1] == spec.total_params
+    shapes = [m.data(m.index(r, 3), Qt.DisplayRole) for r in range(len(layers))]
+    assert shapes == [f"{h}×{w}×{c}" for h, w, c in (l.output_shape for l in layers)]
+    # shares in the table sum to 100 and match Table 2 by type
+    share = table_column(tab, 5)[:-1]
+    assert sum(share) == pytest.approx(100.0)
+    for s in summary_by_type(layers):
+        assert sum(p for p, l in zip(share, layers) if l.type == s.type) == \
+            pytest.approx(s.macs_percent)
+    # no timing yet
+    assert all(v is None for v in table_column(tab, 7))
+
+
+def test_paper_totals_and_conv_mobilenet_comparison(tab):
+    tab.set_spec(1.0, 224, 1000)
+    # published: 569 M mult-adds, 4.2 M params (Table 1/4); Conv MobileNet 4866 M, 29.3 M
+    assert table_column(tab, 4)[-1] == pytest.approx(569, rel=0.002)
+    assert "568.7 M" in tab.totals.text()
+    text = tab.by_type.comparison.text()
+    conv_macs = float(re.search(r"([\d,]+) M mult-adds", text).group(1).replace(",", ""))
+    conv_params = float(re.search(r"([\d.]+) M\s+parameters", text).group(1))
+    assert conv_macs == pytest.approx(4866, rel=0.001)
+    assert conv_params == pytest.approx(29.3, abs=0.05)
+    assert "8.6× the mult-adds" in text  # 4866 / 569
+
+
+def test_controls_update_the_table_at_once(tab):
+    tab.alpha.setValue(0.5)
+    assert tab.spec == NetSpec(0.5, 224, 1001)
+    assert table_column(tab, 4)[-1] == pytest.approx(NetSpec(0.5, 224, 1001).total_macs / 1e6)
+    tab.resolution.setValue(160)
+    tab.classes.setValue(1000)
+    spec = NetSpec(0.5, 160, 1000)
+    assert table_column(tab, 4)[-1] == pytest.approx(spec.total_macs / 1e6)
+    assert table_column(tab, 6)[-1] == spec.total_params
+    assert tab.layer_model.data(tab.layer_model.index(0, 2), Qt.DisplayRole) == "160×160×3"
+    assert f"{spec.total_macs / 1e6:,.1f} M" in tab.totals.text()
+
+
+def test_show_timing_fills_columns_and_sentence(tab, qtbot):
+    tab.set_spec(0.5, 160, 1001)
+    spec = tab.spec
+    tab.show_timing(fake_result(spec, 1.0))
+    tab.show_timing(fake_result(spec, 2.0, frame_id=1))  # mean of 1× and 2× = 1.5×
+    qtbot.waitUntil(lambda: tab.layer_model.data(tab.layer_model.index(1, 7), Qt.UserRole)
+                    == pytest.approx(FAKE_MS["depthwise"] * 1.5), timeout=2000)
+    ms = table_column(tab, 7)
+    layers = spec.layers
+    assert ms[:-1] == pytest.approx([FAKE_MS[l.type] * 1.5 for l in layers])
+    total = sum(FAKE_MS[l.type] for l in layers) * 1.5 + 0.015  # + softmax
+    assert ms[-1] == pytest.approx(total)
+    gmacs = table_column(tab, 9)
+    pw1 = [i for i, l in enumerate(layers) if l.name == "pw1"][0]
+    assert gmacs[pw1] == pytest.approx(layers[pw1].macs / (FAKE_MS["pointwise"] * 1.5 * 1e6))
+    # the sentence quotes the depthwise shares computed independently here
+    dw = [l for l in layers if l.type == "depthwise"]
+    dw_macs = 100 * sum(l.macs for l in dw) / spec.total_macs
+    dw_time = 100 * len(dw) * FAKE_MS["depthwise"] * 1.5 / total
+    text = tab.shares_page.sentence.text()
+    assert f"{dw_macs:.1f}% of the mult-adds" in text
+    assert f"{dw_time:.1f}% of the time" in text
+    assert "memory" in text  # dw_time is many times dw_macs here
+    # by-type summary carries the same time share
+    s = tab.by_type.summary_model
+    row = [s.value(r, 0) for r in range(s.rowCount())].index("depthwise")
+    assert s.value(row, 6) == pytest.approx(dw_time)
+    # a new α clears timings that no longer describe the table
+    tab.alpha.setValue(0.25)
+    assert all(v is None for v in table_column(tab, 7))
+
+
+def test_timing_of_another_network_is_not_shown(tab):
+    tab.set_spec(1.0, 224, 1001)
+    tab.show_timing(fake_result(NetSpec(0.5, 224, 1001)))
+    assert all(v is None for v in table_column(tab, 7))
+    assert "different network" in tab.detail.note.text()
+
+
+def test_explain_when_depthwise_costs_what_its_arithmetic_says():
+    layers = NetSpec(1.0, 224, 1000).layers
+    # time proportional to mult-adds: equal shares
+    mean = {l.name: l.macs / 1e9 for l in layers}
+    text = explain(type_shares(layers, mean))
+    assert "about what their arithmetic suggests" in text
+    assert "3.1% of the mult-adds, 3.1% of the time" in text
+
+
+def test_pick_channels_and_colours_against_numpy():
+    rng = np.random.default_rng(3)
+    maps = rng.random((20, 7, 5)).astype(np.float32)
+    maps[13] += 5
+    maps[2] += 3
+    picked = pick_channels(maps, 4)
+    brute = sorted(range(20), key=lambda c: -float(np.mean(maps[c])))[:4]
+    assert picked == brute and picked[:2] == [13, 2]
+    rgb = to_rgb(maps[0])
+    assert rgb.shape == (7, 5, 3) and rgb.dtype == np.uint8
+    lo, hi = np.unravel_index(maps[0].argmin(), (7, 5)), np.unravel_index(maps[0].argmax(), (7, 5))
+    assert rgb[lo].sum() < rgb[hi].sum()  # viridis: dark blue-purple low, bright yellow high
+    assert to_rgb(np.zeros((3, 3))).shape == (3, 3, 3)  # flat map: no division by zero
+
+
+def test_charts_draw_type_coloured_bars(tab):
+    tab.show()
+    tab.show_timing(fake_result(tab.spec))
+    image = tab.shares_page.chart.grab().toImage()
+    ptr = image.convertToFormat(image.Format.Format_RGB888)
+    arr = np.frombuffer(ptr.constBits(), np.uint8).reshape(ptr.height(), ptr.bytesPerLine())
+    rgb = arr[:, : 3 * ptr.width()].reshape(ptr.height(), ptr.width(), 3).astype(int)
+
+    def count(color: str) -> int:
+        target = np.array([int(color[i:i + 2], 16) for i in (1, 3, 5)])
+        return int((np.abs(rgb - target).sum(axis=2) < 20).sum())
+
+    from visualizer.ui.common.style import TYPE_COLORS
+    # solid (time) bars of depthwise and pointwise layers are drawn in their type colours
+    assert count(TYPE_COLORS["depthwise"]) > 200
+    assert count(TYPE_COLORS["pointwise"]) > 200
+
+
+def test_sweep_in_the_widget_completes_and_leaves_no_thread(qtbot):
+    view = SweepView(alphas=(0.25,), resolutions=(128, 160))
+    qtbot.addWidget(view)
+    view.runs.setValue(2)
+    with qtbot.waitSignal(view.sweep_finished, timeout=60_000) as blocker:
+        view.start_button.click()
+        assert view.busy() and not view.start_button.isEnabled()
+    points = blocker.args[0]
+    assert [(p.alpha, p.resolution) for p in points] == [(0.25, 128), (0.25, 160)]
+    assert all(p.latency_ms > 0 for p in points)
+    assert [p.macs for p in points] == [NetSpec(0.25, r, 1001).total_macs for r in (128, 160)]
+    assert not view.busy() and view.task is None and view.start_button.isEnabled()
+    assert view.progress.value() == 2
+    assert "0.25-160" in view.status.text()  # the summary names the settings it measured
+    plotted = [item for item in view.plot.getPlotItem().items
+               if type(item).__name__ == "TextItem"]
+    assert sorted(i.toPlainText() for i in plotted) == ["0.25-128  41.5%", "0.25-160  45.5%"]
+
+
+def test_sweep_cancel_in_the_widget(qtbot):
+    view = SweepView(alphas=(0.25, 0.5), resolutions=(128, 160, 192))
+    qtbot.addWidget(view)
+    view.runs.setValue(50)
+    with qtbot.waitSignal(view.sweep_finished, timeout=60_000) as blocker:
+        view.start()
+        view.cancel()
+    assert len(blocker.args[0]) < 6 and not view.busy()
+    assert "Cancelled" in view.status.text()
+
+
+def test_profile_layers_fills_measured_times(tab, qtbot):
+    tab.set_spec(0.25, 128)
+    with qtbot.waitSignal(tab.profile_finished, timeout=60_000):
+        tab.profile_button.click()
+    assert not tab.busy()
+    ms = table_column(tab, 7)
+    spec = NetSpec(0.25, 128, 1001)
+    conv_rows = [i for i, l in enumerate(spec.layers) if l.type in ("conv", "depthwise",
+                                                                    "pointwise")]
+    assert all(ms[i] is not None and ms[i] > 0 for i in conv_rows)
+    shares = [tab.layer_model.value(i, 8) for i in range(len(spec.layers))]
+    assert 0 < sum(s for s in shares if s) <= 100.0 + 1e-9
+    assert "of the time" in tab.shares_page.sentence.text()
+
+
+def test_selecting_a_layer_shows_its_feature_maps(tab, qtbot):
+    from visualizer.net.models import load_model
+    from visualizer.net.probes import feature_maps
+
+    model = load_model("untrained", alpha=0.25, resolution=128)
+    tab.set_model(model)
+    assert tab.spec == model.spec  # the table follows the live model
+    rng = np.random.default_rng(5)
+    frame = rng.integers(0, 256, (150, 200, 3), dtype=np.uint8)
+    tab.set_last_frame(frame)
+    with qtbot.waitSignal(tab.feature_maps_shown, timeout=30_000) as blocker:
+        tab.select_layer("pw3")
+    assert blocker.args == ["pw3"]
+    expected = feature_maps(model, frame, "pw3")
+    layer = [l for l in model.spec.layers if l.name == "pw3"][0]
+    assert expected.shape == (layer.output_shape[2], *layer.output_shape[:2])
+    assert tab.detail.maps.channels == pick_channels(expected, 8)
+    assert "pw3" in tab.detail.info.text() and "32×32×32" in tab.detail.info.text()
+    qtbot.waitUntil(lambda: not tab.busy(), timeout=10_000)
+
+
+def test_follows_the_live_tab_pipeline(tab, qtbot):
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QWidget
+
+    from visualizer.net.models import load_model
+
+    class FakePipeline(QObject):
+        resultReady = Signal(object, object)
+        modelLoaded = Signal(object)
+
+    live = QWidget()
+    qtbot.addWidget(live)
+    live.pipeline = FakePipeline(live)
+    tab.connect_pages({"live": live, "network": tab})
+    model = load_model("untrained", alpha=0.5, resolution=128)
+    live.pipeline.modelLoaded.emit(model)
+    assert tab.spec == model.spec
+    frame = np.zeros((96, 128, 3), np.uint8)
+    live.pipeline.resultReady.emit(fake_result(model.spec), frame)
+    assert tab._frame is frame
+    ms = table_column(tab, 7)
+    assert ms[0] == pytest.approx(FAKE_MS["conv"])
+    # a frame without per-layer times (between profiles) leaves the shown times alone
+    live.pipeline.resultReady.emit(InferenceResult((), 5.0, 1.0, (), False), frame)
+    assert table_column(tab, 7)[0] == pytest.approx(FAKE_MS["conv"])
+
+
+def test_hidden_tab_only_collects_and_catches_up_when_shown(qtbot):
+    """Following the live demo from behind another tab costs (almost) nothing: no table or
+    chart work until the tab is shown, and then the shown times are the same."""
+    hidden = NetworkTab()
+    qtbot.addWidget(hidden)
+    spec = NetSpec(0.5, 128, 1001)
+    hidden.set_spec(0.5, 128, 1001)
+    frame = np.zeros((64, 64, 3), np.uint8)
+    calls = []
+    original = hidden.shares_page.chart.update_shares
+    hidden.shares_page.chart.update_shares = lambda *a: (calls.append(1), original(*a))
+    for i, scale in enumerate((1.0, 2.0, 3.0)):
+        hidden.on_live_result(fake_result(spec, scale, frame_id=i), frame)
+    assert calls == [] and all(v is None for v in table_column(hidden, 7))
+    assert hidden.detail.busy() is False  # no feature maps computed behind the scenes
+    hidden.show()
+    assert len(calls) == 1
+    # mean of 1×, 2×, 3× with the slowest 20% of 3 frames (int(0.6) = 0) kept: 2×
+    assert table_column(hidden, 7)[1] == pytest.approx(FAKE_MS["depthwise"] * 2.0)
+    hidden.shutdown()
+
+
+def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab):
+    from visualizer.net.timing_stats import first_layer_note
+
+    layers = NetSpec(1.0, 224, 1001).layers
+    proportional = {l.name: l.macs / 1e9 for l in layers}  # time follows mult-adds
+    assert first_layer_note(layers, proportional, live=True) == ""
+    slow = dict(proportional, conv1=proportional["conv1"] * 4)
+    total = sum(slow.values())
+    conv1_pct = 100 * slow["conv1"] / total
+    macs_pct = 100 * layers[0].macs / sum(l.macs for l in layers)
+    note = first_layer_note(layers, slow, live=True)
+    assert f"{conv1_pct:.1f}% of the time for {macs_pct:.1f}% of the mult-adds" in note
+    assert "idle gap" in note
+    assert "idle gap" not in first_layer_note(layers, slow, live=False)
+    # in the tab: live timings with a slow conv1 add the note under the sentence
+    tab.set_spec(1.0, 224, 1001)
+    timings = tuple(LayerTiming(l.name, l.type, l.macs, l.params, slow[l.name])
+                    for l in layers)
+    tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, 1),
+                       np.zeros((8, 8, 3), np.uint8))
+    assert "idle gap" in tab.shares_page.cold_note.text() and tab.shares_page.cold_note.isVisible()
+
+
+def test_hidden_tab_takes_a_new_network_at_once_and_sizes_its_table_when_shown(qtbot):
+    """The live demo's model loaded behind another tab: the table holds its layers at
+    once, but the column sizing (~10 ms of GUI-thread time) waits until the tab is shown,
+    and then the columns are as wide as in a tab that was visible all along."""
+    spec = NetSpec(0.5, 128, 1001)
+    hidden, visible = NetworkTab(), NetworkTab()
+    for t in (hidden, visible):
+        qtbot.addWidget(t)
+        t.resize(1280, 760)
+    visible.show()
+    sized = []
+    original = hidden.layer_view.size_columns
+    hidden.layer_view.size_columns = lambda: (sized.append(1), original())
+    for t in (hidden, visible):
+        t.set_spec(0.5, 128, 1001)
+    assert hidden.spec == spec and hidden.layer_model.layers == spec.layers
+    assert sized == []
+    hidden.show()
+    assert len(sized) == 1
+    columns = range(hidden.layer_model.columnCount())
+    assert [hidden.layer_view.columnWidth(c) for c in columns] == \
+        [visible.layer_view.columnWidth(c) for c in columns]
+    for t in (hidden, visible):
+        t.shutdown()

@@ -1,0 +1,273 @@
+"""The Convolution tab: an animated, editable explorer of one convolution layer.
+
+A thin view over `visualizer.conv.explorer.Explorer`; a QTimer (no thread) advances the
+step index. Keyboard: Space play/pause, ←/→ step, Home/End to start/end, whenever focus is
+inside the tab and not in a text or number editor.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+
+from visualizer.conv.explorer import Explorer, describe_step, fmt
+from visualizer.conv.layer import LayerError
+from visualizer.ui.convolution.blocks import input_blocks, output_blocks, weight_blocks
+from visualizer.ui.convolution.dims_panel import DimsPanel
+from visualizer.ui.convolution.grid_view import GridView
+from visualizer.ui.common.painted_text import PaintedText, monospace
+from visualizer.ui.convolution.tally_panel import TallyPanel
+from visualizer.ui.convolution.transport import Transport
+
+CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, which part "
+               "of it is shown: large tensors show only the channels and cells around "
+               "the current step")
+SCROLLBAR = 16
+COLUMN_FLOOR = 200  # px a grid column gets at least, when its blocks need that much  # room for a grid's vertical scroll bar
+#: Lines of the step detail (the header and the products of up to ~3 channels).
+DETAIL_LINES = 6
+
+PRESET_BUTTONS = (("seed example", "example"), ("random", "random"), ("zeros", "zeros"),
+                  ("ones", "ones"))
+
+
+def _tip(widget: QWidget, tip: str) -> QWidget:
+    widget.setToolTip(tip)
+    return widget
+
+
+class ConvTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.explorer = Explorer()
+        self.setFocusPolicy(Qt.StrongFocus)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._tick)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(6, 6, 6, 6)
+        root.addLayout(self._build_top())
+        self.dims = DimsPanel(self.explorer.spec)
+        self.dims.changed.connect(self.apply_dims)
+        root.addWidget(self.dims)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020;")
+        self.message.setWordWrap(True)
+        self.message.hide()  # shown only while it has something to say
+        root.addWidget(self.message)
+        body = QSplitter(Qt.Horizontal)
+        body.addWidget(self._build_grids())
+        self.tally = TallyPanel()
+        self.tally.setMinimumWidth(340)
+        body.addWidget(self.tally)
+        body.setStretchFactor(0, 3)
+        body.setStretchFactor(1, 1)
+        body.setSizes([900, 370])
+        root.addWidget(body, 1)
+        self.transport = Transport()
+        self.transport.play_toggled.connect(self.toggle_play)
+        self.transport.stepped.connect(self.step)
+        self.transport.to_start.connect(lambda: self.seek(0))
+        self.transport.to_end.connect(lambda: self.seek(self.explorer.length))
+        self.transport.scrubbed.connect(self.seek)
+        self.transport.speed_changed.connect(self._set_speed)
+        root.addWidget(self.transport)
+        self._shortcuts()
+        self.refresh()
+
+    # ---- construction ----
+    def _build_top(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.addWidget(_tip(QLabel("Path:"), "Which computation the steps animate; the "
+                                            "counters always show both paths"))
+        self.paths = QButtonGroup(self)
+        for i, (text, tip) in enumerate((
+                ("Standard", "Every filter slides over all input channels at once"),
+                ("Depthwise-separable", "Depthwise (one k×k filter per channel), then "
+                                        "pointwise (1×1 filters mixing the channels)"))):
+            b = QRadioButton(text)
+            b.setToolTip(tip)
+            b.setChecked(i == 0)
+            self.paths.addButton(b, i)
+            row.addWidget(b)
+        self.paths.idClicked.connect(lambda i: self.set_path(("standard", "separable")[i]))
+        row.addSpacing(24)
+        row.addWidget(_tip(QLabel("Values:"), "Refill the input and the weights; the "
+                                              "dimensions stay. Edit single cells by "
+                                              "double-clicking them"))
+        for text, preset in PRESET_BUTTONS:
+            b = QPushButton(text)
+            b.setToolTip(f"Fill input and weights with {text} values (same dimensions)")
+            b.clicked.connect(lambda _=False, p=preset: self.apply_preset(p))
+            row.addWidget(b)
+        row.addStretch(1)
+        return row
+
+    def _build_grids(self) -> QWidget:
+        host = QWidget()
+        col = QVBoxLayout(host)
+        col.setContentsMargins(0, 0, 0, 0)
+        grids = self.grids = QHBoxLayout()
+        self.input_view, self.weight_view, self.output_view = GridView(), GridView(), GridView()
+        self._needs: tuple[int, ...] = ()
+        self._scrolls: list[QScrollArea] = []
+        for view, stretch in ((self.input_view, 3), (self.weight_view, 4),
+                              (self.output_view, 3)):
+            view.edited.connect(self.edit_cell)
+            view.message.connect(self.show_message)
+            scroll = QScrollArea()
+            self._scrolls.append(scroll)
+            scroll.setWidget(view)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QScrollArea.NoFrame)
+            # a scroll bar that comes and goes would change the width, re-wrap the blocks
+            # and change the height again: keep it, so layouts settle at once
+            scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
+            view.caption_label.set_tooltip(CAPTION_TIP)
+            column = QVBoxLayout()
+            column.addWidget(view.caption_label)
+            column.addWidget(scroll, 1)
+            grids.addLayout(column, stretch)
+        col.addLayout(grids, 1)
+        # fixed height: the text changes every step and must not re-lay out the window
+        self.detail = PaintedText(
+            DETAIL_LINES, monospace(), tooltip="The products of the current step "
+            "(input · weight) and the running sum that becomes the highlighted output cell. "
+            "Right-click to copy.")
+        col.addWidget(self.detail)
+        return host
+
+    def _shortcuts(self) -> None:
+        """Tab-wide shortcuts. Editors (spin boxes, the cell editor) claim their own keys
+        through ShortcutOverride, so they keep their arrows and Space."""
+        for key, slot in ((Qt.Key_Space, self.toggle_play), (Qt.Key_Right, lambda: self.step(1)),
+                          (Qt.Key_Left, lambda: self.step(-1)), (Qt.Key_Home, lambda: self.seek(0)),
+                          (Qt.Key_End, lambda: self.seek(self.explorer.length))):
+            sc = QShortcut(QKeySequence(key), self)
+            sc.setContext(Qt.WidgetWithChildrenShortcut)
+            sc.activated.connect(slot)
+
+    # ---- commands ----
+    def set_path(self, path: str) -> None:
+        self.pause()
+        self.explorer.set_path(path)
+        self.paths.button(0 if path == "standard" else 1).setChecked(True)
+        self.refresh()
+
+    def apply_dims(self, values: dict) -> None:
+        self.pause()
+        try:
+            self.explorer.set_dims(**values)
+        except LayerError as e:
+            s = self.explorer.spec
+            self.show_message(f"{e}. Still showing the last valid layer: {s.height}×{s.width}"
+                              f"×{s.channels}, k={s.kernel}, N={s.filters}, stride={s.stride}, "
+                              f"pad={s.padding}, groups={s.groups}.")
+            return
+        self.show_message("")
+        self.refresh()
+
+    def apply_preset(self, preset: str) -> None:
+        self.explorer.apply_preset(preset)
+        self.show_message("")
+        self.refresh()
+
+    def edit_cell(self, key: tuple, text: str) -> None:
+        tensor, index = key
+        try:
+            self.explorer.set_value(tensor, index, text)
+        except ValueError as e:
+            self.show_message(f"Value not changed: {e}. Type a number such as 2 or -0.5.")
+            return
+        self.show_message("")
+        self.refresh()
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setVisible(bool(text))
+
+    def step(self, delta: int) -> None:
+        self.pause()
+        self.seek(self.explorer.position + delta)
+
+    def seek(self, position: int) -> None:
+        if position == self.explorer.length or position == 0:
+            self.pause()
+        self.explorer.seek(position)
+        self.refresh()
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.pause()
+            return
+        if self.explorer.at_end:
+            self.explorer.seek(0)
+        self.timer.start(max(1, round(1000 / self.transport.steps_per_second)))
+        self.refresh()
+
+    def pause(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.refresh_transport()
+
+    @property
+    def playing(self) -> bool:
+        return self.timer.isActive()
+
+    def _set_speed(self, steps_per_second: int) -> None:
+        if self.timer.isActive():
+            self.timer.setInterval(max(1, round(1000 / steps_per_second)))
+
+    def _tick(self) -> None:
+        self.explorer.step(1)
+        if self.explorer.at_end:
+            self.timer.stop()
+        self.refresh()
+
+    # ---- view ----
+    def refresh(self) -> None:
+        ex = self.explorer
+        for view, build in ((self.input_view, input_blocks), (self.weight_view, weight_blocks),
+                            (self.output_view, output_blocks)):
+            blocks, caption = build(ex)
+            view.set_blocks(blocks, caption)
+        self._share_width()
+        for view in (self.input_view, self.weight_view, self.output_view):
+            view.follow_highlight()
+        self.tally.show_explorer(ex)
+        self.detail.setText(self._detail_text())
+        self.refresh_transport()
+
+    def _share_width(self) -> None:
+        """Give the three grid columns widths in proportion to what their blocks need
+        (rounded, so it changes with the layer, hardly ever during a run)."""
+        filters = self.explorer.path == "standard"  # keep a filter's slices side by side
+        needs = tuple(-(-(v.needed_width(rows) + SCROLLBAR) // 32) * 32 for v, rows in (
+            (self.input_view, False), (self.weight_view, filters), (self.output_view, False)))
+        if needs != self._needs:
+            self._needs = needs
+            for i, (need, scroll) in enumerate(zip(needs, self._scrolls)):
+                # small columns get all they need; a wide one scrolls rather than
+                # squeezing the others (a modest floor keeps the window's minimum small)
+                scroll.setMinimumWidth(min(need, COLUMN_FLOOR))
+                self.grids.setStretch(i, min(need, 2 * COLUMN_FLOOR))
+
+    def refresh_transport(self) -> None:
+        ex = self.explorer
+        self.transport.show_position(ex.position, ex.length, self.timer.isActive())
+
+    def _detail_text(self) -> str:
+        ex = self.explorer
+        step = ex.current
+        if step is None:
+            hint = ("Press Space to play, → to step, End to compute everything at once."
+                    if ex.animatable else
+                    f"This layer has {ex.length:,} steps, too many to watch one by one: the "
+                    "tallies are complete already; press End (⏭) to skip to the result.")
+            return f"{ex.length:,} steps, one per output cell. {hint}"
+        where = {"standard": "output", "depthwise": "depthwise output",
+                 "pointwise": "pointwise output"}[step.path]
+        head = (f"{step.path} step {step.index + 1:,}: {step.multiplications} products → "
+                f"{where}[ch {step.out_channel}, row {step.out_y}, col {step.out_x}] = "
+                f"{fmt(step.value)}")
+        return "\n".join([head, *describe_step(step)])

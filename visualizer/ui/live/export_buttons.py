@@ -1,0 +1,75 @@
+"""The Live tab's export buttons: per-layer timing as CSV or JSON, the chart as PNG.
+
+Each button asks for a file name; the outcome (saved, or why not) goes to the tab's
+message line. The files are written by ui/report.py.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
+
+from visualizer.net import report
+
+
+class ExportButtons(QWidget):
+    """`chart`: the widget saved as PNG; `show_message(text, error=True)`: the tab's
+    message line; `pipeline`: the LivePipeline measured (set by the tab once it exists)."""
+
+    def __init__(self, chart: QWidget, show_message: Callable[..., None],
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pipeline = None
+        self.chart = chart
+        self.show_message = show_message
+        exports = QHBoxLayout(self)
+        exports.setContentsMargins(0, 0, 0, 0)
+        for text, slot, tip in (
+                ("Export CSV…", self._ask_csv, "Mean time per layer since the start of the "
+                 "run, with mult-adds and GMAC/s, as a CSV table"),
+                ("Export JSON…", self._ask_json, "The same per-layer means with the model, "
+                 "threads, CPU and onnxruntime version, as JSON"),
+                ("Save chart PNG…", self._ask_png, "The chart as shown, as a PNG image")):
+            b = QPushButton(text)
+            b.setToolTip(tip)
+            b.clicked.connect(slot)
+            exports.addWidget(b)
+        exports.addStretch(1)
+
+    def export_meta(self) -> dict:
+        return report.run_metadata(self.pipeline.model, self.pipeline.threads)
+
+    def export_csv(self, path: str) -> None:
+        report.write_csv(path, self.export_meta(), self.pipeline.layer_means())
+
+    def export_json(self, path: str) -> None:
+        s = self.pipeline.stats()
+        report.write_json(path, self.export_meta(), self.pipeline.layer_means(),
+                               frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms)
+
+    def export_png(self, path: str) -> bool:
+        return self.chart.grab().save(path, "PNG")
+
+    def _ask(self, title: str, filt: str, write) -> None:
+        if not self.pipeline.layer_means():
+            self.show_message("Nothing to export yet: run the live demo first.")
+            return
+        path, _ = QFileDialog.getSaveFileName(self, title, "", filt)
+        if path:
+            try:
+                ok = write(path)
+            except OSError as e:
+                ok, why = False, e.strerror or str(e)
+            else:
+                why = "could not write the file"
+            self.show_message(f"Saved {path}" if ok is not False else
+                              f"Could not save {path}: {why}", error=ok is False)
+
+    def _ask_csv(self) -> None:
+        self._ask("Export per-layer timing", "CSV (*.csv)", self.export_csv)
+
+    def _ask_json(self) -> None:
+        self._ask("Export per-layer timing", "JSON (*.json)", self.export_json)
+
+    def _ask_png(self) -> None:
+        self._ask("Save the chart", "PNG (*.png)", self.export_png)

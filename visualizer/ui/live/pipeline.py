@@ -1,0 +1,346 @@
+"""The live pipeline: frames in, immutable InferenceResults out, never on the GUI thread.
+
+`InferenceWorker` is a QObject living in its own QThread; it holds the current runner and
+infers one frame at a time. `LivePipeline` (GUI thread) connects a frame source to it:
+a frame that arrives while the worker is busy (or before a model is ready) is dropped and
+counted, never queued, so frames_received == frames_inferred + frames_dropped once the
+frame in flight has returned. Models load (and download) on a background Task with
+progress and cancel; a model that fails to load leaves the previous one in place.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from visualizer.net.results import InferenceResult
+from visualizer.ui.common.task import Task, stop as stop_task
+from visualizer.video.frame_source import FrameSource
+
+#: (source, alpha, resolution, progress, cancel) -> LoadedModel
+LoadFn = Callable[..., Any]
+#: (model, threads, profile_every) -> object with .model, .layers, .infer(frame, frame_id),
+#: .close(), like net.runner.Runner
+RunnerFactory = Callable[[Any, "int | None", "int | None"], Any]
+
+
+def default_load(source: str, alpha: float, resolution: int, progress, cancel):
+    from visualizer.net.models import load_model
+
+    return load_model(source, alpha=alpha, resolution=resolution, progress=progress,
+                      cancel=cancel)
+
+
+def default_runner(model, threads: int | None, profile_every: int | None = None):
+    from visualizer.net.runner import Runner
+
+    return Runner(model, threads=threads, per_layer=True, profile_every=profile_every)
+
+
+class InferenceWorker(QObject):
+    """Runs in the inference thread; talks to the GUI only through its signals."""
+
+    resultReady = Signal(object, object)  # InferenceResult, the frame it came from
+    failed = Signal(str, int)  # message, frame_id
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runner = None
+
+    @Slot(object)
+    def set_runner(self, runner) -> None:
+        old, self._runner = self._runner, runner
+        if old is not None and old is not runner:
+            old.close()
+
+    @Slot(object, int)
+    def infer(self, frame: np.ndarray, frame_id: int) -> None:
+        try:
+            result = self._runner.infer(frame, frame_id)
+        except Exception as exc:  # reported inline, never a traceback
+            self.failed.emit(f"Inference failed: {exc or type(exc).__name__}", frame_id)
+        else:
+            self.resultReady.emit(result, frame)
+
+    @Slot()
+    def release(self) -> None:
+        self.set_runner(None)
+
+
+@dataclass(frozen=True)
+class LiveStats:
+    frames_received: int
+    frames_inferred: int
+    frames_dropped: int
+    camera_fps: float
+    inference_fps: float
+    last_ms: float | None
+    mean_ms: float | None
+    latency_ms: float | None  # frame arrival -> result back on the GUI thread
+
+
+class _Rate:
+    """Events per second over the last `span` seconds."""
+
+    def __init__(self, span: float = 2.0) -> None:
+        self.span, self.times = span, deque()
+
+    def tick(self, now: float) -> None:
+        self.times.append(now)
+        while self.times and now - self.times[0] > self.span:
+            self.times.popleft()
+
+    def value(self, now: float) -> float:
+        while self.times and now - self.times[0] > self.span:
+            self.times.popleft()
+        if len(self.times) < 2:
+            return 0.0
+        return (len(self.times) - 1) / max(now - self.times[0], 1e-9)
+
+
+class LivePipeline(QObject):
+    """GUI-thread side of the live demo: one source, one inference thread, counters.
+
+    start(source) / stop() / load_model(spec) / shutdown(); results, errors and model
+    events arrive as the signals below, on the GUI thread.
+    """
+
+    resultReady = Signal(object, object)  # InferenceResult, frame (H, W, 3) uint8
+    error = Signal(str)  # source or inference problem; the pipeline has stopped
+    sourceEnded = Signal()
+    runningChanged = Signal()  # read `running`
+    modelLoading = Signal(str)
+    modelProgress = Signal(int, int)  # bytes done, total (0: unknown)
+    modelLoaded = Signal(object)  # LoadedModel
+    modelFailed = Signal(str)  # the previous model stays
+
+    def __init__(self, threads: int | None = None, *, load_fn: LoadFn = default_load,
+                 runner_factory: RunnerFactory = default_runner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.threads = threads
+        #: per-layer times on one frame in every `profile_every` (None: the runner decides)
+        self.profile_every: int | None = None
+        self._load_fn, self._runner_factory = load_fn, runner_factory
+        self._thread = QThread()
+        self._thread.setObjectName("inference")
+        self._worker = InferenceWorker()
+        self._worker.moveToThread(self._thread)
+        self._toWorker.connect(self._worker.infer)
+        self._setRunner.connect(self._worker.set_runner)
+        self._worker.resultReady.connect(self._on_result)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.start()
+        self.model = None  # LoadedModel of the runner in use
+        self.layers: tuple = ()
+        self.source: FrameSource | None = None
+        self._load_task: Task | None = None
+        self._old_tasks: list[Task] = []  # cancelled loads still finishing
+        self._has_runner = False
+        self._busy = False
+        self._sent_at: dict[int, float] = {}
+        self._frame_id = 0
+        self._closed = False
+        self.reset_counts()
+
+    _toWorker = Signal(object, int)
+    _setRunner = Signal(object)
+
+    # -- counts and statistics -------------------------------------------------------
+    def reset_counts(self) -> None:
+        self.frames_received = self.frames_inferred = self.frames_dropped = 0
+        self.frames_failed = 0
+        self._sent_at = {}  # frame ids stay unique across runs: a late result is stale
+        self._last: InferenceResult | None = None
+        self._latency: float | None = None
+        self.result_frame_arrived: float | None = None
+        self._cam_rate, self._inf_rate = _Rate(), _Rate()
+        self.reset_timings()
+
+    def reset_timings(self) -> None:
+        """Forget the accumulated times (a new model or a new run)."""
+        self._sum_ms, self._n_ms = 0.0, 0
+        self._layer_ms: dict[str, float] = {}
+        self._layer_n: dict[str, int] = {}
+        self._layer_info: dict[str, tuple[str, int]] = {}
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+    @property
+    def last_result(self) -> InferenceResult | None:
+        return self._last
+
+    def stats(self) -> LiveStats:
+        now = time.perf_counter()
+        n = self._n_ms
+        return LiveStats(self.frames_received, self.frames_inferred, self.frames_dropped,
+                         self._cam_rate.value(now), self._inf_rate.value(now),
+                         self._last.total_ms if self._last else None,
+                         self._sum_ms / n if n else None, self._latency)
+
+    def layer_means(self) -> list[dict]:
+        """Mean ms per timed layer since the counts were reset, in network order."""
+        rows = []
+        for name, total in self._layer_ms.items():
+            kind, macs = self._layer_info[name]
+            ms = total / self._layer_n[name]
+            rows.append({"name": name, "type": kind, "macs": macs, "mean_ms": ms,
+                         "gmacs_per_s": macs / (ms * 1e6) if ms > 0 else 0.0})
+        return rows
+
+    # -- model -------------------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self._load_task is not None  # until its result has been handled
+
+    def load_model(self, source: str, alpha: float = 1.0, resolution: int = 224) -> None:
+        """Load (maybe download) a model and build its runner off the GUI thread."""
+        self.cancel_load()
+        load_fn, factory = self._load_fn, self._runner_factory
+        threads, every = self.threads, self.profile_every
+
+        def job(report, cancelled):
+            def progress(done: int, total: int) -> None:
+                report((int(done), int(total)))
+            model = load_fn(source, alpha, resolution, progress, cancelled)
+            if cancelled():
+                return None
+            return factory(model, threads, every)
+
+        task = Task(job)
+        task.progressed.connect(lambda p: self.modelProgress.emit(*p))
+        task.succeeded.connect(lambda runner, t=task: self._on_loaded(t, runner))
+        task.failed.connect(lambda msg, t=task: self._on_load_failed(t, msg))
+        self._load_task = task
+        self.modelLoading.emit(source)
+        task.start()
+
+    def cancel_load(self) -> None:
+        """Cancel a load without waiting; its result, if any, is discarded."""
+        task, self._load_task = self._load_task, None
+        if task is not None:
+            task.cancel()
+            self._old_tasks.append(task)
+            task.finished.connect(lambda t=task: self._forget(t))
+
+    def _forget(self, task: Task) -> None:
+        if task in self._old_tasks:
+            self._old_tasks.remove(task)
+
+    def _on_loaded(self, task: Task, runner) -> None:
+        if task is not self._load_task or runner is None:
+            if runner is not None:
+                runner.close()
+            return
+        self._load_task = None
+        self.model, self.layers = runner.model, tuple(runner.layers)
+        self._has_runner = True
+        self.reset_timings()
+        self._setRunner.emit(runner)  # queued: swaps between two inferences
+        self.modelLoaded.emit(runner.model)
+
+    def _on_load_failed(self, task: Task, message: str) -> None:
+        if task is self._load_task:
+            self._load_task = None
+            self.modelFailed.emit(message)
+
+    # -- source ------------------------------------------------------------------------
+    @property
+    def running(self) -> bool:
+        return self.source is not None and self.source.running
+
+    def start(self, source: FrameSource) -> None:
+        """Stop any current source, reset the counts and start `source`."""
+        self.stop()
+        self.reset_counts()
+        self.source = source
+        source.frameReady.connect(self._on_frame)
+        source.error.connect(self._on_source_error)
+        source.ended.connect(self._on_source_ended)
+        source.start()
+        self.runningChanged.emit()
+
+    def stop(self) -> None:
+        source, self.source = self.source, None
+        if source is None:
+            return
+        source.frameReady.disconnect(self._on_frame)
+        source.error.disconnect(self._on_source_error)
+        source.ended.disconnect(self._on_source_ended)
+        source.stop()
+        source.deleteLater()
+        self.runningChanged.emit()
+
+    def _on_frame(self, frame: np.ndarray) -> None:
+        now = time.perf_counter()
+        self.frames_received += 1
+        self._cam_rate.tick(now)
+        if self._busy or not self._has_runner:
+            self.frames_dropped += 1
+            return
+        self._busy = True
+        self._frame_id += 1
+        frame.flags.writeable = False  # shared read-only with the worker
+        self._sent_at = {self._frame_id: now}
+        self._toWorker.emit(frame, self._frame_id)
+
+    def _on_result(self, result: InferenceResult, frame: np.ndarray) -> None:
+        self._busy = False
+        now = time.perf_counter()
+        sent = self._sent_at.pop(result.frame_id, None)
+        if sent is None:  # sent before a stop/start reset the counts: not this run's
+            return
+        self._latency = (now - sent) * 1000
+        self.result_frame_arrived = sent  # perf_counter() when that frame arrived
+        self.frames_inferred += 1
+        self._inf_rate.tick(now)
+        self._sum_ms += result.total_ms
+        self._n_ms += 1
+        self._last = result
+        for t in result.layers:
+            self._layer_ms[t.name] = self._layer_ms.get(t.name, 0.0) + t.ms
+            self._layer_n[t.name] = self._layer_n.get(t.name, 0) + 1
+            self._layer_info[t.name] = (t.type, t.macs)
+        self.resultReady.emit(result, frame)
+
+    def _on_failed(self, message: str, frame_id: int) -> None:
+        self._busy = False
+        if self._sent_at.pop(frame_id, None) is None:  # a previous run's frame
+            return
+        self.frames_failed += 1
+        self.stop()
+        self.error.emit(message)
+
+    def _on_source_error(self, message: str) -> None:
+        self.stop()
+        self.error.emit(message)
+
+    def _on_source_ended(self) -> None:
+        self.stop()
+        self.sourceEnded.emit()
+
+    # -- shutdown ----------------------------------------------------------------------
+    def shutdown(self, timeout_ms: int = 30_000) -> None:
+        """Stop the source, cancel a load, release the runner and end the thread."""
+        if self._closed:
+            return
+        self._closed = True
+        self.stop()
+        self.cancel_load()
+        for task in list(self._old_tasks):
+            stop_task(task, timeout_ms)
+        self._old_tasks.clear()
+        self._thread.quit()  # after the inference in progress, if any
+        self._thread.wait(timeout_ms)
+        self._worker.release()  # the thread has ended: closing the runner here is safe
+        self._busy = False
+
+    @property
+    def thread_running(self) -> bool:
+        return self._thread.isRunning()

@@ -1,0 +1,156 @@
+"""Parts of the Network tab: its table views and the two cost-vs-time pages beside them.
+
+"Mult-adds vs time": a one-sentence verdict, a note on conv1's cold start and the share
+chart. "By type": Table 2 of the paper with measured time, and the all-standard-convolution
+("Conv MobileNet") comparison.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableView,
+                               QVBoxLayout, QWidget)
+
+from visualizer.net.mobilenet import NetLayer, NetSpec, summary_by_type
+from visualizer.net.timing_stats import TypeShare, explain, first_layer_note
+from visualizer.ui.network.layer_table import TypeSummaryModel
+from visualizer.ui.network.share_chart import ShareChart
+
+
+def _set_up(view: QTableView, model) -> None:
+    """A single-row-selection table of `model`, its last column stretched."""
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SingleSelection)
+    view.setAlternatingRowColors(True)
+    view.verticalHeader().setVisible(False)
+    view.verticalHeader().setDefaultSectionSize(22)
+    # widths follow the contents on each refresh (resizeColumnsToContents), not on every
+    # data change: ResizeToContents mode would query every cell many times per update
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.Interactive)
+    header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.Stretch)
+
+
+class LayerTableView(QTableView):
+    """The per-layer table; it hides the Input column (the row above's Output) when all
+    columns do not fit."""
+
+    INPUT_COLUMN = 2
+
+    def __init__(self, model, parent=None) -> None:
+        super().__init__(parent)
+        _set_up(self, model)
+        self.setToolTip("")  # cells and headers carry their own tooltips
+        self._width = 0  # width all columns need (set when they are sized)
+
+    def size_columns(self) -> None:
+        """Fit the columns to their contents (the last one stretches)."""
+        header = self.horizontalHeader()
+        # what resizeColumnToContents gives, hidden or not; measured once per column
+        # (asking every cell of the table for its size hint takes milliseconds)
+        widths = [max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+                  for c in range(self.model().columnCount())]
+        for col, width in enumerate(widths[:-1]):
+            header.resizeSection(col, width)
+        self._width = sum(widths)
+        self._fit()
+
+    def _fit(self) -> None:
+        fits = self.viewport().width() >= self._width
+        if self.isColumnHidden(self.INPUT_COLUMN) == fits:
+            self.setColumnHidden(self.INPUT_COLUMN, not fits)
+            if fits:
+                self.resizeColumnToContents(self.INPUT_COLUMN)
+
+    def event(self, event) -> bool:
+        if event.type() == QEvent.Type.Resize:  # before the view handles it, as a filter
+            self._fit()
+        return super().event(event)
+
+
+class SharesPage(QWidget):
+    """Share of mult-adds vs share of measured time, per layer and by type."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.sentence = QLabel()
+        self.sentence.setWordWrap(True)
+        self.sentence.setStyleSheet("font-weight: 600; padding: 2px")
+        self.sentence.setToolTip("Computed from the table: share of mult-adds (theory) and "
+                                 "share of measured kernel time (this computer)")
+        self.cold_note = QLabel()  # why conv1 looks slow, when it does
+        self.cold_note.setWordWrap(True)
+        self.cold_note.setStyleSheet("color: #444; padding: 0 2px")
+        self.cold_note.hide()
+        self.chart = ShareChart(self)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addWidget(self.sentence)
+        box.addWidget(self.cold_note)
+        box.addWidget(self.chart, 1)
+
+    def show_shares(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
+                    shares: tuple[TypeShare, ...], live: bool) -> None:
+        """Bars, sentence and cold-start note of the current mean timings (`live`: they
+        come from live frames, with idle gaps between them)."""
+        self.chart.update_shares(layers, mean_ms, shares)
+        self.sentence.setText(explain(shares))
+        note = first_layer_note(layers, mean_ms, live)
+        self.cold_note.setText(note)
+        self.cold_note.setVisible(bool(note))
+
+
+class ByTypePage(QWidget):
+    """Table 2 of the paper (mult-adds and parameters by layer type) with measured time,
+    and Table 4's comparison with the all-standard-convolution network."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.summary_model = TypeSummaryModel(self)
+        self.summary_view = QTableView(self)
+        _set_up(self.summary_view, self.summary_model)
+        self.summary_view.setSelectionMode(QAbstractItemView.NoSelection)
+        self.summary_view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.comparison = QLabel()
+        self.comparison.setWordWrap(True)
+        self.comparison.setToolTip(
+            "Table 4 of the paper: the same network with every depthwise + pointwise pair "
+            "replaced by one full 3×3 convolution ('Conv MobileNet')")
+        tbox = QVBoxLayout(self)
+        tbox.setContentsMargins(4, 4, 4, 4)
+        heading = QLabel("Table 2 of the paper — share of mult-adds and parameters by layer "
+                         "type — with the measured time beside it")
+        heading.setWordWrap(True)
+        heading.setStyleSheet("font-weight: 600")
+        tbox.addWidget(heading)
+        tbox.addWidget(self.summary_view)
+        tbox.addWidget(self.comparison)
+        tbox.addStretch(1)
+
+    def show_spec(self, spec: NetSpec) -> None:
+        """The Conv MobileNet comparison for `spec`'s α and resolution."""
+        conv = NetSpec(spec.alpha, spec.resolution, spec.classes, standard_conv=True)
+        self.comparison.setText(
+            f"Conv MobileNet (all standard 3×3 convolutions, same α and resolution): "
+            f"{conv.total_macs / 1e6:,.0f} M mult-adds and {conv.total_params / 1e6:.1f} M "
+            f"parameters — {conv.total_macs / spec.total_macs:.1f}× the mult-adds and "
+            f"{conv.total_params / spec.total_params:.1f}× the parameters of this MobileNet.")
+
+    def set_rows(self, layers: tuple[NetLayer, ...], shares: tuple[TypeShare, ...]) -> bool:
+        """Fill the table; True when its number of rows changed."""
+        summary = summary_by_type(layers)
+        counts = {s.type: s.count for s in summary}
+        params = {s.type: s.params_percent for s in summary}
+        rows_before = self.summary_model.rowCount()
+        self.summary_model.set_rows(shares, counts, params)
+        return self.summary_model.rowCount() != rows_before
+
+    def size_columns(self) -> None:
+        """Fit the columns to their contents (the last one stretches)."""
+        for col in range(self.summary_model.columnCount() - 1):
+            self.summary_view.resizeColumnToContents(col)
+
+    def fit_height(self) -> None:
+        """As tall as the header and rows (the table never scrolls)."""
+        self.summary_view.setFixedHeight(self.summary_view.horizontalHeader().height()
+                                         + 22 * self.summary_model.rowCount() + 4)

@@ -1,0 +1,352 @@
+"""The Network tab: MobileNet V1 layer by layer, theoretical cost beside measured time.
+
+Left: the per-layer table of the selected α / resolution and the selected layer's shapes and
+feature maps. Right: shares of mult-adds vs time (per layer and by type, with the summary
+table and the all-standard-convolution comparison) and the latency sweep.
+Timings come from `show_timing` (the live demo) or the "Profile layers" button; all
+inference runs on worker threads.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
+                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+
+from visualizer.net.mobilenet import NetSpec, SpecError
+from visualizer.net.results import InferenceResult
+from visualizer.ui.network.layer_detail import LayerDetail
+from visualizer.ui.network.layer_table import LayerTableModel
+from visualizer.ui.network.pages import ByTypePage, LayerTableView, SharesPage
+from visualizer.net.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
+from visualizer.ui.network.sweep_view import SweepView
+from visualizer.ui.common.task import Task, stop
+from visualizer.net.timing_stats import TimingAverage, matches, type_shares
+
+MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
+#: tables and charts redraw at most this often while timings stream in (live demo, profile)
+REFRESH_MS = 500
+
+
+class NetworkTab(QWidget):
+    #: emitted after feature maps of a layer are shown (layer name) — for tests and status
+    feature_maps_shown = Signal(str)
+    profile_finished = Signal()
+
+    def __init__(self, parent=None, threads: int | None = None) -> None:
+        super().__init__(parent)
+        self.threads = threads
+        self._spec = NetSpec(classes=1001)
+        self._model = None  # LoadedModel of the live demo
+        self._frame: np.ndarray | None = None
+        self._timing = TimingAverage(window=30)
+        self._mismatched = 0
+        self._timing_from = ""  # "live" or "profile": where the shown times come from
+        self._profile_task: Task | None = None
+        self._layers: tuple = ()  # self._spec.layers (NetSpec builds them on every access)
+        self._dirty = False  # timings changed since the last refresh
+        self._resize_pending = False  # the layers changed while the tab was hidden
+        self._maps_stale = False  # a live frame arrived that the feature maps do not show
+        self._timed_columns = False  # time columns were sized for measured values
+        self._throttle = QTimer(self, singleShot=True, interval=REFRESH_MS)
+        self._throttle.timeout.connect(self._on_throttle)
+        self._maps_clock = QElapsedTimer()
+        self._maps_clock.start()
+        self._build()
+        self._apply_spec()
+
+    # -- layout ------------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.alpha = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=1.0, singleStep=0.05,
+                                    value=1.0, prefix="α = ")
+        self.alpha.setToolTip("Width multiplier α: every layer keeps int(α·C) channels. "
+                              "Mult-adds and parameters shrink roughly by α²")
+        self.resolution = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=224,
+                                   suffix=" px")
+        self.resolution.setToolTip("Input resolution (a multiple of 32). Mult-adds shrink by "
+                                   "(resolution/224)²; parameters do not change")
+        self.classes = QSpinBox(minimum=1, maximum=100_000, value=1001, suffix=" classes")
+        self.classes.setToolTip("Outputs of the classifier: 1001 in the official checkpoints "
+                                "(class 0 is 'background'); the paper counts 1000")
+        self.profile_button = QPushButton("Profile layers")
+        self.profile_button.setToolTip(
+            f"Run this network {PROFILE_FRAMES} times on a test image with onnxruntime, timing "
+            f"every {PROFILE_EVERY}th run layer by layer "
+            "(untrained weights unless the live demo's model has this α and resolution) and "
+            "fill in the measured time of every layer")
+        self.totals = QLabel()
+        self.totals.setWordWrap(True)
+        self.totals.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        controls = QHBoxLayout()
+        for w in (self.alpha, self.resolution, self.classes, self.profile_button):
+            controls.addWidget(w)
+        controls.addWidget(self.totals, 1)
+
+        self.layer_model = LayerTableModel(self)
+        self.layer_view = LayerTableView(self.layer_model, self)
+        self.detail = LayerDetail(self)
+        self.detail.feature_maps_shown.connect(self.feature_maps_shown)
+        left = QWidget()
+        lbox = QVBoxLayout(left)
+        lbox.setContentsMargins(0, 0, 0, 0)
+        lbox.addWidget(self.layer_view, 1)
+        lbox.addWidget(self.detail)
+
+        shares = self.shares_page = SharesPage()
+        by_type = self.by_type = ByTypePage()
+        self.sweep = SweepView(self, threads=self.threads)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(shares, "Mult-adds vs time")
+        self.tabs.addTab(by_type, "By type")
+        self.tabs.addTab(self.sweep, "Latency sweep")
+
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(left)
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setSizes([705, 555])
+        box = QVBoxLayout(self)
+        box.setContentsMargins(6, 6, 6, 6)
+        box.addLayout(controls)
+        box.addWidget(self.message)
+        box.addWidget(split, 1)
+
+        for spin in (self.alpha, self.resolution, self.classes):
+            spin.valueChanged.connect(self._apply_spec)
+        self.profile_button.clicked.connect(self.start_profile)
+        self.layer_view.selectionModel().currentRowChanged.connect(self._on_row)
+
+    # -- the selected network -----------------------------------------------------------------
+    @property
+    def spec(self) -> NetSpec:
+        return self._spec
+
+    def set_spec(self, alpha: float, resolution: int, classes: int | None = None) -> None:
+        for spin, value in ((self.alpha, alpha), (self.resolution, resolution),
+                            (self.classes, classes)):
+            if value is not None:
+                spin.blockSignals(True)
+                spin.setValue(value)
+                spin.blockSignals(False)
+        self._apply_spec()
+
+    def _apply_spec(self) -> None:
+        try:
+            spec = NetSpec(round(self.alpha.value(), 4), self.resolution.value(),
+                           self.classes.value())
+        except SpecError as exc:
+            self.message.setText(str(exc))
+            self.message.show()
+            return
+        self.message.hide()
+        changed = spec != self._spec or not self.layer_model.layers
+        self._spec = spec
+        if changed:
+            self._layers = layers = spec.layers
+            self._timing.clear()
+            self._mismatched = 0
+            row = max(self.layer_view.currentIndex().row(), 0)
+            self.layer_model.set_layers(layers)
+            self.layer_view.selectionModel().setCurrentIndex(
+                self.layer_model.index(min(row, len(layers) - 1), 0),
+                QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+            self._show_totals()
+        if self.isVisible():
+            self._refresh(resize=changed)
+        else:  # e.g. following the live demo's model: fill and size the tables when shown
+            self._dirty = True
+            self._resize_pending |= changed
+
+    def _schedule(self) -> None:
+        """Timings changed: redraw now, or at the next throttle tick, or when shown."""
+        self._dirty = True
+        if self.isVisible() and not self._throttle.isActive():
+            self._on_throttle()
+
+    def _on_throttle(self) -> None:
+        if self._dirty and self.isVisible():
+            self._refresh()
+            self._throttle.start()
+
+    def refresh_now(self) -> None:
+        """Draw any timings still waiting for the throttle (e.g. before a screenshot)."""
+        if self._dirty:
+            self._refresh()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        """Hidden, the tab only collects live timings and frames; catch up when shown."""
+        super().showEvent(event)
+        if self._dirty:
+            self._refresh()
+        if self._maps_stale:
+            self._maps_stale = False
+            self._on_row(self.layer_view.currentIndex())
+
+    def _refresh(self, resize: bool = False) -> None:
+        """Fill the time columns, the by-type table, the charts and the sentence from the
+        current mean timings (cells and bars are updated in place)."""
+        self._dirty = False
+        resize, self._resize_pending = resize or self._resize_pending, False
+        layers = self._layers
+        mean = self._timing.mean_ms()
+        self.layer_model.set_timing(mean, self._timing.frames)
+        shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
+        rows_changed = self.by_type.set_rows(layers, shares)
+        timed = bool(mean)
+        if resize or timed != self._timed_columns:
+            # column widths follow the contents when the layers change or times first
+            # appear, not on every update: sizing queries every cell
+            self._timed_columns = timed
+            self.layer_view.size_columns()
+            self.by_type.size_columns()
+        if rows_changed or resize:
+            self.by_type.fit_height()
+        self.shares_page.show_shares(layers, mean, shares, self._timing_from == "live")
+        if self._mismatched:
+            self.detail.note.setText(
+                f"{self._mismatched} timed frame(s) came from a different network than the "
+                "one selected here; select the live model's α and resolution to see them.")
+
+    def _show_totals(self) -> None:
+        spec = self._spec
+        layers = self._layers
+        self.totals.setText(
+            f"<b>{spec.total_macs / 1e6:,.1f} M</b> mult-adds, "
+            f"<b>{spec.total_params / 1e6:.2f} M</b> parameters "
+            f"({len(layers)} layers, {spec.resolution}×{spec.resolution} input)")
+        self.totals.setToolTip("Totals of the table: one image, weights only")
+        self.by_type.show_spec(spec)
+
+    # -- timing ---------------------------------------------------------------------------------
+    @Slot(object)
+    def show_timing(self, result: InferenceResult, source: str = "profile") -> None:
+        """Add one frame's per-layer timing (mean over recent frames is shown). `source`:
+        "live" (frames with idle gaps between them) or "profile" (back-to-back runs)."""
+        if not result.layers:
+            return
+        if not matches(self._layers, result):
+            self._mismatched += 1
+            self._schedule()
+            return
+        if source != self._timing_from:
+            self._timing.clear()  # never average back-to-back runs with live frames
+            self._timing_from = source
+        self._timing.add(result)
+        self._schedule()
+
+    def clear_timing(self) -> None:
+        self._timing.clear()
+        self._refresh()
+
+    # -- live demo hooks ----------------------------------------------------------------------
+    def connect_pages(self, pages: dict) -> None:
+        """Follow the Live tab, if there is one: its model, its frames and their timings."""
+        pipeline = getattr(pages.get("live"), "pipeline", None)
+        if pipeline is not None:
+            pipeline.resultReady.connect(self.on_live_result)
+            pipeline.modelLoaded.connect(self.set_model)
+
+    @Slot(object, object)
+    def on_live_result(self, result: InferenceResult, frame_rgb: np.ndarray) -> None:
+        """One inferred live frame: keep the frame, add its timing, now and then refresh the
+        selected layer's feature maps. Hidden, the tab only remembers them (cheap: this
+        runs on the GUI thread for every live frame); it catches up when shown."""
+        self.set_last_frame(frame_rgb)
+        if self._profile_task is None:  # a running profile owns the time columns
+            self.show_timing(result, "live")
+        if self.isVisible() and self._maps_clock.elapsed() > MAPS_REFRESH_MS:
+            self._maps_clock.restart()
+            self.detail.refresh_maps(self._model, self._frame)
+
+    @Slot(object)
+    def set_model(self, model) -> None:
+        """The live demo's LoadedModel; the table switches to its α, resolution, classes."""
+        self._model = model
+        if model is not None:
+            s = model.spec
+            self.set_spec(s.alpha, s.resolution, s.classes)
+        self._on_row(self.layer_view.currentIndex())
+
+    @Slot(object)
+    def set_last_frame(self, frame_rgb: np.ndarray) -> None:
+        """The last frame the live demo ran (H, W, 3) uint8; used for feature maps."""
+        first = self._frame is None
+        self._frame = frame_rgb
+        if not self.isVisible():
+            self._maps_stale = True
+        elif first:
+            self._on_row(self.layer_view.currentIndex())
+
+    # -- selected layer -----------------------------------------------------------------------
+    def selected_layer(self):
+        row = self.layer_view.currentIndex().row()
+        layers = self.layer_model.layers
+        return layers[row] if 0 <= row < len(layers) else None
+
+    def select_layer(self, name: str) -> None:
+        for row, layer in enumerate(self.layer_model.layers):
+            if layer.name == name:
+                self.layer_view.selectRow(row)
+                self.layer_view.setCurrentIndex(self.layer_model.index(row, 0))
+                return
+        raise KeyError(name)
+
+    def _on_row(self, index, _previous=None) -> None:
+        self._maps_clock.restart()
+        self.detail.show_layer(self.selected_layer(), self._model, self._frame)
+
+    # -- profiling --------------------------------------------------------------------------------
+    def start_profile(self) -> None:
+        """Time every layer of the selected network on a worker thread."""
+        if self._profile_task is not None:
+            return
+        job = profile_job(self._spec, self._model, self._frame, self.threads)
+        self._timing.clear()
+        self._timing_from = "profile"
+        self._profile_task = task = Task(job, self)
+        task.progressed.connect(self._on_profile_progress)
+        task.failed.connect(self._show_message)
+        task.finished.connect(self._on_profile_finished)
+        self.profile_button.setEnabled(False)
+        self.profile_button.setText("Profiling…")
+        task.start()
+
+    def _on_profile_progress(self, item) -> None:
+        if isinstance(item, NetSpec):
+            if item.classes != self._spec.classes:
+                self.set_spec(item.alpha, item.resolution, item.classes)
+            return
+        self.show_timing(item)
+
+    def _on_profile_finished(self) -> None:
+        task, self._profile_task = self._profile_task, None
+        if task is not None:
+            task.deleteLater()
+        self.profile_button.setEnabled(True)
+        self.profile_button.setText("Profile layers")
+        self._refresh()
+        self.profile_finished.emit()
+
+    def _show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
+
+    # -- shutdown -------------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self._profile_task is not None or self.detail.busy() or self.sweep.busy()
+
+    def shutdown(self) -> None:
+        """Stop every worker thread of the tab (call before the window closes)."""
+        stop(self._profile_task)
+        self.detail.shutdown()
+        self.sweep.shutdown()
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        self.shutdown()
+        super().closeEvent(event)
+
