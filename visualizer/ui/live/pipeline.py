@@ -1,7 +1,7 @@
 """The live pipeline: frames in, immutable InferenceResults out, never on the GUI thread.
 
-`InferenceWorker` is a QObject living in its own QThread; it holds the current runner and
-infers one frame at a time. `LivePipeline` (GUI thread) connects a frame source to it:
+`InferenceWorker` (inference_worker.py) lives in its own QThread and infers one frame at
+a time. `LivePipeline` (GUI thread) connects a frame source to it:
 a frame that arrives while the worker is busy (or before a model is ready) is dropped and
 counted, never queued, so frames_received == frames_inferred + frames_dropped once the
 frame in flight has returned. Models load (and download) on a background Task with
@@ -10,96 +10,16 @@ progress and cancel; a model that fails to load leaves the previous one in place
 from __future__ import annotations
 
 import time
-from collections import deque
-from dataclasses import dataclass
-from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.results import InferenceResult
 from visualizer.ui.common.task import Task, stop as stop_task
+from visualizer.ui.live.inference_worker import (
+    InferenceWorker, LiveStats, LoadFn, RunnerFactory, Rate, default_load, default_runner,
+)
 from visualizer.video.frame_source import FrameSource
-
-#: (source, alpha, resolution, progress, cancel) -> LoadedModel
-LoadFn = Callable[..., Any]
-#: (model, threads, profile_every) -> object with .model, .layers, .infer(frame, frame_id),
-#: .close(), like net.runner.Runner
-RunnerFactory = Callable[[Any, "int | None", "int | None"], Any]
-
-
-def default_load(source: str, alpha: float, resolution: int, progress, cancel):
-    from visualizer.net.models import load_model
-
-    return load_model(source, alpha=alpha, resolution=resolution, progress=progress,
-                      cancel=cancel)
-
-
-def default_runner(model, threads: int | None, profile_every: int | None = None):
-    from visualizer.net.runner import Runner
-
-    return Runner(model, threads=threads, per_layer=True, profile_every=profile_every)
-
-
-class InferenceWorker(QObject):
-    """Runs in the inference thread; talks to the GUI only through its signals."""
-
-    resultReady = Signal(object, object)  # InferenceResult, the frame it came from
-    failed = Signal(str, int)  # message, frame_id
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._runner = None
-
-    @Slot(object)
-    def set_runner(self, runner) -> None:
-        old, self._runner = self._runner, runner
-        if old is not None and old is not runner:
-            old.close()
-
-    @Slot(object, int)
-    def infer(self, frame: np.ndarray, frame_id: int) -> None:
-        try:
-            result = self._runner.infer(frame, frame_id)
-        except Exception as exc:  # reported inline, never a traceback
-            self.failed.emit(f"Inference failed: {exc or type(exc).__name__}", frame_id)
-        else:
-            self.resultReady.emit(result, frame)
-
-    @Slot()
-    def release(self) -> None:
-        self.set_runner(None)
-
-
-@dataclass(frozen=True)
-class LiveStats:
-    frames_received: int
-    frames_inferred: int
-    frames_dropped: int
-    camera_fps: float
-    inference_fps: float
-    last_ms: float | None
-    mean_ms: float | None
-    latency_ms: float | None  # frame arrival -> result back on the GUI thread
-
-
-class _Rate:
-    """Events per second over the last `span` seconds."""
-
-    def __init__(self, span: float = 2.0) -> None:
-        self.span, self.times = span, deque()
-
-    def tick(self, now: float) -> None:
-        self.times.append(now)
-        while self.times and now - self.times[0] > self.span:
-            self.times.popleft()
-
-    def value(self, now: float) -> float:
-        while self.times and now - self.times[0] > self.span:
-            self.times.popleft()
-        if len(self.times) < 2:
-            return 0.0
-        return (len(self.times) - 1) / max(now - self.times[0], 1e-9)
 
 
 class LivePipeline(QObject):
@@ -158,7 +78,7 @@ class LivePipeline(QObject):
         self._last: InferenceResult | None = None
         self._latency: float | None = None
         self.result_frame_arrived: float | None = None
-        self._cam_rate, self._inf_rate = _Rate(), _Rate()
+        self._cam_rate, self._inf_rate = Rate(), Rate()
         self.reset_timings()
 
     def reset_timings(self) -> None:
