@@ -166,7 +166,7 @@ def test_metadata_roundtrip(tmp_path):
     _, info = load_onnx(path)
     assert info == {"alpha": 0.75, "resolution": 128, "classes": 12, "trained": False,
                     "source": "untrained", "input_mean": 128.0, "input_std": 128.0,
-                    "standard_conv": False}
+                    "standard_conv": False, "precision": "float"}
     assert spec_of(info) == NetSpec(0.75, 128, 12)
 
 

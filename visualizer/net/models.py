@@ -10,6 +10,10 @@ the Coral files), a label file beside a local model (labels.txt,
 imagenet_labels.txt, ImageNetLabels.txt or <model>_labels.txt), and, for trained
 1000/1001-class models, the official ImageNet labels (downloaded once; None when
 offline). Untrained models get labels only when given explicitly.
+
+`precision` "int8" runs a quantized checkpoint on onnxruntime's integer kernels with the
+checkpoint's own scales and zero points (onnx_int8.py); "float" (the default) runs
+every checkpoint in float32, a quantized one dequantized.
 """
 from __future__ import annotations
 
@@ -29,6 +33,7 @@ from visualizer.net.tflite_import import TFLiteError, import_tflite
 from visualizer.net.weights import NetworkWeights
 
 ENV_LABELS = "MOBILENET_VISUALIZER_LABELS"
+PRECISIONS = ("float", "int8")
 #: ONNX metadata key under which exported models keep their class labels (one per line).
 LABELS_KEY = "labels"
 SIDECAR_LABELS = ("labels.txt", "imagenet_labels.txt", "ImageNetLabels.txt")
@@ -48,6 +53,7 @@ class LoadedModel:
     name: str  # e.g. "mobilenet_v1_0.5_160_quant" or "untrained 0.75-192"
     input_mean: float
     input_std: float
+    precision: str = "float"  # "float" or "int8" (integer kernels)
 
     def label(self, index: int) -> str:
         """The class name of an output index, or "class N" when labels are unknown."""
@@ -70,14 +76,20 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                cancel: Callable[[], bool] | None = None,
                labels_path: str | os.PathLike | None = None,
                cache: str | os.PathLike | None = None,
-               base_url: str | None = None, labels_url: str | None = None) -> LoadedModel:
+               base_url: str | None = None, labels_url: str | None = None,
+               precision: str = "float") -> LoadedModel:
     """Load or download `source` and convert it to ONNX. Raises ModelError.
+
+    `precision` "int8" needs a quantized checkpoint (or an int8 .onnx); otherwise it is
+    a ModelError.
 
     `progress(done_bytes, total_bytes)` reports a download; `cancel()` returning True
     aborts it (ModelError "download cancelled"). `cache`, `base_url` and `labels_url`
     override the cache folder and the download addresses (see checkpoints.py).
     """
     text = str(source).strip()
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}: use float or int8")
     if not text:
         raise ModelError("no model given: use an official name, a .tflite/.tgz/.onnx file "
                          "or 'untrained'")
@@ -86,20 +98,24 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
         if m:
             if m.group(1):
                 alpha, resolution = float(m.group(1)), int(m.group(2))
+            if precision == "int8":
+                raise ModelError("int8 needs a quantized checkpoint (e.g. "
+                                 "mobilenet_v1_0.5_160_quant); untrained weights are float")
             return _untrained(alpha, resolution, labels_path)
         off = parse_official(text)
         if off is not None and not Path(text).exists():
             path = fetch_checkpoint(off.name, cache=cache, url=base_url, progress=progress,
                                     cancel=cancel)
+            data = path.read_bytes()
             try:
-                weights = import_tflite(path.read_bytes(), off.name)
+                weights = import_tflite(data, off.name)
             except (TFLiteError, OSError) as e:
                 path.unlink(missing_ok=True)
                 raise ModelError(f"the cached copy of {off.name} was damaged and has been "
                                  f"removed; try again ({e})") from None
             return _from_weights(weights, off.name, None, labels_path, cache, labels_url,
-                                 None)
-        return _from_file(Path(text), labels_path, cache, labels_url)
+                                 data, precision, embedded=False)
+        return _from_file(Path(text), labels_path, cache, labels_url, precision)
     except DownloadCancelled:
         raise ModelError("download cancelled") from None
     except (CheckpointError, TFLiteError, SpecError) as e:
@@ -123,7 +139,7 @@ def _untrained(alpha: float, resolution: int,
     return _build(weights, name, labels)
 
 
-def _from_file(path: Path, labels_path, cache, labels_url) -> LoadedModel:
+def _from_file(path: Path, labels_path, cache, labels_url, precision: str) -> LoadedModel:
     name = path.name
     suffix = "".join(path.suffixes[-2:]).lower() if name.lower().endswith(".tar.gz") \
         else path.suffix.lower()
@@ -135,7 +151,7 @@ def _from_file(path: Path, labels_path, cache, labels_url) -> LoadedModel:
         raise ModelError(f"model file not found: {path}")
     stem = name[: -len(suffix)]
     if suffix == ".onnx":
-        return _from_onnx(path, stem, labels_path, cache, labels_url)
+        return _from_onnx(path, stem, labels_path, cache, labels_url, precision)
     try:
         data = path.read_bytes() if suffix == ".tflite" else \
             extract_tflite(path, f"{stem}.tflite")
@@ -145,10 +161,12 @@ def _from_file(path: Path, labels_path, cache, labels_url) -> LoadedModel:
         weights = import_tflite(data, name)
     except TFLiteError as e:
         raise ModelError(f"{name}: {e}") from None
-    return _from_weights(weights, stem, path.parent, labels_path, cache, labels_url, data)
+    return _from_weights(weights, stem, path.parent, labels_path, cache, labels_url, data,
+                         precision)
 
 
-def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url) -> LoadedModel:
+def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
+               precision: str) -> LoadedModel:
     from visualizer.net.onnx_build import OnnxModelError, load_onnx, spec_of
 
     try:
@@ -156,27 +174,45 @@ def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url) -> LoadedM
         spec = spec_of(info)
     except (OnnxModelError, SpecError) as e:
         raise ModelError(f"{path.name}: {e}") from None
+    if info["precision"] != precision:
+        raise ModelError(f"{path.name} holds a graph in {info['precision']}: run it with "
+                         f"precision {info['precision']}")
     meta = {p.key: p.value for p in model.metadata_props}
     inside = _fit(tuple(meta[LABELS_KEY].split("\n")), spec.classes) \
         if meta.get(LABELS_KEY) else None
     labels = _labels(spec.classes, info["trained"], path.parent, stem, labels_path, cache,
                      labels_url, None, inside)
     return LoadedModel(model.SerializeToString(), spec, labels, info["trained"], stem,
-                       float(info["input_mean"]), float(info["input_std"]))
+                       float(info["input_mean"]), float(info["input_std"]), precision)
 
 
 def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, labels_path,
-                  cache, labels_url, data: bytes | None) -> LoadedModel:
+                  cache, labels_url, data: bytes | None, precision: str = "float",
+                  embedded: bool = True) -> LoadedModel:
+    quant = None
+    if precision == "int8":
+        from visualizer.net.tflite_quant import import_quantized
+
+        assert data is not None
+        try:
+            quant = import_quantized(data, weights.source)
+        except TFLiteError as e:
+            raise ModelError(f"{name}: {e}") from None
     labels = _labels(weights.classes, weights.trained, folder, name, labels_path, cache,
-                     labels_url, data)
-    return _build(weights, name, labels)
+                     labels_url, data if embedded else None)
+    return _build(weights, name, labels, quant)
 
 
-def _build(weights: NetworkWeights, name: str, labels) -> LoadedModel:
+def _build(weights: NetworkWeights, name: str, labels, quant=None) -> LoadedModel:
     from visualizer.net.onnx_build import OnnxModelError, build_onnx
 
     try:
-        proto = build_onnx(weights)
+        if quant is not None:
+            from visualizer.net.onnx_int8 import build_int8_onnx
+
+            proto = build_int8_onnx(quant)
+        else:
+            proto = build_onnx(weights)
     except OnnxModelError as e:
         raise ModelError(f"{name}: {e}") from None
     if labels is not None:  # travels with an exported .onnx
@@ -184,7 +220,8 @@ def _build(weights: NetworkWeights, name: str, labels) -> LoadedModel:
         entry.key, entry.value = LABELS_KEY, "\n".join(labels)
     spec = NetSpec(alpha=weights.alpha, resolution=weights.resolution, classes=weights.classes)
     return LoadedModel(proto.SerializeToString(), spec, labels, weights.trained, name,
-                       float(weights.input_mean), float(weights.input_std))
+                       float(weights.input_mean), float(weights.input_std),
+                       "float" if quant is None else "int8")
 
 
 def _fit(labels: tuple[str, ...], classes: int) -> tuple[str, ...] | None:

@@ -26,6 +26,8 @@ OPSET = 17
 IR_VERSION = 8
 PRODUCER = "mobilenet-visualizer"
 CONV_TYPES = ("conv", "depthwise", "pointwise")
+#: Convolution operators of the float and the int8 graphs, and the index of their weight.
+WEIGHT_INPUT = {"Conv": 1, "QLinearConv": 3}
 
 
 class OnnxModelError(ValueError):
@@ -108,14 +110,19 @@ def build_onnx(weights: NetworkWeights) -> onnx.ModelProto:
     model = helper.make_model(graph, producer_name=PRODUCER,
                               opset_imports=[helper.make_opsetid("", OPSET)])
     model.ir_version = IR_VERSION
-    meta = {"alpha": repr(float(weights.alpha)), "resolution": str(r),
+    helper.set_model_props(model, model_metadata(weights, spec.standard_conv))
+    onnx.checker.check_model(model, full_check=True)
+    return model
+
+
+def model_metadata(weights: NetworkWeights, standard_conv: bool = False,
+                   precision: str = "float") -> dict[str, str]:
+    """The metadata that lets `describe_onnx` describe a saved graph again."""
+    return {"alpha": repr(float(weights.alpha)), "resolution": str(weights.resolution),
             "classes": str(weights.classes), "trained": str(bool(weights.trained)).lower(),
             "source": weights.source, "input_mean": repr(float(weights.input_mean)),
             "input_std": repr(float(weights.input_std)),
-            "standard_conv": str(spec.standard_conv).lower()}
-    helper.set_model_props(model, meta)
-    onnx.checker.check_model(model, full_check=True)
-    return model
+            "standard_conv": str(standard_conv).lower(), "precision": precision}
 
 
 def _dims(value_info: onnx.ValueInfoProto) -> list[int | str]:
@@ -127,16 +134,18 @@ def _infer_alpha(model: onnx.ModelProto, standard: bool) -> float:
     """α from the widest conv layer (1024·α channels), when metadata is missing."""
     inits = {t.name: t for t in model.graph.initializer}
     last = "conv14" if standard else "pw13"
-    node = next((n for n in model.graph.node if n.name == last and n.op_type == "Conv"), None)
-    if node is None or len(node.input) < 2 or node.input[1] not in inits:
+    node = next((n for n in model.graph.node if n.name == last and n.op_type in WEIGHT_INPUT),
+                None)
+    w = WEIGHT_INPUT[node.op_type] if node is not None else 0
+    if node is None or len(node.input) <= w or node.input[w] not in inits:
         raise OnnxModelError(f"no Conv node named {last!r} with its weight: "
                              "not a MobileNet V1 built by this program")
-    return inits[node.input[1]].dims[0] / 1024
+    return inits[node.input[w]].dims[0] / 1024
 
 
 def describe_onnx(model: onnx.ModelProto) -> dict:
-    """alpha, resolution, classes, trained, source, input_mean, input_std, standard_conv
-    of a MobileNet V1 graph; raises OnnxModelError when the graph is not one."""
+    """alpha, resolution, classes, trained, source, input_mean, input_std, standard_conv,
+    precision ("float" or "int8") of a MobileNet V1 graph; raises OnnxModelError when the graph is not one."""
     g = model.graph
     meta = {p.key: p.value for p in model.metadata_props}
     if [i.name for i in g.input if i.name not in {t.name for t in g.initializer}] != ["input"]:
@@ -162,10 +171,13 @@ def describe_onnx(model: onnx.ModelProto) -> dict:
             "input_mean": float(meta.get("input_mean", 127.5)),
             "input_std": float(meta.get("input_std", 127.5)),
             "standard_conv": standard,
+            "precision": meta.get("precision", "float"),
         }
         spec = NetSpec(info["alpha"], info["resolution"], info["classes"], standard)
     except (ValueError, SpecError) as e:
         raise OnnxModelError(f"bad MobileNet metadata: {e}") from None
+    if info["precision"] not in ("float", "int8"):
+        raise OnnxModelError(f"unknown precision {info['precision']!r} in the metadata")
     if (info["resolution"], info["classes"]) != (in_dims[2], out_dims[1]):
         raise OnnxModelError(f"metadata says {info['resolution']}px/{info['classes']} classes, "
                              f"the graph has input {in_dims} and output {out_dims}")
@@ -178,15 +190,17 @@ def _check_nodes(model: onnx.ModelProto, layers: tuple[NetLayer, ...]) -> None:
     inits = {t.name: tuple(t.dims) for t in model.graph.initializer}
     for layer in layers:
         node = nodes.get(layer.name)
-        want = {"pool": "GlobalAveragePool", "fc": ("Gemm", "Conv", "MatMul")}.get(
-            layer.type, "Conv")
-        if node is None or node.op_type not in (want if isinstance(want, tuple) else (want,)):
+        want = {"pool": ("GlobalAveragePool", "QLinearGlobalAveragePool"),
+                "fc": ("Gemm", "Conv", "MatMul", "QLinearConv")}.get(
+            layer.type, ("Conv", "QLinearConv"))
+        if node is None or node.op_type not in want:
             raise OnnxModelError(f"no {want} node named {layer.name!r}: "
                                  "not a MobileNet V1 graph with paper layer names")
         if layer.type in CONV_TYPES:
             cin, cout = layer.input_shape[2], layer.output_shape[2]
             shape = (cout, cin // layer.groups, layer.kernel, layer.kernel)
-            got = inits.get(node.input[1]) if len(node.input) > 1 else None
+            w = WEIGHT_INPUT[node.op_type]
+            got = inits.get(node.input[w]) if len(node.input) > w else None
             if got != shape:
                 raise OnnxModelError(f"layer {layer.name}: weight shape {got}, expected {shape}")
     if "softmax" not in nodes:

@@ -2,10 +2,12 @@
 
 onnxruntime's profiler (SessionOptions.enable_profiling) times every kernel of the real,
 optimised graph. The optimiser renames nodes (a Conv fused with its Clip keeps the Conv's
-name; the NCHWc transformer names its nodes after their output tensor plus "_nchwc") and
-adds layout nodes (ReorderInput/ReorderOutput). `LayerAttribution` maps each profiled
-node back to the paper layer it computes, from the original graph's node and tensor
-names; layout conversions become a "layout" row; anything else "other".
+name; the NCHWc transformer names its nodes after their output tensor plus "_nchwc"; the
+int8 NHWC transformer appends "_token_<n>") and adds layout nodes (ReorderInput,
+ReorderOutput, Transpose). `LayerAttribution` maps each profiled node back to the paper
+layer it computes, from the original graph's node and tensor names; layout conversions,
+and (de)quantization outside the paper layers (the int8 graph's input), become a
+"layout" row; anything else "other".
 
 The profile file holds one JSON event per line; `parse_profile` reads the few fields it
 needs with a regular expression (json.loads is several times slower on the long "args"
@@ -26,7 +28,10 @@ from visualizer.net.results import LayerTiming
 
 #: onnxruntime operators that only change the memory layout.
 LAYOUT_OPS = frozenset({"ReorderInput", "ReorderOutput", "Transpose"})
+#: Precision conversions: "layout" too when their name places them in no paper layer.
+CONVERSION_OPS = frozenset({"QuantizeLinear", "DequantizeLinear"})
 _SUFFIXES = ("_kernel_time", "_nchwc")
+_TOKEN = re.compile(r"_token_\d+$")
 
 _EVENT = re.compile(
     r'\{\s*"cat"\s*:\s*"(?P<cat>[^"]*)"\s*,\s*"pid"\s*:\s*-?\d+\s*,\s*"tid"\s*:\s*-?\d+\s*,'
@@ -147,7 +152,7 @@ class LayerAttribution:
         name) or "other"."""
         if op in LAYOUT_OPS:
             return "layout"
-        name = node
+        name = _TOKEN.sub("", node)
         while True:
             hit = self._by_name.get(name) or _paper_layer(name, self._known)
             if hit:
@@ -158,7 +163,7 @@ class LayerAttribution:
                     break
             else:
                 break
-        return "other"
+        return "layout" if op in CONVERSION_OPS else "other"
 
     def timings(self, run: RunProfile) -> tuple[LayerTiming, ...]:
         """One LayerTiming per paper layer (network order), then softmax and layout, and

@@ -13,138 +13,22 @@ means the float model expects (x − 128)/128.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from visualizer.net.mobilenet import NetSpec, SpecError, build_layers
+from visualizer.net.tflite_reader import (ACT_NONE, ACT_RELU6, AVERAGE_POOL_2D, CONV_2D,
+                                          DEPTHWISE_CONV_2D, DEQUANTIZE, DTYPES,
+                                          FULLY_CONNECTED, QUANTIZE, RESHAPE, SAME, SOFTMAX,
+                                          SQUEEZE, Op, Reader, TFLiteError, op_name,
+                                          same_pads)
 from visualizer.net.weights import LayerWeights, NetworkWeights
 
-
-class TFLiteError(ValueError):
-    """The file is not a readable MobileNet V1 classifier; the message says why."""
-
-
-# Builtin operator codes (tflite/BuiltinOperator.py).
-AVERAGE_POOL_2D, CONV_2D, DEPTHWISE_CONV_2D, DEQUANTIZE = 1, 3, 4, 6
-FULLY_CONNECTED, RESHAPE, SOFTMAX, SQUEEZE, MEAN, QUANTIZE = 9, 22, 25, 43, 40, 114
-_OP_NAMES = {AVERAGE_POOL_2D: "AVERAGE_POOL_2D", CONV_2D: "CONV_2D",
-             DEPTHWISE_CONV_2D: "DEPTHWISE_CONV_2D", FULLY_CONNECTED: "FULLY_CONNECTED",
-             RESHAPE: "RESHAPE", SOFTMAX: "SOFTMAX", SQUEEZE: "SQUEEZE", MEAN: "MEAN",
-             QUANTIZE: "QUANTIZE", DEQUANTIZE: "DEQUANTIZE"}
-# Tensor types (tflite/TensorType.py) -> numpy dtype.
-_DTYPES = {0: np.float32, 1: np.float16, 2: np.int32, 3: np.uint8, 4: np.int64, 9: np.int8,
-           7: np.int16}
-_SAME, _VALID = 0, 1  # tflite/Padding.py
-_ACT_NONE, _ACT_RELU6 = 0, 3  # tflite/ActivationFunctionType.py
+__all__ = ["TFLiteError", "import_tflite", "mobilenet_ops", "same_pads", "op_name"]
 _FLOAT_MEAN = _FLOAT_STD = 127.5  # the float checkpoints expect (x − 127.5)/127.5
 
 
-@dataclass(frozen=True)
-class _Op:
-    code: int
-    inputs: tuple[int, ...]
-    outputs: tuple[int, ...]
-    raw: object  # tflite.Operator
-
-
-def op_name(code: int) -> str:
-    return _OP_NAMES.get(code, f"operator #{code}")
-
-
-def _opcode(model, index: int) -> int:
-    oc = model.OperatorCodes(index)
-    # Files written before schema v3a keep codes < 127 only in the deprecated field.
-    return max(int(oc.BuiltinCode()), int(oc.DeprecatedBuiltinCode()))
-
-
-def same_pads(size: int, kernel: int, stride: int) -> tuple[int, int]:
-    """TF "SAME" padding along one axis: (before, after); the extra pixel goes after."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
-
-
-class _Reader:
-    def __init__(self, data: bytes) -> None:
-        import tflite
-
-        self.tflite = tflite
-        self.data = data
-        if len(data) < 8 or not tflite.Model.ModelBufferHasIdentifier(data, 0):
-            raise TFLiteError("not a TFLite file (no TFL3 flatbuffer identifier)")
-        self.model = tflite.Model.GetRootAs(data, 0)
-        if self.model.SubgraphsLength() < 1:
-            raise TFLiteError("the TFLite file has no graph")
-        self.graph = self.model.Subgraphs(0)
-
-    def shape(self, t: int) -> tuple[int, ...]:
-        return tuple(int(d) for d in self.graph.Tensors(t).ShapeAsNumpy()) \
-            if self.graph.Tensors(t).ShapeLength() else ()
-
-    def quantization(self, t: int) -> tuple[np.ndarray, np.ndarray, int] | None:
-        q = self.graph.Tensors(t).Quantization()
-        if q is None or q.ScaleLength() == 0:
-            return None
-        scale = q.ScaleAsNumpy().astype(np.float64)
-        zp = q.ZeroPointAsNumpy().astype(np.float64) if q.ZeroPointLength() \
-            else np.zeros_like(scale)
-        return scale, zp, int(q.QuantizedDimension())
-
-    def array(self, t: int) -> np.ndarray:
-        """A constant tensor, dequantized to float32 when it is quantized."""
-        tensor = self.graph.Tensors(t)
-        name = (tensor.Name() or b"").decode("utf-8", "replace")
-        dtype = _DTYPES.get(int(tensor.Type()))
-        if dtype is None:
-            raise TFLiteError(f"tensor {name!r} has an unsupported type #{tensor.Type()}")
-        buf = self.model.Buffers(int(tensor.Buffer()))
-        if buf.Offset() > 1:  # large models keep data after the flatbuffer
-            raw = self.data[buf.Offset(): buf.Offset() + buf.Size()]
-        else:
-            raw = buf.DataAsNumpy()
-            raw = b"" if isinstance(raw, int) else raw.tobytes()
-        shape = self.shape(t)
-        count = int(np.prod(shape)) if shape else 1
-        if len(raw) != count * np.dtype(dtype).itemsize:
-            raise TFLiteError(f"tensor {name!r} holds {len(raw)} bytes, "
-                              f"not the {count} values its shape {list(shape)} needs")
-        values = np.frombuffer(raw, dtype=dtype).reshape(shape)
-        q = self.quantization(t)
-        if dtype in (np.float32, np.float16) or q is None:
-            if dtype not in (np.float32, np.float16):
-                raise TFLiteError(f"tensor {name!r} is integer but has no quantization")
-            return values.astype(np.float32)
-        scale, zp, axis = q
-        if scale.size > 1:  # per channel along `axis`
-            if axis >= values.ndim or values.shape[axis] != scale.size:
-                raise TFLiteError(f"tensor {name!r}: {scale.size} scales do not match "
-                                  f"dimension {axis} of shape {list(shape)}")
-            bshape = [1] * values.ndim
-            bshape[axis] = scale.size
-            scale, zp = scale.reshape(bshape), (zp.reshape(bshape) if zp.size > 1 else zp)
-        return ((values.astype(np.float64) - zp) * scale).astype(np.float32)
-
-    def options(self, op: _Op, cls_name: str):
-        table = op.raw.BuiltinOptions()
-        if table is None:
-            raise TFLiteError(f"{op_name(op.code)} has no options")
-        opts = getattr(self.tflite, cls_name)()
-        opts.Init(table.Bytes, table.Pos)
-        return opts
-
-    def operators(self) -> list[_Op]:
-        ops = []
-        for i in range(self.graph.OperatorsLength()):
-            raw = self.graph.Operators(i)
-            ops.append(_Op(_opcode(self.model, raw.OpcodeIndex()),
-                           tuple(int(x) for x in raw.InputsAsNumpy()),
-                           tuple(int(x) for x in raw.OutputsAsNumpy()), raw))
-        return ops
-
-
-def _input_normalisation(reader: _Reader, t: int) -> tuple[float, float]:
-    dtype = _DTYPES.get(int(reader.graph.Tensors(t).Type()))
+def _input_normalisation(reader: Reader, t: int) -> tuple[float, float]:
+    dtype = DTYPES.get(int(reader.graph.Tensors(t).Type()))
     q = reader.quantization(t)
     if dtype in (np.float32, np.float16) or q is None:
         return _FLOAT_MEAN, _FLOAT_STD
@@ -154,7 +38,7 @@ def _input_normalisation(reader: _Reader, t: int) -> tuple[float, float]:
     return float(zp.flat[0]) + shift, 1.0 / float(scale.flat[0])
 
 
-def _chain(ops: list[_Op]) -> list[_Op]:
+def _chain(ops: list[Op]) -> list[Op]:
     """Drop I/O (de)quantize ops at the ends and check that every op feeds the next."""
     while ops and ops[0].code in (QUANTIZE, DEQUANTIZE):
         ops = ops[1:]
@@ -167,7 +51,7 @@ def _chain(ops: list[_Op]) -> list[_Op]:
     return ops
 
 
-def _check_sequence(ops: list[_Op]) -> None:
+def _check_sequence(ops: list[Op]) -> None:
     expected = [CONV_2D] + [DEPTHWISE_CONV_2D, CONV_2D] * 13 + [AVERAGE_POOL_2D]
     got = [op.code for op in ops]
     head = got[:len(expected)]
@@ -184,7 +68,7 @@ def _check_sequence(ops: list[_Op]) -> None:
                           f"{len(expected) + 1} layers then RESHAPE/SOFTMAX")
 
 
-def _conv_layer(reader: _Reader, op: _Op, name: str, kind: str) -> LayerWeights:
+def _conv_layer(reader: Reader, op: Op, name: str, kind: str) -> LayerWeights:
     depthwise = op.code == DEPTHWISE_CONV_2D
     opts = reader.options(op, "DepthwiseConv2DOptions" if depthwise else "Conv2DOptions")
     if opts.DilationHFactor() not in (0, 1) or opts.DilationWFactor() not in (0, 1):
@@ -193,10 +77,10 @@ def _conv_layer(reader: _Reader, op: _Op, name: str, kind: str) -> LayerWeights:
     if sh != sw:
         raise TFLiteError(f"{name}: unequal strides {sh}×{sw}")
     act = int(opts.FusedActivationFunction())
-    want_act = _ACT_NONE if kind == "fc" else _ACT_RELU6
+    want_act = ACT_NONE if kind == "fc" else ACT_RELU6
     if act != want_act:
         raise TFLiteError(f"{name}: activation #{act}, expected "
-                          f"{'none' if want_act == _ACT_NONE else 'RELU6'}")
+                          f"{'none' if want_act == ACT_NONE else 'RELU6'}")
     w = reader.array(op.inputs[1])
     if w.ndim != 4:
         raise TFLiteError(f"{name}: weights of shape {list(w.shape)}, expected 4-D")
@@ -213,7 +97,7 @@ def _conv_layer(reader: _Reader, op: _Op, name: str, kind: str) -> LayerWeights:
         raise TFLiteError(f"{name}: {bias.size} biases for {cout} outputs")
     _, in_h, in_w, _ = reader.shape(op.inputs[0])
     k = weight.shape[2]
-    if int(opts.Padding()) == _SAME:
+    if int(opts.Padding()) == SAME:
         top, bottom = same_pads(in_h, weight.shape[2], sh)
         left, right = same_pads(in_w, weight.shape[3], sw)
         pads = (top, left, bottom, right)
@@ -227,11 +111,11 @@ def _conv_layer(reader: _Reader, op: _Op, name: str, kind: str) -> LayerWeights:
                         relu6=kind != "fc")
 
 
-def _fc_layer(reader: _Reader, op: _Op) -> LayerWeights:
+def _fc_layer(reader: Reader, op: Op) -> LayerWeights:
     if op.code == CONV_2D:
         return _conv_layer(reader, op, "fc", "fc")
     opts = reader.options(op, "FullyConnectedOptions")
-    if int(opts.FusedActivationFunction()) != _ACT_NONE:
+    if int(opts.FusedActivationFunction()) != ACT_NONE:
         raise TFLiteError("fc: the classifier must have no activation")
     weight = reader.array(op.inputs[1])  # [classes, C_in]
     if weight.ndim != 2:
@@ -258,10 +142,17 @@ def import_tflite(data: bytes, source: str = "",
             from None
 
 
-def _import(data: bytes, source: str, expect: tuple[float, int] | None) -> NetworkWeights:
-    reader = _Reader(bytes(data))
+def mobilenet_ops(reader: Reader) -> list[Op]:
+    """The 29 operators of the paper layers (conv1 … pw13, pool, classifier), then any
+    RESHAPE/SQUEEZE/SOFTMAX; raises TFLiteError when the graph is not MobileNet V1."""
     ops = _chain(reader.operators())
     _check_sequence(ops)
+    return ops
+
+
+def _import(data: bytes, source: str, expect: tuple[float, int] | None) -> NetworkWeights:
+    reader = Reader(bytes(data))
+    ops = mobilenet_ops(reader)
     in_shape = reader.shape(ops[0].inputs[0])
     if len(in_shape) != 4 or in_shape[0] != 1 or in_shape[3] != 3 or in_shape[1] != in_shape[2]:
         raise TFLiteError(f"input shape {list(in_shape)}, expected [1, R, R, 3]")
@@ -287,7 +178,7 @@ def _import(data: bytes, source: str, expect: tuple[float, int] | None) -> Netwo
                           trained=True, source=source)
 
 
-def _check_pool(reader: _Reader, op: _Op) -> None:
+def _check_pool(reader: Reader, op: Op) -> None:
     opts = reader.options(op, "Pool2DOptions")
     _, h, w, _ = reader.shape(op.inputs[0])
     if (opts.FilterHeight(), opts.FilterWidth()) != (h, w):
