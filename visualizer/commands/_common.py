@@ -83,3 +83,9 @@ def download_progress() -> Callable[[int, int], None] | None:
         sys.stderr.flush()
 
     return show
+
+
+def add_precision_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--precision", choices=("float", "int8"), default="float",
+                   help="float32, or int8 on onnxruntime's integer kernels with the "
+                   "checkpoint's own scales (needs a quantized checkpoint; default float)")

@@ -8,8 +8,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from visualizer.commands._common import (alpha, download_progress, fail, non_negative_int,
-                                         positive_int, print_json, table)
+from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
+                                         fail, non_negative_int, positive_int, print_json,
+                                         table)
 
 NAME = "bench"
 BLOCK = 5  # runs per interleaved block
@@ -33,6 +34,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=positive_int, default=None,
                    help="onnxruntime intra-op threads (default: onnxruntime's choice)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    add_precision_argument(p)
+    p.add_argument("--compare-precision", action="store_true",
+                   help="time a quantized checkpoint in float and int8, per layer side by "
+                   "side (interleaved runs)")
 
 
 def _read_image(path: str) -> Any:
@@ -109,12 +114,22 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.net.models import ModelError, load_model
     from visualizer.net.preprocess import PreprocessError
 
+    if args.compare_precision:
+        from visualizer.commands._precision import run_compare
+
+        try:
+            frame = _read_image(args.image[0]) if args.image else \
+                np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
+        except ValueError as e:
+            return fail(str(e))
+        return run_compare(args, frame)
     try:
         if args.model:
             model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                               progress=download_progress())
+                               progress=download_progress(), precision=args.precision)
         else:
-            model = load_model("untrained", alpha=args.alpha, resolution=args.resolution)
+            model = load_model("untrained", alpha=args.alpha, resolution=args.resolution,
+                               precision=args.precision)
     except (ModelError, SpecError) as e:
         return fail(str(e))
     try:
@@ -136,7 +151,8 @@ def run(args: argparse.Namespace) -> int:
         return fail(str(e))
     except Exception as e:  # onnxruntime refusing the graph, out of memory, …
         return fail(f"inference failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
-    result = {"model": model.name, "trained": model.trained, "alpha": model.spec.alpha,
+    result = {"model": model.name, "precision": model.precision, "trained": model.trained,
+              "alpha": model.spec.alpha,
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
     if args.json:
@@ -150,7 +166,8 @@ def _print(r: dict, model) -> None:
     from visualizer.net.mobilenet import summary_by_type
 
     note = "" if r["trained"] else "  (UNTRAINED weights: predictions are meaningless)"
-    print(f"{r['model']}: α={r['alpha']:g}, {r['resolution']}×{r['resolution']}, "
+    print(f"{r['model']} ({r['precision']}): α={r['alpha']:g}, "
+          f"{r['resolution']}×{r['resolution']}, "
           f"threads {r['threads'] or 'default'}, {r['runs']} runs{note}")
     rows, cum = [], 0.0
     for l in r["layers"]:

@@ -8,7 +8,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from visualizer.commands._common import alpha, download_progress, fail, positive_int
+from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
+                                         fail, positive_int)
 
 NAME = "export-onnx"
 
@@ -25,6 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="width multiplier of an untrained model (default 1.0)")
     p.add_argument("--resolution", type=positive_int, default=224,
                    help="input size of an untrained model (default 224)")
+    add_precision_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -38,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return fail(f"folder {str(out.parent)!r} does not exist")
     try:
         model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                           progress=download_progress())
+                           progress=download_progress(), precision=args.precision)
     except ModelError as e:
         return fail(str(e))
     except KeyboardInterrupt:
@@ -53,6 +55,6 @@ def run(args: argparse.Namespace) -> int:
     s = model.spec
     print(f"wrote {out} ({len(model.onnx_bytes) / 1e6:.1f} MB): {model.name}, MobileNet V1 "
           f"α={s.alpha:g} {s.resolution}×{s.resolution}, {s.classes} classes, "
-          f"{'trained' if model.trained else 'untrained'}; input (rgb − "
+          f"{'trained' if model.trained else 'untrained'}, {model.precision}; input (rgb − "
           f"{model.input_mean:g})/{model.input_std:g}, NCHW")
     return 0

@@ -1,0 +1,49 @@
+"""The CPU's vector and int8 features (py-cpuinfo), and what they mean for int8 speed.
+
+Reading them takes about a second (py-cpuinfo asks the CPU through a helper process),
+so the answer is cached for the process.
+"""
+from __future__ import annotations
+
+import functools
+
+#: Features that decide float and int8 convolution speed, in the order they are shown.
+RELEVANT = ("sse4_2", "avx", "fma", "avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
+            "avx512_bf16", "amx_tile", "amx_int8", "asimd", "asimddp", "i8mm", "sve")
+_VNNI = ("avx512_vnni", "avx_vnni", "asimddp", "i8mm", "amx_int8")
+
+
+def _norm(flag: str) -> str:
+    return flag.lower().replace("_", "").replace(".", "")
+
+
+@functools.lru_cache(maxsize=1)
+def _flags() -> frozenset[str]:
+    try:
+        import cpuinfo
+
+        return frozenset(_norm(f) for f in cpuinfo.get_cpu_info().get("flags", ()))
+    except Exception:  # an exotic platform py-cpuinfo cannot read
+        return frozenset()
+
+
+def cpu_features(flags: frozenset[str] | None = None) -> tuple[str, ...]:
+    """The RELEVANT features this CPU has (names as `lscpu` prints them)."""
+    have = _flags() if flags is None else frozenset(_norm(f) for f in flags)
+    return tuple(f for f in RELEVANT if _norm(f) in have)
+
+
+def int8_note(features: tuple[str, ...]) -> str:
+    """One line on why int8 may or may not beat float on a CPU with these features."""
+    dot = [f for f in features if f in _VNNI]
+    if dot:
+        return (f"{'/'.join(dot)}: int8 multiply-adds run as 4-way dot products, so int8 "
+                "wins where they dominate (pointwise, fc); depthwise and the 3-channel "
+                "first conv do only 9-27 per output, where requantizing each output "
+                "and moving data cost more than the multiply-adds")
+    if "avx2" in features or "avx512f" in features:
+        return ("no AVX-VNNI/AVX512-VNNI: each int8 multiply-add takes 2-3 instructions "
+                "(vpmaddubsw, vpmaddwd, add) against one float FMA, so int8 may be slower "
+                "than float on some layers")
+    return ("no int8 dot-product instructions detected: int8 may be slower than float, "
+            "its gain is mostly smaller weights and activations")
