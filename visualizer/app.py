@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write a JSON report of the live run on exit")
     gui.add_argument("--threads", type=positive_int, default=None, metavar="T",
                      help="onnxruntime intra-op threads for the live demo")
+    gui.add_argument("--precision", choices=("float", "int8"), default=None,
+                     help="live demo precision: float, or int8 integer kernels (quantized "
+                     "checkpoints only)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         module.add_parser(sub)

@@ -31,6 +31,7 @@ def run_metadata(model, threads: int | None) -> dict:
     return {
         "model": getattr(model, "name", None),
         "trained": getattr(model, "trained", None),
+        "precision": getattr(model, "precision", None),
         "alpha": getattr(spec, "alpha", None),
         "resolution": getattr(spec, "resolution", None),
         "threads": threads,  # None: onnxruntime's default

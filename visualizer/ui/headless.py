@@ -117,6 +117,8 @@ class LiveRun(QObject):
             tab.pipeline.profile_every = max(4, min(30, n // 6))
         if args.source:
             tab.set_source(args.source)
+        if getattr(args, "precision", None):
+            tab.model_picker.set_precision(args.precision)
         tab.load_model(args.model or default_model())
         if args.autostart:
             tab.start()

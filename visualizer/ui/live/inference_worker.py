@@ -13,18 +13,19 @@ from typing import Any, Callable
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
-#: (source, alpha, resolution, progress, cancel) -> LoadedModel
+#: (source, alpha, resolution, progress, cancel[, precision=]) -> LoadedModel
 LoadFn = Callable[..., Any]
 #: (model, threads, profile_every) -> object with .model, .layers, .infer(frame, frame_id),
 #: .close(), like net.runner.Runner
 RunnerFactory = Callable[[Any, "int | None", "int | None"], Any]
 
 
-def default_load(source: str, alpha: float, resolution: int, progress, cancel):
+def default_load(source: str, alpha: float, resolution: int, progress, cancel,
+                 precision: str = "float"):
     from visualizer.net.models import load_model
 
     return load_model(source, alpha=alpha, resolution=resolution, progress=progress,
-                      cancel=cancel)
+                      cancel=cancel, precision=precision)
 
 
 def default_runner(model, threads: int | None, profile_every: int | None = None):

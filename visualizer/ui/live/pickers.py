@@ -154,6 +154,16 @@ class ModelPicker(QWidget):
         self.res_box.setToolTip("Input resolution of the untrained network: each frame is "
                                 "centre-cropped to a square and resized to it")
         row.addWidget(self.res_box)
+        row.addWidget(QLabel("precision"))
+        self.precision_box = QComboBox()
+        self.precision_box.addItem("float", "float")
+        self.precision_box.addItem("int8", "int8")
+        self.precision_box.setToolTip(
+            "float: float32 kernels (a quantized checkpoint is dequantized); int8: "
+            "onnxruntime's integer kernels with the checkpoint's own scales and zero "
+            "points (quantized checkpoints only, e.g. *_quant)")
+        row.addWidget(self.precision_box)
+        self.precision_box.activated.connect(lambda _i: self.requested.emit())
         self.alpha_box.activated.connect(lambda _i: self._shape_changed())
         self.res_box.activated.connect(lambda _i: self._shape_changed())
         self.box.currentIndexChanged.connect(self._enable_shape)
@@ -175,6 +185,15 @@ class ModelPicker(QWidget):
                 box.addItem(f"{value:g}", value)
                 i = box.count() - 1
             box.setCurrentIndex(i)
+
+    @property
+    def precision(self) -> str:
+        return str(self.precision_box.currentData())
+
+    def set_precision(self, precision: str) -> None:
+        i = self.precision_box.findData(precision)
+        if i >= 0:
+            self.precision_box.setCurrentIndex(i)
 
     @property
     def alpha(self) -> float:

@@ -119,16 +119,19 @@ class LivePipeline(QObject):
     def loading(self) -> bool:
         return self._load_task is not None  # until its result has been handled
 
-    def load_model(self, source: str, alpha: float = 1.0, resolution: int = 224) -> None:
+    def load_model(self, source: str, alpha: float = 1.0, resolution: int = 224,
+                   precision: str = "float") -> None:
         """Load (maybe download) a model and build its runner off the GUI thread."""
         self.cancel_load()
         load_fn, factory = self._load_fn, self._runner_factory
         threads, every = self.threads, self.profile_every
+        # only int8 is passed on, so a load_fn without the keyword still loads float
+        extra = {} if precision == "float" else {"precision": precision}
 
         def job(report, cancelled):
             def progress(done: int, total: int) -> None:
                 report((int(done), int(total)))
-            model = load_fn(source, alpha, resolution, progress, cancelled)
+            model = load_fn(source, alpha, resolution, progress, cancelled, **extra)
             if cancelled():
                 return None
             return factory(model, threads, every)

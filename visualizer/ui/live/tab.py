@@ -224,7 +224,7 @@ class LiveTab(QWidget):
         if spec is None or not spec.startswith("untrained:"):
             spec = self.current_model()
         m = self.model_picker
-        self.pipeline.load_model(spec, m.alpha, m.resolution)
+        self.pipeline.load_model(spec, m.alpha, m.resolution, m.precision)
 
     def _on_loading(self, spec: str) -> None:
         self._loading_spec = spec
@@ -267,6 +267,8 @@ class LiveTab(QWidget):
         """The picker shows the model that runs, not the one that failed or was cancelled."""
         if self._running_spec is not None:
             self.model_picker.set_model(self._running_spec)
+        if self.pipeline.model is not None:
+            self.model_picker.set_precision(getattr(self.pipeline.model, "precision", "float"))
 
     def _on_load_failed(self, message: str) -> None:
         self.progress.hide()
@@ -283,6 +285,8 @@ class LiveTab(QWidget):
             self.model_label.setText("No model loaded")
             return
         size = f"α {m.spec.alpha:g}, {m.spec.resolution}×{m.spec.resolution}"
+        if getattr(m, "precision", "float") != "float":
+            size += f", {m.precision}"
         self.model_picker.show_shape(m.spec.alpha, m.spec.resolution)
         self.model_label.setToolTip(
             f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
