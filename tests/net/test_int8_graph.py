@@ -14,13 +14,14 @@ import onnx
 import onnxruntime as ort
 import pytest
 from onnx import numpy_helper
+from PIL import Image
 
 import _tflite_files as tf
 from test_tflite_import import litert_probs, photos, square_rgb
 from visualizer.net.models import ModelError, load_model
 from visualizer.net.onnx_int8 import build_int8_onnx
 from visualizer.net.tflite_import import TFLiteError
-from visualizer.net.tflite_quant import activation_range, import_quantized, QParams
+from visualizer.net.tflite_quant import QParams, activation_range, import_quantized
 
 QUANT = ["mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant",
          "mobilenet_v1_0.75_192_quant"]
@@ -180,3 +181,21 @@ def test_exported_int8_onnx_loads_again(coral, tmp_path):
     assert (again.input_mean, again.input_std) == (128.0, 128.0)
     with pytest.raises(ModelError, match="holds a graph in int8"):
         load_model(str(path))
+
+
+def test_int8_feature_maps_are_dequantized_and_match_float(coral):
+    """The Network tab's feature maps of an int8 model: the real values its integers
+    stand for, close to the float graph's (one output step per layer of drift)."""
+    from visualizer.net.probes import feature_maps
+
+    path = str(coral / "mobilenet_v1_0.5_160_quant.tflite")
+    q8, f32 = load_model(path, precision="int8"), load_model(path)
+    frame = np.asarray(Image.open(coral / "parrot.jpg").convert("RGB"))
+    inits = _inits(onnx.load_from_string(q8.onnx_bytes))
+    for layer in ("conv1", "dw1", "pool"):
+        a, b = feature_maps(q8, frame, layer), feature_maps(f32, frame, layer)
+        assert a.dtype == np.float32 and a.shape == b.shape
+        step = float(inits[f"{layer}/output_scale"])
+        # the integers are multiples of the output scale, and near the float values
+        np.testing.assert_allclose(a / step, np.round(a / step), atol=1e-3)
+        assert np.abs(a - b).mean() < 2 * step, layer

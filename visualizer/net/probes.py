@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 WARMUP_MS = 30.0  # shortest warm-up of measure_latency (when warmup > 0)
 
 _maps_lock = threading.Lock()
-_maps: "OrderedDict[int, tuple[bytes, ort.InferenceSession, dict[str, str]]]" = OrderedDict()
+_maps: "OrderedDict[int, tuple[bytes, ort.InferenceSession, dict[str, str], dict]]" = \
+    OrderedDict()
 _MAPS_CACHE = 2
 
 
@@ -37,27 +38,35 @@ def layer_outputs(model: onnx.ModelProto, layer_names: list[str]) -> dict[str, s
     return out
 
 
-def _maps_session(model: "LoadedModel") -> tuple[ort.InferenceSession, dict[str, str]]:
+def _maps_session(model: "LoadedModel") -> tuple[ort.InferenceSession, dict[str, str], dict]:
+    """A session that also outputs every layer's feature map; for an int8 graph, the
+    (scale, zero point) that dequantize each layer's integer output."""
     key = id(model.onnx_bytes)
     with _maps_lock:
         hit = _maps.get(key)
         if hit is not None and hit[0] is model.onnx_bytes:
             _maps.move_to_end(key)
-            return hit[1], hit[2]
+            return hit[1], hit[2], hit[3]
     proto = onnx.load_from_string(model.onnx_bytes)
-    tensors = layer_outputs(proto, [l.name for l in model.spec.layers])
+    names = [l.name for l in model.spec.layers]
+    tensors = layer_outputs(proto, names)
+    inits = {t.name: t for t in proto.graph.initializer}
+    quant = {n: (onnx.numpy_helper.to_array(inits[f"{n}/output_scale"]),
+                 onnx.numpy_helper.to_array(inits[f"{n}/output_zero_point"]))
+             for n in names if f"{n}/output_zero_point" in inits}  # int8 graphs
     present = {o.name for o in proto.graph.output}
-    for t in tensors.values():
+    for n, t in tensors.items():
         if t not in present:
-            proto.graph.output.append(onnx.helper.make_tensor_value_info(
-                t, onnx.TensorProto.FLOAT, None))
+            elem = onnx.helper.np_dtype_to_tensor_dtype(quant[n][1].dtype) if n in quant \
+                else onnx.TensorProto.FLOAT
+            proto.graph.output.append(onnx.helper.make_tensor_value_info(t, elem, None))
     session = ort.InferenceSession(proto.SerializeToString(), session_options(None, False),
                                    providers=PROVIDERS)
     with _maps_lock:
-        _maps[key] = (model.onnx_bytes, session, tensors)
+        _maps[key] = (model.onnx_bytes, session, tensors, quant)
         while len(_maps) > _MAPS_CACHE:
             _maps.popitem(last=False)
-    return session, tensors
+    return session, tensors, quant
 
 
 def feature_maps(model: "LoadedModel", frame_rgb: np.ndarray, layer: str) -> np.ndarray:
@@ -67,13 +76,16 @@ def feature_maps(model: "LoadedModel", frame_rgb: np.ndarray, layer: str) -> np.
     names = [l.name for l in model.spec.layers]
     if layer not in names:
         raise ValueError(f"unknown layer {layer!r}: expected one of {', '.join(names)}")
-    session, tensors = _maps_session(model)
+    session, tensors, quant = _maps_session(model)
     if layer not in tensors:
         raise ValueError(f"the model has no node for layer {layer!r}")
     x = preprocess(frame_rgb, model.spec.resolution, model.input_mean, model.input_std)
     opts = ort.RunOptions()
     opts.only_execute_path_to_fetches = True
     y = session.run([tensors[layer]], {"input": x}, opts)[0]
+    if layer in quant:  # an int8 graph: the real values the integers stand for
+        scale, zero = quant[layer]
+        y = (y.astype(np.float32) - zero.astype(np.float32)) * scale
     return np.ascontiguousarray(y.reshape(y.shape[1], *(y.shape[2:] or (1, 1))))
 
 
