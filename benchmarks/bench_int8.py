@@ -9,12 +9,15 @@ Whole graph: onnxruntime float (the dequantized graph), onnxruntime int8 (QLinea
 with the checkpoint's scales) and LiteRT on the same file, same thread count, interleaved
 in blocks with rotating order; medians of the block means. Per layer: onnxruntime's
 profiler on each optimised graph, float and int8 interleaved (net/precision_compare.py),
-medians. The CPU features come from py-cpuinfo.
+medians. "s8w" is the int8 graph with the uint8 weights stored as int8 (same results,
+onnxruntime's uint8×int8 kernels; see tflite_quant.signed_weights). The CPU features
+come from py-cpuinfo.
 """
 from __future__ import annotations
 
 import argparse
 import os
+from dataclasses import replace
 import sys
 from pathlib import Path
 
@@ -26,6 +29,8 @@ sys.path.insert(0, str(ROOT))
 from bench_runtime import interleaved, litert_call, ort_session  # noqa: E402
 from visualizer.net.cpu_features import cpu_features, int8_note  # noqa: E402
 from visualizer.net.models import load_model  # noqa: E402
+from visualizer.net.onnx_int8 import build_int8_onnx  # noqa: E402
+from visualizer.net.tflite_quant import import_quantized, signed_weights  # noqa: E402
 from visualizer.net.precision_compare import compare_precisions  # noqa: E402
 from visualizer.net.preprocess import resize_rgb  # noqa: E402
 
@@ -43,6 +48,8 @@ def shared_checkpoints() -> list[Path]:
 def bench_one(path: Path, runs: int, block: int, threads: int) -> None:
     models = {p: load_model(str(path), precision=p) for p in ("float", "int8")}
     f = models["float"]
+    signed = signed_weights(import_quantized(path.read_bytes()))
+    s8 = replace(models["int8"], onnx_bytes=build_int8_onnx(signed).SerializeToString())
     r = f.spec.resolution
     rgb = resize_rgb(np.random.default_rng(0).integers(0, 256, (480, 640, 3), np.uint8), r)
     x = np.ascontiguousarray(((rgb.astype(np.float32) - f.input_mean) / f.input_std)
@@ -50,16 +57,19 @@ def bench_one(path: Path, runs: int, block: int, threads: int) -> None:
     ms = interleaved({
         "onnxruntime float": (ort_session(models["float"], threads, "ORT_ENABLE_ALL"), x),
         "onnxruntime int8": (ort_session(models["int8"], threads, "ORT_ENABLE_ALL"), x),
+        "onnxruntime int8 s8w": (ort_session(s8, threads, "ORT_ENABLE_ALL"), x),
         "LiteRT XNNPACK": (litert_call(path, threads), rgb),
     }, runs, block)
     print(f"\n{path.stem}: {f.spec.total_macs / 1e6:.0f} M mult-adds, load "
           f"{os.getloadavg()[0]:.2f}")
     for k, v in ms.items():
-        print(f"  {k:20s} {v:7.3f} ms")
+        print(f"  {k:22s} {v:7.3f} ms")
     print(f"  int8/float {ms['onnxruntime int8'] / ms['onnxruntime float']:.2f}   "
           f"onnxruntime int8 / LiteRT {ms['onnxruntime int8'] / ms['LiteRT XNNPACK']:.2f}   "
           f"onnxruntime float / LiteRT "
-          f"{ms['onnxruntime float'] / ms['LiteRT XNNPACK']:.2f}")
+          f"{ms['onnxruntime float'] / ms['LiteRT XNNPACK']:.2f}   "
+          f"int8 with weights as int8 (s8w) / int8 "
+          f"{ms['onnxruntime int8 s8w'] / ms['onnxruntime int8']:.2f}")
     c = compare_precisions(models, x, runs=max(runs // 2, 20), warmup=5, threads=threads)
     print(f"  per layer (profiler, medians of {c['runs']} interleaved runs): ms float / int8")
     for t in TYPES:

@@ -199,3 +199,25 @@ def test_int8_feature_maps_are_dequantized_and_match_float(coral):
         # the integers are multiples of the output scale, and near the float values
         np.testing.assert_allclose(a / step, np.round(a / step), atol=1e-3)
         assert np.abs(a - b).mean() < 2 * step, layer
+
+
+def test_signed_weights_give_the_same_probabilities(coral):
+    """uint8 weights shifted to int8 (and their zero points) keep every w − zp, so the
+    graph computes the same integers."""
+    from visualizer.net.tflite_quant import signed_weights
+
+    net = import_quantized((coral / "mobilenet_v1_0.25_128_quant.tflite").read_bytes())
+    s8 = signed_weights(net)
+    for a, b in zip(net.layers, s8.layers):
+        assert b.weight.dtype == np.int8
+        np.testing.assert_array_equal(a.weight.astype(int) - a.weight_q.zero_point.astype(int),
+                                      b.weight.astype(int) - b.weight_q.zero_point.astype(int))
+    from visualizer.net.cpu_features import cpu_features
+
+    if not {"avx512_vnni", "avx_vnni"} & set(cpu_features()):
+        pytest.skip("x86 without VNNI: onnxruntime's uint8×int8 kernel may saturate")
+    x = np.random.default_rng(1).uniform(-1, 1, (1, 3, 128, 128)).astype(np.float32)
+    out = [ort.InferenceSession(build_int8_onnx(n).SerializeToString(),
+                                providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
+           for n in (net, s8)]
+    np.testing.assert_allclose(out[0], out[1], atol=2e-3)

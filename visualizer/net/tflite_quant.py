@@ -12,7 +12,7 @@ s_x·s_w, zero point 0), and every activation keeps its own scale and zero point
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -155,3 +155,18 @@ def _layer(reader: Reader, op: Op, name: str) -> QuantLayer:
     act = int(reader.options(op, options).FusedActivationFunction())
     return QuantLayer(name, np.ascontiguousarray(weight), wq, np.ascontiguousarray(bias),
                       xq, yq, activation_range(yq, act == ACT_RELU6))
+
+
+def signed_weights(net: QuantNetwork) -> QuantNetwork:
+    """The same network with uint8 weights stored as int8 (w − 128, zero point − 128):
+    every (w − zero point) is unchanged, so the results are too, but onnxruntime picks
+    its uint8×int8 kernels. Those are faster with VNNI; on AVX2 without VNNI they use
+    vpmaddubsw, whose int16 pair sums can saturate, so this is not the default."""
+    def shift(layer: QuantLayer) -> QuantLayer:
+        if layer.weight.dtype != np.uint8:
+            return layer
+        w = (layer.weight.astype(np.int16) - 128).astype(np.int8)
+        zp = (layer.weight_q.zero_point.astype(np.int16) - 128).astype(np.int8)
+        return replace(layer, weight=w, weight_q=QParams(layer.weight_q.scale, zp))
+
+    return replace(net, layers=tuple(shift(l) for l in net.layers))
