@@ -66,3 +66,21 @@ def test_headless_int8_of_a_float_model_exits_2_with_one_line(tmp_path):
     assert r.returncode == 2 and "Traceback" not in r.stderr
     lines = [l for l in r.stderr.splitlines() if l.startswith("error")]
     assert len(lines) == 1 and "quantized checkpoint" in lines[0]
+
+
+def test_running_int8_model_says_why_int8_may_be_slower(qtbot, coral):
+    """The Live tab with the real loader and runner: an int8 model is named as such and
+    its tooltip carries the CPU-feature note."""
+    from visualizer.net.cpu_features import cpu_features, int8_note
+
+    tab = LiveTab()
+    qtbot.addWidget(tab)
+    try:
+        tab.model_picker.set_precision("int8")
+        with qtbot.waitSignal(tab.pipeline.modelLoaded, timeout=60_000):
+            tab.load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"))
+        assert tab.pipeline.model.precision == "int8"
+        assert "int8" in tab.model_label.text()
+        assert int8_note(cpu_features()) in tab.model_label.toolTip()
+    finally:
+        tab.shutdown()

@@ -24,6 +24,10 @@ def default_load(source: str, alpha: float, resolution: int, progress, cancel,
                  precision: str = "float"):
     from visualizer.net.models import load_model
 
+    if precision == "int8":  # read once here, off the GUI thread, for the tab's note
+        from visualizer.net.cpu_features import cpu_features
+
+        cpu_features()
     return load_model(source, alpha=alpha, resolution=resolution, progress=progress,
                       cancel=cancel, precision=precision)
 

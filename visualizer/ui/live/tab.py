@@ -292,6 +292,11 @@ class LiveTab(QWidget):
             f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
             + ("" if m.trained else " — random weights: the timings are real, the "
                "predictions are not"))
+        if getattr(m, "precision", "float") == "int8":
+            from visualizer.net.cpu_features import cpu_features, int8_note
+
+            self.model_label.setToolTip(self.model_label.toolTip() + "\nint8 on this CPU: "
+                                        + int8_note(cpu_features()))
         if m.trained:
             self.model_label.setText(f"Running: {m.name} ({size})")
             self.model_label.setStyleSheet("")
