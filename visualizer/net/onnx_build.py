@@ -145,7 +145,8 @@ def _infer_alpha(model: onnx.ModelProto, standard: bool) -> float:
 
 def describe_onnx(model: onnx.ModelProto) -> dict:
     """alpha, resolution, classes, trained, source, input_mean, input_std, standard_conv,
-    precision ("float" or "int8") of a MobileNet V1 graph; raises OnnxModelError when the graph is not one."""
+    precision ("float" or "int8") of a MobileNet V1 graph; raises OnnxModelError when
+    the graph is not one."""
     g = model.graph
     meta = {p.key: p.value for p in model.metadata_props}
     if [i.name for i in g.input if i.name not in {t.name for t in g.initializer}] != ["input"]:

@@ -36,7 +36,8 @@ class QParams:
 @dataclass(frozen=True)
 class QuantLayer:
     name: str  # paper layer name (conv1, dw1, …, pw13, fc)
-    weight: np.ndarray  # uint8/int8, ONNX layout (C_out, C_in/groups, k, k); fc: (classes, C_in, 1, 1)
+    #: uint8/int8, ONNX layout (C_out, C_in/groups, k, k); fc: (classes, C_in, 1, 1)
+    weight: np.ndarray
     weight_q: QParams
     bias: np.ndarray  # int32 (C_out,): scale s_x·s_w, zero point 0
     input_q: QParams
