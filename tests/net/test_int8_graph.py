@@ -221,3 +221,18 @@ def test_signed_weights_give_the_same_probabilities(coral):
                                 providers=["CPUExecutionProvider"]).run(None, {"input": x})[0]
            for n in (net, s8)]
     np.testing.assert_allclose(out[0], out[1], atol=2e-3)
+
+
+def test_attribution_of_int8_node_names(coral):
+    """The NHWC transformer's renamed nodes go to their layer; (de)quantization outside
+    any paper layer goes to the layout row, inside one to that layer."""
+    from visualizer.net.profiling import LayerAttribution
+
+    model = load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"), precision="int8")
+    att = LayerAttribution(onnx.load_from_string(model.onnx_bytes), model.spec.layers)
+    assert att.layer_of("conv1_token_2", "QLinearConv") == "conv1"
+    assert att.layer_of("pw13_token_106", "QLinearConv") == "pw13"
+    assert att.layer_of("Transpose_token_109", "Transpose") == "layout"
+    assert att.layer_of("input/quantize", "QuantizeLinear") == "layout"
+    assert att.layer_of("fc/dequantize", "DequantizeLinear") == "fc"
+    assert att.layer_of("mystery", "Add") == "other"
