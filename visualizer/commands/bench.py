@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.net.preprocess import PreprocessError
 
     try:
-        if args.model:
+        if args.model is not None:  # given but empty: "no model given", not untrained
             model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
                                progress=download_progress())
         else:
