@@ -35,6 +35,7 @@ def test_a_working_run_prints_nothing_and_verbose_shows_the_diagnostics(mjpeg, t
     verbose = run_main("--source", mjpeg, *RUN, "--verbose")
     assert verbose.returncode == 0
     assert "Input #0" in verbose.stderr  # FFmpeg's stream dump: kept, only gated
+    assert "propagateSizeHints" in verbose.stderr  # a Qt warning (offscreen platform)
 
 
 def one_error_line(r, needle: str) -> None:

@@ -45,29 +45,31 @@ def _load_media_backend() -> None:
     QMediaFormat().supportedFileFormats(QMediaFormat.ConversionMode.Decode)
 
 
-def set_ffmpeg_log_level(level: int) -> bool:
-    """Set FFmpeg's log level (AV_LOG_QUIET … AV_LOG_TRACE); False if no avutil was found.
-    Needs a Q(Core)Application."""
+def _avutil() -> ctypes.CDLL | None:
+    """The avutil library Qt uses (loaded by Qt first), or None."""
     _load_media_backend()
     for path in _avutil_candidates():
         try:
             lib = ctypes.CDLL(path)
             lib.av_log_set_level.argtypes = [ctypes.c_int]
             lib.av_log_set_level.restype = None
-            lib.av_log_set_level(level)
+            lib.av_log_get_level.restype = ctypes.c_int
         except (OSError, AttributeError):
             continue
-        return True
-    return False
+        return lib
+    return None
+
+
+def set_ffmpeg_log_level(level: int) -> bool:
+    """Set FFmpeg's log level (AV_LOG_QUIET … AV_LOG_TRACE); False if no avutil was found.
+    Needs a Q(Core)Application."""
+    lib = _avutil()
+    if lib is not None:
+        lib.av_log_set_level(level)
+    return lib is not None
 
 
 def ffmpeg_log_level() -> int | None:
     """FFmpeg's current log level, or None if no avutil was found."""
-    for path in _avutil_candidates():
-        try:
-            lib = ctypes.CDLL(path)
-            lib.av_log_get_level.restype = ctypes.c_int
-            return int(lib.av_log_get_level())
-        except (OSError, AttributeError):
-            continue
-    return None
+    lib = _avutil()
+    return None if lib is None else int(lib.av_log_get_level())
