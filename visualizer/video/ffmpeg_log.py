@@ -16,7 +16,6 @@ import glob
 import os
 
 AV_LOG_QUIET = -8
-AV_LOG_INFO = 32  # FFmpeg's default
 
 
 def _avutil_candidates() -> list[str]:
