@@ -47,23 +47,79 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--precision", choices=("float", "int8"), default=None,
                      help="live demo precision: float, or int8 integer kernels (quantized "
                      "checkpoints only)")
+    gui.add_argument("--verbose", action="store_true",
+                     help="show Qt's and FFmpeg's diagnostic messages on stderr")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():
         module.add_parser(sub)
     return parser
 
 
+class _OutputFailed(Exception):
+    """Standard output refused a write (full disk, closed pipe): not the command's fault."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.reason = error.strerror or str(error)
+
+
+class _GuardedOutput:
+    """sys.stdout while a command runs: a failed write raises _OutputFailed, so it is told
+    apart from the command's own file errors and reported in one line."""
+
+    def __init__(self, stream) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise _OutputFailed(e) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as e:
+            raise _OutputFailed(e) from None
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
+def _drop_stdout(stream) -> None:
+    """Send standard output to the null device, so the flush at exit cannot fail again
+    (and print a second message or a traceback)."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (e.g. captured in tests)
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command:
+        stdout = sys.stdout
+        sys.stdout = _GuardedOutput(stdout)
         try:
-            return int(COMMANDS[args.command].run(args) or 0)
+            code = int(COMMANDS[args.command].run(args) or 0)
+            sys.stdout.flush()  # a full disk shows here, while it can still be reported
+            return code
         except BrokenPipeError:  # e.g. `net | head`: the reader left; say nothing more
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            _drop_stdout(stdout)
             return 1
         except KeyboardInterrupt:
             return 130
+        except _OutputFailed as e:  # e.g. `> /dev/full`
+            _drop_stdout(stdout)
+            sys.stderr.write(f"error: cannot write the output: {e.reason}\n")
+            return 2
+        finally:
+            sys.stdout = stdout
     from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
 
     return run_gui(args)

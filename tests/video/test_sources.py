@@ -114,7 +114,7 @@ def test_make_source_rejects_bad_descriptions(tmp_path):
         make_source(str(tmp_path / "missing.mp4"))
     with pytest.raises(SourceError, match="camera number"):
         make_source("camera:x")
-    (tmp_path / "clip.mkv").write_bytes(b"")
+    (tmp_path / "clip.mkv").write_bytes(b"\x1a\x45\xdf\xa3" + bytes(60))  # Matroska's magic
     assert isinstance(make_source(str(tmp_path / "clip.mkv")), VideoFileSource)
     assert isinstance(make_source(str(tmp_path)), ImageSource)
 

@@ -124,7 +124,7 @@ def run(args: argparse.Namespace) -> int:
             return fail(str(e))
         return run_compare(args, frame)
     try:
-        if args.model:
+        if args.model is not None:  # given but empty: "no model given", not untrained
             model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
                                progress=download_progress(), precision=args.precision)
         else:

@@ -30,14 +30,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from visualizer.net.checkpoints import write_atomic
+    from visualizer.net.atomic_files import unwritable_reason, write_atomic
     from visualizer.net.models import ModelError, load_model
 
-    out = Path(args.out)
+    out = Path(args.out).expanduser()
     if out.suffix.lower() != ".onnx":
         return fail(f"--out must end in .onnx, not {out.name!r}")
-    if not out.parent.is_dir():
-        return fail(f"folder {str(out.parent)!r} does not exist")
+    problem = unwritable_reason(out)  # before a download or a conversion, not after
+    if problem:
+        return fail(f"--out: {problem}")
     try:
         model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
                            progress=download_progress(), precision=args.precision)

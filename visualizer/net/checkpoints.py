@@ -19,11 +19,11 @@ import os
 import re
 import tarfile
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from visualizer.net.atomic_files import write_atomic
 from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
 from visualizer.net.tflite_import import TFLiteError, import_tflite
 
@@ -197,20 +197,6 @@ def extract_tflite(archive: bytes | str | os.PathLike, member: str | None = None
     except Exception as e:  # TarError, EOFError, zlib.error, OSError …
         raise CheckpointError(f"the archive is damaged or truncated "
                               f"({type(e).__name__})") from None
-
-
-def write_atomic(path: str | os.PathLike, data: bytes) -> None:
-    """Write through a temporary file in the same folder, then rename: readers see the
-    old file or the whole new one, never a part (permissions follow the umask)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def fetch_checkpoint(name: str, *, cache: str | os.PathLike | None = None,

@@ -103,7 +103,8 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                                  "mobilenet_v1_0.5_160_quant); untrained weights are float")
             return _untrained(alpha, resolution, labels_path)
         off = parse_official(text)
-        if off is not None and not Path(text).exists():
+        path = Path(text).expanduser()  # as the shell would, also when quoted or in the GUI
+        if off is not None and not path.exists():
             path = fetch_checkpoint(off.name, cache=cache, url=base_url, progress=progress,
                                     cancel=cancel)
             data = path.read_bytes()
@@ -115,7 +116,7 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                                  f"removed; try again ({e})") from None
             return _from_weights(weights, off.name, None, labels_path, cache, labels_url,
                                  data, precision, embedded=False)
-        return _from_file(Path(text), labels_path, cache, labels_url, precision)
+        return _from_file(path, labels_path, cache, labels_url, precision)
     except DownloadCancelled:
         raise ModelError("download cancelled") from None
     except (CheckpointError, TFLiteError, SpecError) as e:
@@ -147,6 +148,8 @@ def _from_file(path: Path, labels_path, cache, labels_url, precision: str) -> Lo
         raise ModelError(f"unknown model {str(path)!r}: give a .tflite, .tgz or .onnx file, "
                          "an official name such as mobilenet_v1_1.0_224 or "
                          "mobilenet_v1_0.5_160_quant, or 'untrained'")
+    if path.is_dir():
+        raise ModelError(f"{path} is a folder, not a model file")
     if not path.is_file():
         raise ModelError(f"model file not found: {path}")
     stem = name[: -len(suffix)]

@@ -218,7 +218,7 @@ def load_onnx(path: str | Path) -> tuple[onnx.ModelProto, dict]:
         onnx.checker.check_model(model)
     except Exception as e:  # protobuf DecodeError, checker ValidationError, …
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise OnnxModelError(f"{p.name} is not a valid ONNX model: {first}") from None
+        raise OnnxModelError(f"not a valid ONNX model: {first}") from None  # callers name it
     info = describe_onnx(model)
     if not info["source"]:
         info["source"] = p.name

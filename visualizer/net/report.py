@@ -1,11 +1,18 @@
-"""Exports of the live demo's per-layer timing (CSV, JSON) with what they were measured on."""
+"""Exports of the live demo's per-layer timing (CSV, JSON) with what they were measured on.
+
+Both are written through a temporary file and a rename (atomic_files.py): a failed
+write leaves the previous file, or none, never a part.
+"""
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import platform
 from pathlib import Path
+
+from visualizer.net.atomic_files import write_atomic
 
 
 def cpu_model() -> str:
@@ -43,7 +50,7 @@ def run_metadata(model, threads: int | None) -> dict:
 
 
 def write_json(path: str | Path, meta: dict, layers: list[dict], **extra) -> None:
-    Path(path).write_text(json.dumps({**meta, **extra, "layers": layers}, indent=2) + "\n")
+    write_atomic(path, json.dumps({**meta, **extra, "layers": layers}, indent=2) + "\n")
 
 
 CSV_FIELDS = ("name", "type", "macs", "mean_ms", "gmacs_per_s")
@@ -52,8 +59,9 @@ CSV_META = ("model", "resolution", "threads", "cpu_model", "onnxruntime")
 
 def write_csv(path: str | Path, meta: dict, layers: list[dict]) -> None:
     """One row per layer; the measurement's context repeated in its own columns."""
-    with open(path, "w", newline="") as f:
-        out = csv.writer(f)
-        out.writerow(CSV_FIELDS + CSV_META)
-        for row in layers:
-            out.writerow([row[k] for k in CSV_FIELDS] + [meta.get(k) for k in CSV_META])
+    text = io.StringIO(newline="")
+    out = csv.writer(text)
+    out.writerow(CSV_FIELDS + CSV_META)
+    for row in layers:
+        out.writerow([row[k] for k in CSV_FIELDS] + [meta.get(k) for k in CSV_META])
+    write_atomic(path, text.getvalue())

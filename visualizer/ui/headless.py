@@ -19,7 +19,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
+from visualizer.net.atomic_files import write_atomic
 from visualizer.net.report import run_metadata
+from visualizer.ui.common.image_files import save_png
 from visualizer.ui.live.pickers import default_model
 from visualizer.video.sources import SourceError, make_source
 
@@ -43,9 +45,6 @@ def prepare_headless(args) -> None:
 
 def check_args(args) -> str | None:
     """One line describing what is wrong with the live options, or None."""
-    report = getattr(args, "report", None)
-    if report and not Path(report).resolve().parent.is_dir():
-        return f"folder does not exist: {Path(report).parent}"
     if args.exit_after_frames is not None and not args.autostart:
         return "--exit-after-frames needs --autostart"
     if args.autostart and not args.source:
@@ -195,19 +194,23 @@ class LiveRun(QObject):
         if self.error:
             sys.stderr.write(f"error: {self.error}\n")
             self.exit_code = 2
-        if self.args.report:
+        if self.args.report:  # the path was checked before the run (launch.check_outputs)
             try:
-                Path(self.args.report).write_text(json.dumps(self.report(), indent=2) + "\n")
-            except OSError as e:
+                write_atomic(Path(self.args.report).expanduser(),
+                             json.dumps(self.report(), indent=2) + "\n")
+            except OSError as e:  # e.g. the disk filled up during the run
                 sys.stderr.write(f"error: cannot write {self.args.report}: {e.strerror or e}\n")
                 self.exit_code = 2
         shot = getattr(self.args, "screenshot", None)
         shown = self.window.tabs.currentWidget()
         if shot and hasattr(shown, "refresh_now"):
             shown.refresh_now()  # draw what a throttled tab still holds back
-        if shot and not self.window.grab().save(str(shot), "PNG"):
-            sys.stderr.write(f"error: could not write {shot}\n")
-            self.exit_code = 2
+        if shot:
+            try:
+                save_png(self.window.grab(), Path(shot).expanduser())
+            except OSError as e:
+                sys.stderr.write(f"error: cannot write {shot}: {e.strerror or e}\n")
+                self.exit_code = 2
         if self.reason != "window closed":
             self.tab.shutdown()
             QApplication.instance().exit(self.exit_code)

@@ -11,25 +11,27 @@ SCREENSHOT_SIZE = (1280, 800)
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window (exit code of the event loop), or save a screenshot (0 / 2)."""
+    problem = check_outputs(args)  # before any work: no run that cannot save its result
+    if problem:
+        sys.stderr.write(f"error: {problem}\n")
+        return 2
     shot = getattr(args, "screenshot", None)
     if shot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-        target = Path(shot)
-        if target.suffix.lower() != ".png":
-            sys.stderr.write(f"error: screenshot path must end in .png: {shot}\n")
-            return 2
-        if not target.parent.exists():
-            sys.stderr.write(f"error: folder does not exist: {target.parent}\n")
-            return 2
     if _no_display() and not wants_live_args(args):
         sys.stderr.write("error: no display to open the window on (DISPLAY and "
                          "WAYLAND_DISPLAY are unset); use --screenshot PATH, a headless "
                          "command (see --help), or set QT_QPA_PLATFORM=offscreen\n")
         return 2
-    # Qt Multimedia's informational lines (which FFmpeg, no PipeWire) are noise to a user;
-    # its warnings and errors still show.
-    os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg.info=false;"
-                          "qt.multimedia.symbolsresolver=false")
+    verbose = bool(getattr(args, "verbose", False))
+    if not verbose:
+        # Qt's and FFmpeg's diagnostics are for --verbose (console_messages.py); the rules
+        # spare the message handler the most frequent ones
+        os.environ.setdefault("QT_LOGGING_RULES", "qt.multimedia.ffmpeg.info=false;"
+                              "qt.multimedia.symbolsresolver=false")
+        from visualizer.ui.console_messages import silence_qt_messages
+
+        silence_qt_messages()
     from visualizer.ui.headless import prepare_headless, run_live, wants_live
 
     live = wants_live(args)
@@ -41,26 +43,54 @@ def run_gui(args: argparse.Namespace) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("MobileNet Visualizer")
+    if not verbose:
+        from visualizer.ui.console_messages import silence_ffmpeg
+
+        silence_ffmpeg()
     window = MainWindow(first_tab=getattr(args, "tab", None))
     if live:  # --source/--model/--autostart/--exit-after-frames/--report
         return run_live(app, window, args)
     if shot:
-        return save_screenshot(window, target)
+        return save_screenshot(window, Path(shot).expanduser())
     window.show()
     return app.exec()
+
+
+def check_outputs(args: argparse.Namespace) -> str | None:
+    """One line saying why --screenshot or --report cannot be written, or None."""
+    from visualizer.net.atomic_files import unwritable_reason
+
+    shot = getattr(args, "screenshot", None)
+    if shot is not None:
+        if Path(shot).suffix.lower() != ".png":
+            return f"screenshot path must end in .png: {shot}"
+        problem = unwritable_reason(shot)
+        if problem:
+            return f"--screenshot: {problem}"
+    report = getattr(args, "report", None)
+    if report is not None:
+        problem = unwritable_reason(report)
+        if problem:
+            return f"--report: {problem}"
+    return None
 
 
 def save_screenshot(window, path: Path) -> int:
     from PySide6.QtWidgets import QApplication
 
-    window.resize(*SCREENSHOT_SIZE)
-    window.show()
-    for _ in range(3):  # let layouts settle before grabbing
-        QApplication.processEvents()
-    if not window.grab().save(str(path), "PNG"):
-        sys.stderr.write(f"error: could not write {path}\n")
+    from visualizer.ui.common.image_files import save_png
+
+    try:
+        window.resize(*SCREENSHOT_SIZE)
+        window.show()
+        for _ in range(3):  # let layouts settle before grabbing
+            QApplication.processEvents()
+        save_png(window.grab(), path)
+    except OSError as e:
+        sys.stderr.write(f"error: could not write {path}: {e.strerror or e}\n")
         return 2
-    window.close()
+    finally:
+        window.close()  # stops the tabs' threads, whatever happened
     return 0
 
 

@@ -16,6 +16,7 @@ from visualizer.video.camera import CameraSource
 from visualizer.video.frame_source import FrameSource
 from visualizer.video.frames import video_frame_to_rgb
 from visualizer.video.images import ImageSource, image_suffixes
+from visualizer.video.sniff import not_a_video
 
 class SourceError(ValueError):
     """A source description that cannot work (missing file, malformed camera:N)."""
@@ -95,4 +96,7 @@ def make_source(spec: str, *, loop_video: bool = False, image_fps: float = 15.0,
         return ImageSource(path, image_fps, parent)
     if path.suffix.lower() in image_suffixes():
         return ImageSource(path, image_fps, parent)
+    problem = not_a_video(path)  # FFmpeg would play a text file as rendered characters
+    if problem:
+        raise SourceError(problem)
     return VideoFileSource(path, loop_video, parent)

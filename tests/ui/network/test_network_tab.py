@@ -81,13 +81,24 @@ def test_paper_totals_and_conv_mobilenet_comparison(tab):
     assert "8.6× the mult-adds" in text  # 4866 / 569
 
 
+def test_default_spec_is_the_net_command_s(tab):
+    """The tab opens on the same network `net` prints by default (1000 classes, as the
+    paper counts; the tooltip says why the official checkpoints have 1001)."""
+    from visualizer.app import build_parser
+
+    args = build_parser().parse_args(["net"])
+    assert tab.spec == NetSpec(args.alpha, args.resolution, args.classes)
+    assert tab.spec.classes == 1000 and "1001" in tab.classes.toolTip()
+    assert table_column(tab, 4)[-1] == pytest.approx(NetSpec().total_macs / 1e6)
+
+
 def test_controls_update_the_table_at_once(tab):
     tab.alpha.setValue(0.5)
-    assert tab.spec == NetSpec(0.5, 224, 1001)
-    assert table_column(tab, 4)[-1] == pytest.approx(NetSpec(0.5, 224, 1001).total_macs / 1e6)
+    assert tab.spec == NetSpec(0.5, 224, 1000)
+    assert table_column(tab, 4)[-1] == pytest.approx(NetSpec(0.5, 224, 1000).total_macs / 1e6)
     tab.resolution.setValue(160)
-    tab.classes.setValue(1000)
-    spec = NetSpec(0.5, 160, 1000)
+    tab.classes.setValue(1001)
+    spec = NetSpec(0.5, 160, 1001)
     assert table_column(tab, 4)[-1] == pytest.approx(spec.total_macs / 1e6)
     assert table_column(tab, 6)[-1] == spec.total_params
     assert tab.layer_model.data(tab.layer_model.index(0, 2), Qt.DisplayRole) == "160×160×3"

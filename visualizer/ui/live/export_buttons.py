@@ -1,7 +1,9 @@
 """The Live tab's export buttons: per-layer timing as CSV or JSON, the chart as PNG.
 
 Each button asks for a file name; the outcome (saved, or why not) goes to the tab's
-message line. The files are written by ui/report.py.
+message line. The files are written by net/report.py (CSV, JSON) and
+ui/common/image_files.py (PNG), each through a temporary file and a rename, so a failed
+write leaves no partial file.
 """
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Callable
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
 
 from visualizer.net import report
+from visualizer.net.atomic_files import unwritable_reason
+from visualizer.ui.common.image_files import save_png
 
 
 class ExportButtons(QWidget):
@@ -47,23 +51,24 @@ class ExportButtons(QWidget):
         report.write_json(path, self.export_meta(), self.pipeline.layer_means(),
                                frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms)
 
-    def export_png(self, path: str) -> bool:
-        return self.chart.grab().save(path, "PNG")
+    def export_png(self, path: str) -> None:
+        save_png(self.chart.grab(), path)
 
     def _ask(self, title: str, filt: str, write) -> None:
         if not self.pipeline.layer_means():
             self.show_message("Nothing to export yet: run the live demo first.")
             return
         path, _ = QFileDialog.getSaveFileName(self, title, "", filt)
-        if path:
+        if not path:
+            return
+        problem = unwritable_reason(path)
+        if problem is None:
             try:
-                ok = write(path)
+                write(path)
             except OSError as e:
-                ok, why = False, e.strerror or str(e)
-            else:
-                why = "could not write the file"
-            self.show_message(f"Saved {path}" if ok is not False else
-                              f"Could not save {path}: {why}", error=ok is False)
+                problem = e.strerror or str(e)
+        self.show_message(f"Saved {path}" if problem is None else
+                          f"Could not save {path}: {problem}", error=problem is not None)
 
     def _ask_csv(self) -> None:
         self._ask("Export per-layer timing", "CSV (*.csv)", self.export_csv)

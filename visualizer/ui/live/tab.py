@@ -317,8 +317,8 @@ class LiveTab(QWidget):
     def export_json(self, path: str) -> None:
         self.exports.export_json(path)
 
-    def export_png(self, path: str) -> bool:
-        return self.exports.export_png(path)
+    def export_png(self, path: str) -> None:
+        self.exports.export_png(path)
 
     # -- closing -----------------------------------------------------------------------
     def shutdown(self) -> None:

@@ -36,7 +36,7 @@ class NetworkTab(QWidget):
     def __init__(self, parent=None, threads: int | None = None) -> None:
         super().__init__(parent)
         self.threads = threads
-        self._spec = NetSpec(classes=1001)
+        self._spec = NetSpec()  # 1000 classes, as the paper and the `net` command
         self._model = None  # LoadedModel of the live demo
         self._frame: np.ndarray | None = None
         self._timing = TimingAverage(window=30)
@@ -65,9 +65,12 @@ class NetworkTab(QWidget):
                                    suffix=" px")
         self.resolution.setToolTip("Input resolution (a multiple of 32). Mult-adds shrink by "
                                    "(resolution/224)²; parameters do not change")
-        self.classes = QSpinBox(minimum=1, maximum=100_000, value=1001, suffix=" classes")
-        self.classes.setToolTip("Outputs of the classifier: 1001 in the official checkpoints "
-                                "(class 0 is 'background'); the paper counts 1000")
+        self.classes = QSpinBox(minimum=1, maximum=100_000, value=NetSpec().classes,
+                                suffix=" classes")
+        self.classes.setToolTip("Outputs of the classifier. 1000 by default, as the paper "
+                                "counts them (and as the `net` command does); the official "
+                                "checkpoints have 1001 (class 0 is 'background'), which the "
+                                "table switches to when the live demo runs one")
         self.profile_button = QPushButton("Profile layers")
         self.profile_button.setToolTip(
             f"Run this network {PROFILE_FRAMES} times on a test image with onnxruntime, timing "

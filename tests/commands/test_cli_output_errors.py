@@ -1,0 +1,106 @@
+"""Headless commands whose output cannot be written, and inputs that are present but
+empty or of the wrong kind: one line on stderr, exit 2, no traceback."""
+from __future__ import annotations
+
+import errno
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from visualizer.app import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class FullStream(io.StringIO):
+    """A standard output on a full disk."""
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+
+@pytest.mark.parametrize("argv", [["cost"], ["net"], ["net", "--json"], ["cost", "--json"]])
+def test_full_stdout_is_one_line(argv, monkeypatch, capsys):
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdout", FullStream())
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == "error: cannot write the output: No space left on device\n"
+
+
+def test_a_command_s_own_file_error_is_not_blamed_on_stdout(monkeypatch, capsys):
+    """Only a write to stdout is reported as "cannot write the output"."""
+    from visualizer.commands import cost
+
+    def broken(_args):
+        raise PermissionError(errno.EACCES, "Permission denied", "/some/file")
+
+    monkeypatch.setattr(cost, "run", broken)
+    with pytest.raises(PermissionError):
+        main(["cost"])
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("argv", [
+    ["cost"], ["net", "--json"],
+    ["bench", "--model", "untrained:0.25_128", "--runs", "1", "--warmup", "0"],
+    ["export-onnx", "--model", "untrained:0.25_128", "--out", "{tmp}/m.onnx"],
+])
+def test_redirect_to_dev_full_gives_one_line(argv, tmp_path):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, str(ROOT / "main.py"),
+                               *[a.format(tmp=tmp_path) for a in argv]],
+                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == "error: cannot write the output: No space left on device\n"
+
+
+def test_bench_with_an_empty_model_says_no_model(capsys):
+    assert main(["bench", "--model", "", "--runs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: no model given") and err.count("\n") == 1
+
+
+def test_model_path_with_tilde_is_expanded(tmp_path, monkeypatch, capsys, coral):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "m.tflite").write_bytes((coral / "mobilenet_v1_0.25_128_quant.tflite")
+                                        .read_bytes())
+    out = tmp_path / "m.onnx"
+    assert main(["export-onnx", "--model", "~/m.tflite", "--out", "~/m.onnx"]) == 0
+    assert out.is_file() and "m.onnx" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("name,said", [("dir.tflite", "is a folder, not a model file"),
+                                       ("bad.onnx", "bad.onnx: not a valid ONNX model")])
+def test_model_file_errors_say_what_is_wrong_once(tmp_path, capsys, name, said):
+    model = tmp_path / name
+    if name == "dir.tflite":
+        model.mkdir()
+    else:
+        model.write_bytes(b"junk")
+    assert main(["export-onnx", "--model", str(model), "--out", str(tmp_path / "o.onnx")]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1 and err.count(model.name) == 1, err
+
+
+@pytest.mark.parametrize("out,said", [("{tmp}/folder.onnx", "is a folder"),
+                                      ("{tmp}/gone/m.onnx", "folder does not exist"),
+                                      ("/proc/m.onnx", "cannot create a file in /proc")])
+def test_export_onnx_refuses_an_unwritable_out_before_converting(tmp_path, capsys, out,
+                                                                  said, monkeypatch):
+    if out.startswith("/proc") and not sys.platform.startswith("linux"):
+        pytest.skip("/proc is Linux's")
+    from visualizer.net import models
+
+    def never(*_a, **_k):
+        raise AssertionError("the model was loaded before the output path was checked")
+
+    monkeypatch.setattr(models, "load_model", never)
+    (tmp_path / "folder.onnx").mkdir()
+    assert main(["export-onnx", "--model", "untrained", "--out", out.format(tmp=tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert said in err and err.count("\n") == 1, err
