@@ -12,7 +12,9 @@ import numpy as np
 
 from visualizer.conv import costs, reference
 from visualizer.conv.example import PRESETS, make_example, resize
+from visualizer.conv.filled import FilledView
 from visualizer.conv.layer import LayerSpec
+from visualizer.conv.operands import channel_pages, shown_channels
 from visualizer.conv.steps import PathSteps, SeparableSteps, Step, standard_steps
 
 PATH_NAMES = ("standard", "separable")
@@ -20,11 +22,6 @@ PATH_NAMES = ("standard", "separable")
 #: Paths with more steps than this are not worth watching cell by cell: the UI offers
 #: skip-to-end and the tallies are shown instantly.
 ANIMATION_LIMIT = 5000
-
-
-#: Multiplications up to which an output is computed whole (a few ms at most) instead of
-#: crop by crop on every step.
-FULL_OUTPUT_LIMIT = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -55,6 +52,8 @@ class Explorer:
         self.example = make_example(self.spec, preset)
         self.path = "standard"
         self.position = 0
+        #: Which page of a step's input channels is on screen (see conv.operands).
+        self.channel_page = 0
         self._rebuild()
 
     # ---- derived data: cheap numbers now, arrays only when first needed ----
@@ -116,6 +115,26 @@ class Explorer:
         """The step shown: the last one done (None before the first)."""
         return self.steps[self.position - 1] if self.position > 0 else None
 
+    @property
+    def operand_step(self) -> Step | None:
+        """The step whose operands are drawn: the current one, else the first (a preview)."""
+        if self.position > 0:
+            return self.steps[self.position - 1]
+        return self.steps[0] if self.length else None
+
+    @property
+    def shown_channels(self) -> range:
+        """The input channels on screen for the operand step (input, weights and text)."""
+        step = self.operand_step
+        return shown_channels(step, self.channel_page) if step else range(0)
+
+    def page_channels(self, delta: int) -> None:
+        """Show the next (+1) or previous (−1) page of the step's input channels."""
+        step = self.operand_step
+        if step is not None:
+            page = max(0, min(self.channel_page, channel_pages(step) - 1))
+            self.channel_page = max(0, min(page + delta, channel_pages(step) - 1))
+
     # ---- commands; each raises (LayerError / ValueError) and leaves state unchanged ----
     def set_path(self, path: str) -> None:
         if path not in PATH_NAMES:
@@ -131,7 +150,7 @@ class Explorer:
             return
         self.example = resize(self.example, spec)
         self.spec = spec
-        self.position = 0
+        self.position = self.channel_page = 0
         self._rebuild()
 
     def set_value(self, tensor: str, index: tuple[int, ...], text: str) -> None:
@@ -208,99 +227,3 @@ class Explorer:
         return (f"Conv(kernel_shape=[{s.kernel}, {s.kernel}], strides=[{s.stride}, {s.stride}], "
                 f"pads=[{p}, {p}, {p}, {p}], group={s.groups})  "
                 f"W: [{s.filters}, {s.channels_per_group}, {s.kernel}, {s.kernel}]")
-
-
-class FilledView:
-    """Read-only (C, H, W) view of one output that computes only the cells sliced from it:
-    `view[c, r0:r1, c0:c1]`. Keeps a 64×64×64 layer with 256 filters instant to show."""
-
-    def __init__(self, ex: Explorer, which: str) -> None:
-        self.ex, self.which = ex, which
-        ho, wo, n = ex.spec.output_shape
-        self.shape = (ex.spec.channels if which == "depthwise" else n, ho, wo)
-        self.done = ex._done(which)
-
-    def __getitem__(self, key: tuple[int, slice, slice]) -> np.ndarray:
-        ch, rows, cols = key
-        _, h, w = self.shape
-        r0, r1, _ = rows.indices(h)
-        c0, c1, _ = cols.indices(w)
-        out = np.full((r1 - r0, c1 - c0), np.nan)
-        first = ch * h * w
-        if self.done <= first + r0 * w + c0:
-            return out  # nothing of this crop is computed yet
-        if self.which + "_out" in self.ex._cache or self._cheap():
-            vals = getattr(self.ex, self.which + "_out")[ch, r0:r1, c0:c1]  # cached
-        else:
-            vals = self._compute(ch, r0, r1, c0, c1)
-        flat = first + np.arange(r0, r1)[:, None] * w + np.arange(c0, c1)[None, :]
-        return np.where(flat < self.done, vals, np.nan)
-
-    def _cheap(self) -> bool:
-        """Whole output computed once (then sliced on every step) when that is quick."""
-        c = self.ex.costs
-        macs = {"standard": c.grouped, "depthwise": c.depthwise}.get(self.which, c.separable)
-        return macs <= FULL_OUTPUT_LIMIT
-
-    def _compute(self, ch: int, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
-        ex, s = self.ex.example, self.ex.spec
-        if self.which == "pointwise":
-            mid = np.stack([_window_conv(ex.x[c], ex.depthwise_w[c, 0], s, r0, r1, c0, c1)
-                            for c in range(s.channels)])
-            return np.einsum("chw,c->hw", mid, ex.pointwise_w[ch, :, 0, 0])
-        if self.which == "depthwise":
-            return _window_conv(ex.x[ch], ex.depthwise_w[ch, 0], s, r0, r1, c0, c1)
-        cg = s.channels_per_group
-        g = ch // (s.filters // s.groups)
-        return sum(_window_conv(ex.x[g * cg + j], ex.standard_w[ch, j], s, r0, r1, c0, c1)
-                   for j in range(cg))
-
-
-def _window_conv(x: np.ndarray, w: np.ndarray, s: LayerSpec, r0: int, r1: int, c0: int,
-                 c1: int) -> np.ndarray:
-    """Output rows r0…r1-1, columns c0…c1-1 of one channel's k×k correlation."""
-    k, st, p = s.kernel, s.stride, s.padding
-    xp = np.pad(x, p) if p else x
-    part = xp[r0 * st:(r1 - 1) * st + k, c0 * st:(c1 - 1) * st + k]
-    win = np.lib.stride_tricks.sliding_window_view(part, (k, k))[::st, ::st]
-    return np.einsum("hwij,ij->hw", win, w)
-
-
-def describe_step(step: Step, max_products: int = 27) -> list[str]:
-    """Lines listing the products of one step (per input channel for k×k windows, one
-    line for 1×1), each with the running sum; long lists are cut after max_products."""
-    win, w = step.window.reshape(len(step.in_channels), -1), step.weights.reshape(
-        len(step.in_channels), -1)
-    sums = step.running_sums
-    lines: list[str] = []
-    if step.kernel == 1:
-        n = min(max_products, win.shape[0])
-        terms = " + ".join(f"{fmt(win[i, 0])}·{_w(w[i, 0])}" for i in range(n))
-        more = f" + … {win.shape[0] - n:,} more" if n < win.shape[0] else ""
-        lines.append(f"ch {step.in_channels[0]}–{step.in_channels[-1]}: {terms}{more}"
-                     f" = {fmt(float(sums[-1]))}")
-        return lines
-    per = win.shape[1]
-    for ci, ch in enumerate(step.in_channels):
-        if ci * per >= max_products:
-            rest = (len(step.in_channels) - ci) * per
-            lines.append(f"… {rest:,} more products (channels {ch}–{step.in_channels[-1]})")
-            break
-        terms = " + ".join(f"{fmt(a)}·{_w(b)}" for a, b in zip(win[ci], w[ci]))
-        lines.append(f"ch {ch}: {terms} = {fmt(float(np.dot(win[ci], w[ci])))}"
-                     f"   → running sum {fmt(float(sums[(ci + 1) * per - 1]))}")
-    return lines
-
-
-def fmt(v: float) -> str:
-    """Compact number text: integers without decimals, others with up to 3 significant."""
-    if v != v:  # NaN
-        return ""
-    if float(v).is_integer() and abs(v) < 1e7:
-        return str(int(v)).replace("-", "−")
-    return f"{v:.3g}".replace("-", "−")
-
-
-def _w(v: float) -> str:
-    """A factor in a product: negative values in parentheses, e.g. 6·(−1)."""
-    return f"({fmt(v)})" if v < 0 else fmt(v)

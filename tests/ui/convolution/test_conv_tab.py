@@ -190,7 +190,7 @@ def test_changing_dimensions_updates_the_tallies(tab):
     assert (s.channels, s.filters) == (8, 32)
     _, std = brute_conv(np.zeros((8, 5, 5)), np.zeros((32, 8, 3, 3)), 1, 0, 1)
     assert f"{std:,}" in tab.tally.standard.text()
-    assert len(tab.input_view.blocks) == 4 and "ch 0–3 of 8" in tab.input_view.caption_label.text()
+    assert len(tab.input_view.blocks) == 4 and "channels 0–3 of 8" in tab.pager_label.text()
 
 
 def test_invalid_combination_shows_the_message_and_keeps_the_last_valid_state(tab):
@@ -242,7 +242,7 @@ def test_large_layer_stays_responsive(tab, qtbot):
     assert t.standard_done == 3 * 3 * 64 * 256 * 64 * 64
     tab.set_path("separable")
     tab.seek(ex.length - 1)
-    assert "pointwise" in tab.detail.text() and "more" in tab.detail.text()
+    assert "pointwise" in tab.detail.text() and "not shown" in tab.detail.text()
     assert not tab.grab().isNull()
 
 

@@ -14,12 +14,14 @@ import numpy as np
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 
-from visualizer.conv.explorer import fmt
+from visualizer.conv.step_text import fmt
 
 CELL_W, CELL_H = 32, 22
 
 COLORS = {
-    "window": QColor(255, 196, 0, 150),     # input window / weights in use
+    "window": QColor(120, 150, 220, 120),   # standard: input window / weights in use
+    "depthwise": QColor(230, 140, 30, 130),  # depthwise phase (the tally's orange)
+    "pointwise": QColor(40, 160, 90, 120),   # pointwise phase (the tally's green)
     "target": QColor(64, 160, 255, 170),    # output cell being filled
     "pad": QColor(235, 235, 235),
     "cell": QColor(255, 255, 255),
@@ -57,6 +59,8 @@ class Block:
     highlight_kind: str = "window"
     key: Callable[[int, int], tuple] | None = None  # tensor index of cell (y, x); None = read-only
     newline: bool = False  # start a new row of blocks
+    channel: int | None = None  # tensor channel drawn (None: a depth column, see channels)
+    channels: range | None = None  # channels of a depth column, one per row
     tooltip: str = ""
     _rect: QRect = field(default_factory=QRect)
 

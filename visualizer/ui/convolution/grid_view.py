@@ -16,7 +16,8 @@ from visualizer.ui.common.painted_text import PaintedText
 
 GAP, TITLE_H = 8, 16
 #: Opaque, so the overlapping corners of the four edge fills do not show
-OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb()) for kind in ("window", "target")}
+OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb())
+           for kind in ("window", "target", "depthwise", "pointwise")}
 
 
 class GridView(QWidget):

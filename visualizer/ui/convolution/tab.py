@@ -9,10 +9,12 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
-                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
-from visualizer.conv.explorer import Explorer, describe_step, fmt
+from visualizer.conv.explorer import Explorer
+from visualizer.conv.step_text import describe_step, fmt
 from visualizer.conv.layer import LayerError
+from visualizer.conv.operands import channels_note
 from visualizer.ui.convolution.blocks import input_blocks, output_blocks, weight_blocks
 from visualizer.ui.convolution.dims_panel import DimsPanel
 from visualizer.ui.convolution.grid_view import GridView
@@ -128,6 +130,7 @@ class ConvTab(QWidget):
             column.addWidget(view.caption_label)
             column.addWidget(scroll, 1)
             grids.addLayout(column, stretch)
+        col.addLayout(self._build_pager())
         col.addLayout(grids, 1)
         # fixed height: the text changes every step and must not re-lay out the window
         self.detail = PaintedText(
@@ -137,12 +140,38 @@ class ConvTab(QWidget):
         col.addWidget(self.detail)
         return host
 
+    def _build_pager(self) -> QHBoxLayout:
+        """'channels a–b of C' with ◀ ▶, shown when a step reads more channels than fit."""
+        row = QHBoxLayout()
+        self.pager_label = PaintedText(1, self.font(), "#333333")
+        self.pager_label.set_tooltip("The step's input channels on screen: the input window, "
+                                     "the weights and the products text all show these "
+                                     "(Page Up / Page Down for the others)")
+        self.page_back = QToolButton()
+        self.page_back.setArrowType(Qt.LeftArrow)
+        self.page_back.setToolTip("Previous channels (Page Up)")
+        self.page_back.clicked.connect(lambda: self.page_channels(-1))
+        self.page_next = QToolButton()
+        self.page_next.setArrowType(Qt.RightArrow)
+        self.page_next.setToolTip("Next channels (Page Down)")
+        self.page_next.clicked.connect(lambda: self.page_channels(1))
+        row.addWidget(self.page_back)
+        row.addWidget(self.page_next)
+        row.addWidget(self.pager_label, 1)
+        return row
+
+    def page_channels(self, delta: int) -> None:
+        self.explorer.page_channels(delta)
+        self.refresh()
+
     def _shortcuts(self) -> None:
         """Tab-wide shortcuts. Editors (spin boxes, the cell editor) claim their own keys
         through ShortcutOverride, so they keep their arrows and Space."""
         for key, slot in ((Qt.Key_Space, self.toggle_play), (Qt.Key_Right, lambda: self.step(1)),
                           (Qt.Key_Left, lambda: self.step(-1)), (Qt.Key_Home, lambda: self.seek(0)),
-                          (Qt.Key_End, lambda: self.seek(self.explorer.length))):
+                          (Qt.Key_End, lambda: self.seek(self.explorer.length)),
+                          (Qt.Key_PageUp, lambda: self.page_channels(-1)),
+                          (Qt.Key_PageDown, lambda: self.page_channels(1))):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
@@ -235,6 +264,7 @@ class ConvTab(QWidget):
         for view in (self.input_view, self.weight_view, self.output_view):
             view.follow_highlight()
         self.tally.show_explorer(ex)
+        self._show_pager()
         self.detail.setText(self._detail_text())
         self.refresh_transport()
 
@@ -251,6 +281,22 @@ class ConvTab(QWidget):
                 # squeezing the others (a modest floor keeps the window's minimum small)
                 scroll.setMinimumWidth(min(need, COLUMN_FLOOR))
                 self.grids.setStretch(i, min(need, 2 * COLUMN_FLOOR))
+
+    def _show_pager(self) -> None:
+        ex = self.explorer
+        step, shown = ex.operand_step, ex.shown_channels
+        note = channels_note(step, shown) if step else ""
+        if step is None:
+            text = ""
+        elif note:
+            text = f"Showing the step's input {note}: window, weights and products below"
+        else:
+            c = step.in_channels
+            text = (f"The step reads input channel {c[0]}" if len(c) == 1 else
+                    f"The step reads input channels {c[0]}–{c[-1]}, all shown")
+        self.pager_label.setText(text)
+        self.page_back.setEnabled(bool(note) and shown.start > step.in_channels[0])
+        self.page_next.setEnabled(bool(note) and shown.stop <= step.in_channels[-1])
 
     def refresh_transport(self) -> None:
         ex = self.explorer
@@ -270,4 +316,4 @@ class ConvTab(QWidget):
         head = (f"{step.path} step {step.index + 1:,}: {step.multiplications} products → "
                 f"{where}[ch {step.out_channel}, row {step.out_y}, col {step.out_x}] = "
                 f"{fmt(step.value)}")
-        return "\n".join([head, *describe_step(step)])
+        return "\n".join([head, *describe_step(step, ex.shown_channels)])
