@@ -88,3 +88,46 @@ def grouped_formula(spec: LayerSpec) -> str:
     k = spec.kernel
     return (f"{k} × {k} × ({spec.channels}/{spec.groups}) × {n} × {ho} × {wo} = "
             f"{conv_costs(spec).grouped:,}")
+
+
+def factors(spec: LayerSpec, which: str) -> list[tuple[str, str]]:
+    """A count's factors as (symbol, value) pairs (see `labelled_formula`)."""
+    ho, wo, n = spec.output_shape
+    k, c = str(spec.kernel), str(spec.channels)
+    size = [("H_out", str(ho)), ("W_out", str(wo))]
+    if which == "standard":
+        return [("k", k), ("k", k), ("C_in", c), ("N", str(n)), *size]
+    if which == "grouped":
+        return [("k", k), ("k", k), ("C_in/g", f"({c}/{spec.groups})"), ("N", str(n)), *size]
+    if which == "depthwise":
+        return [("k", k), ("k", k), ("C_in", c), *size]
+    if which == "pointwise":
+        return [("C_in", c), ("N", str(n)), *size]
+    raise ValueError(f"unknown count {which!r}")
+
+
+def labelled_formula(spec: LayerSpec, which: str) -> tuple[str, str]:
+    """Two aligned lines: each factor's symbol above its value, e.g.
+    'k · k · C_in · N  · H_out · W_out' over '3 × 3 × 3    × 16 × 3     × 3     = 3,888'."""
+    pairs = factors(spec, which)
+    widths = [max(len(s), len(v)) for s, v in pairs]
+    top = " · ".join(s.ljust(w) for (s, _), w in zip(pairs, widths))
+    bottom = " × ".join(v.ljust(w) for (_, v), w in zip(pairs, widths))
+    total = getattr(conv_costs(spec), which)
+    return top.rstrip(), f"{bottom} = {total:,}"
+
+
+def output_size_lines(spec: LayerSpec) -> list[str]:
+    """The output-size formula, then the same with the layer's numbers, for each side (once
+    when height and width are equal):
+    'H_out = ⌊(H + 2P − k)/S⌋ + 1' and '      = ⌊(5 + 2·0 − 3)/1⌋ + 1 = 3'."""
+    k, p, s = spec.kernel, spec.padding, spec.stride
+    out = []
+    sides = [("H", spec.height, spec.out_height)]
+    if spec.width != spec.height:
+        sides.append(("W", spec.width, spec.out_width))
+    for name, size, result in sides:
+        lhs = f"{name}_out" if len(sides) > 1 else "H_out = W_out"
+        out.append(f"{lhs} = ⌊({name} + 2P − k)/S⌋ + 1")
+        out.append(f"{'':{len(lhs)}} = ⌊({size} + 2·{p} − {k})/{s}⌋ + 1 = {result}")
+    return out

@@ -26,7 +26,10 @@ ANIMATION_LIMIT = 5000
 
 @dataclass(frozen=True)
 class Tally:
-    """Multiplications done so far on each path (the idle path shows its total)."""
+    """Multiplications done so far on the path being played, and each path's whole-layer
+    total. The path not being played counts 0 done: its total is a total, not progress.
+    `standard_*` is the standard path as played (grouped when groups > 1);
+    `ungrouped_total` is the plain standard convolution's total, for comparison."""
 
     standard_done: int
     standard_total: int
@@ -34,6 +37,8 @@ class Tally:
     depthwise_total: int
     pointwise_done: int
     pointwise_total: int
+    playing: str = "standard"  # "standard" or "separable"
+    ungrouped_total: int = 0
 
     @property
     def separable_done(self) -> int:
@@ -177,11 +182,13 @@ class Explorer:
         std_total = c.grouped  # the standard path is grouped when groups > 1
         if self.path == "standard":
             done = self.position * s.kernel * s.kernel * s.channels_per_group
-            return Tally(done, std_total, c.depthwise, c.depthwise, c.pointwise, c.pointwise)
+            return Tally(done, std_total, 0, c.depthwise, 0, c.pointwise, "standard",
+                         c.standard)
         nd = s.channels * ho * wo
         done_dw = min(self.position, nd) * s.kernel * s.kernel
         done_pw = max(self.position - nd, 0) * s.channels
-        return Tally(std_total, std_total, done_dw, c.depthwise, done_pw, c.pointwise)
+        return Tally(0, std_total, done_dw, c.depthwise, done_pw, c.pointwise, "separable",
+                     c.standard)
 
     def _done(self, which: str) -> int:
         """How many cells of that output (flat, channel-major) are computed so far."""
@@ -204,6 +211,16 @@ class Explorer:
         done = self._done(which)
         out = np.full(full.shape, np.nan)
         out.reshape(-1)[:done] = full.reshape(-1)[:done]
+        return out
+
+    def comparisons(self) -> list[tuple[str, str, int, int]]:
+        """The headline's comparisons: (cheaper name, dearer name, its count, theirs).
+        Always separable vs standard; with groups > 1 also separable vs grouped."""
+        c, s = self.costs, self.spec
+        out = [("depthwise-separable", "standard", c.separable, c.standard)]
+        if s.groups > 1:
+            out.append(("depthwise-separable", f"grouped (g={s.groups})", c.separable,
+                        c.grouped))
         return out
 
     def formulas(self) -> dict[str, str]:

@@ -70,7 +70,9 @@ def test_defaults_show_the_seed_numbers_and_published_tallies(tab):
         assert v == seed.standard_w[idx]
     assert all(np.isnan(v) for v in shown(tab.output_view).values())  # nothing computed yet
     text = tab.tally.standard.text() + tab.tally.formulas.text() + tab.tally.reduction.text()
-    for figure in ("3,888", "243", "432", "675", "82.64%", "3 × 3 × 3 × 16 × 3 × 3 = 3,888"):
+    text = " ".join(text.split())  # the formulas align each factor under its symbol
+    for figure in ("3,888", "243", "432", "675", "82.64%", "standard = 3,888",
+                   "3 × 3 × 3 × 16 × 3 × 3", "depthwise = 243 k · k · C_in · H_out · W_out"):
         assert figure in text
 
 
@@ -346,11 +348,23 @@ def test_reduction_says_more_when_separable_costs_more(tab):
     assert "82.64% fewer" in tab.tally.reduction.text()
 
 
-def test_grouped_layers_label_the_first_bar(tab):
+def test_grouped_layers_draw_standard_grouped_and_separable_bars(tab):
     tab.dims.set_values(channels=4, filters=8, groups=2)
-    ticks = tab.tally.chart.getPlotItem().getAxis("bottom")._tickLevels
-    assert ticks[0][0] == (0, "grouped (g=2)")
+    c = tab.explorer.costs
+    chart = tab.tally.chart
+    ticks = chart.getPlotItem().getAxis("bottom")._tickLevels
+    assert ticks[0] == [(0, "standard"), (1, "grouped (g=2)"), (2, "separable")]
+    # bar heights are the three totals: what is drawn is what the headline compares
+    assert chart.std_total.value == (0, c.standard)
+    assert chart.grp_total.value == (0, c.grouped)
+    assert chart.sep_total_pw.value == (c.depthwise, c.pointwise) and chart.sep_total_pw.x == 2
+    headline = tab.tally.reduction.text()
+    assert f"{100 * (1 - c.separable / c.standard):.2f}% fewer: depthwise-separable vs standard" in headline
+    assert f"{100 * (1 - c.separable / c.grouped):.2f}% fewer: depthwise-separable vs grouped (g=2)" in headline
     assert "grouped (g=2)" in tab.tally.standard.text()
+    tab.dims.set_values(groups=1)
+    assert chart.getPlotItem().getAxis("bottom")._tickLevels[0] == [(0, "standard"), (1, "separable")]
+    assert "grouped" not in tab.tally.reduction.text()
 
 
 @pytest.mark.parametrize("size", [(1024, 700), (1280, 800)])

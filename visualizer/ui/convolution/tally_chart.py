@@ -15,7 +15,8 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QWidget
 from visualizer.conv.explorer import Tally
 
 STD, DW, PW = (70, 110, 200), (230, 140, 30), (40, 160, 90)
-WIDTH = 0.6  # bar width in x units (bars at x = 0 and x = 1)
+GRP = (140, 90, 190)  # a grouped convolution: the standard path when groups > 1
+WIDTH = 0.6  # bar width in x units (bars at x = 0, 1 and, with groups, 2)
 
 
 def _pale(rgb: tuple[int, int, int]) -> tuple[int, int, int, int]:
@@ -47,55 +48,68 @@ class Bar:
         self.value: tuple[float, float] | None = None
         self.set(0, 0)
 
-    def set(self, y0: float, height: float) -> None:
-        if (y0, height) != self.value:
-            self.value = (y0, height)
-            self.item.setRect(QRectF(self.x - WIDTH / 2, y0, WIDTH, height))
+    def set(self, y0: float, height: float, x: float | None = None) -> None:
+        x = self.x if x is None else x
+        if (y0, height, x) != (*(self.value or (None, None)), self.x):
+            self.value, self.x = (y0, height), x
+            self.item.setRect(QRectF(x - WIDTH / 2, y0, WIDTH, height))
 
 
 class TallyChart(pg.PlotWidget):
+    """Standard (and, with groups > 1, grouped) vs separable. Pale: a path's total; solid:
+    done so far on the path being played (the other path shows only its pale total)."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent, background="w", axisItems={"left": CompactAxis("left")})
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(150)
+        self.setMaximumHeight(300)  # the rest of a tall window goes to the text below
         item = self.getPlotItem()
         item.showGrid(y=True, alpha=0.25)
-        ax = item.getAxis("bottom")
-        ax.setTicks([[(0, "standard"), (1, "separable")]])
         item.getAxis("left").setWidth(44)
         item.getAxis("left").enableAutoSIPrefix(False)
         for name in ("left", "bottom"):  # axes and grid lines: blitted when a bar moves
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
         self.std_total = Bar(item, 0, _pale(STD))
+        self.grp_total = Bar(item, 1, _pale(GRP))
         self.sep_total_dw = Bar(item, 1, _pale(DW))
         self.sep_total_pw = Bar(item, 1, _pale(PW))
         self.std_done = Bar(item, 0, STD)
+        self.grp_done = Bar(item, 1, GRP)
         self.dw_done = Bar(item, 1, DW)
         self.pw_done = Bar(item, 1, PW)
-        self.setXRange(-0.6, 1.6, padding=0)
         self.setYRange(0, 1, padding=0)
-        self._top: tuple[int, int, int] | None = None
-        self._std_name = "standard"
-        self.setToolTip("Multiplications per path. Pale: the whole path; solid: done so far. "
-                        "Separable = depthwise (orange) + pointwise (green).")
+        self._top: tuple | None = None
+        self.ticks: list[tuple[float, str]] = []
+        self.setToolTip("Multiplications per path. Pale: the whole layer; solid: done so far "
+                        "on the path being played. Separable = depthwise (orange) + "
+                        "pointwise (green). With groups > 1, the grouped convolution "
+                        "(purple) is what the standard path plays.")
 
-    def show_tally(self, t: Tally, standard_name: str = "standard") -> None:
-        """Bar heights for these counts; `standard_name` labels the first bar (e.g.
-        "grouped (g=4)" when the standard path is a grouped convolution)."""
-        if standard_name != self._std_name:
-            self._std_name = standard_name
-            self.getPlotItem().getAxis("bottom").setTicks(
-                [[(0, standard_name), (1, "separable")]])
-        key = (t.standard_total, t.depthwise_total, t.pointwise_total)
+    def show_tally(self, t: Tally, groups: int = 1) -> None:
+        """Bar heights for these counts; with groups > 1, three bars: standard, grouped
+        (the standard path as played) and separable."""
+        grouped = groups > 1
+        sep_x = 2 if grouped else 1
+        key = (t.standard_total, t.depthwise_total, t.pointwise_total, t.ungrouped_total,
+               groups)
         if key != self._top:
             self._top = key
-            top = max(t.standard_total, t.separable_total, 1)
-            self.std_total.set(0, t.standard_total)
-            self.sep_total_dw.set(0, t.depthwise_total)
-            self.sep_total_pw.set(t.depthwise_total, t.pointwise_total)
+            ungrouped = t.ungrouped_total or t.standard_total
+            self.ticks = [(0, "standard")] + ([(1, f"grouped (g={groups})")] if grouped
+                                              else []) + [(sep_x, "separable")]
+            self.getPlotItem().getAxis("bottom").setTicks([self.ticks])
+            self.std_total.set(0, ungrouped)
+            self.grp_total.set(0, t.standard_total if grouped else 0)
+            self.sep_total_dw.set(0, t.depthwise_total, sep_x)
+            self.sep_total_pw.set(t.depthwise_total, t.pointwise_total, sep_x)
+            self.setXRange(-0.6, sep_x + 0.6, padding=0)
+            top = max(ungrouped, t.separable_total, 1)
             self.setYRange(0, top * 1.08, padding=0)
-        self.std_done.set(0, t.standard_done)
-        self.dw_done.set(0, t.depthwise_done)
-        self.pw_done.set(t.depthwise_total, t.pointwise_done)
+        std_done = t.standard_done if t.playing == "standard" else 0
+        self.std_done.set(0, 0 if grouped else std_done)
+        self.grp_done.set(0, std_done if grouped else 0)
+        self.dw_done.set(0, t.depthwise_done, sep_x)
+        self.pw_done.set(t.depthwise_total, t.pointwise_done, sep_x)

@@ -5,10 +5,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
+from visualizer.conv.costs import labelled_formula, output_size_lines
 from visualizer.conv.explorer import Explorer
 from visualizer.ui.convolution.tally_chart import TallyChart
 from visualizer.ui.convolution.tally_table import TallyRow, TallyTable
 
+#: Row colours: the chart's bars (tally_chart) and the grids' phase highlights.
+STD, GRP, DW, PW = "#4670c8", "#8c5abe", "#e68c1e", "#28a05a"
 CONVENTION = ("Counting: one multiplication per weight × input product. Products with "
               "padding zeros count, as frameworks compute them; additions and biases do not.")
 
@@ -41,13 +44,14 @@ class TallyPanel(QWidget):
         lay = QVBoxLayout(box)
         self.standard = TallyTable()
         self.standard.setToolTip("Multiplications done so far / in the whole layer, per path. "
-                                 "The path not being animated shows its total, so the "
-                                 "comparison stays in view. Bold: the two counts to compare.")
+                                 "The path not being played is greyed and shows only its "
+                                 "total, so the comparison stays in view. Bold: the two "
+                                 "counts to compare.")
         self.chart = TallyChart()
-        self.formulas = _label("Each count with the current numbers substituted: "
-                               "k × k × C_in × N × H_out × W_out for standard, "
-                               "k × k × C_in × H_out × W_out for depthwise, "
-                               "C_in × N × H_out × W_out for pointwise.", mono=True)
+        self.formulas = _label("The output size, then each count with the current numbers "
+                               "substituted, each factor under its symbol: k kernel side, "
+                               "C_in input channels, N filters, g groups, H_out × W_out "
+                               "output cells; P padding, S stride.", mono=True)
         self.reduction = _label("How many fewer multiplications depthwise-separable needs "
                                 "than standard; the ratio equals the paper's 1/N + 1/k².",
                                 big=True)
@@ -57,7 +61,7 @@ class TallyPanel(QWidget):
         for w in (self.standard, self.chart, self.formulas, self.reduction,
                   self.note):
             lay.addWidget(w)
-        col.addWidget(box, 1)
+        col.addWidget(box)
         gbox = QGroupBox("Groups: from standard (1) to depthwise (C_in)")
         glay = QVBoxLayout(gbox)
         self.grouped = _label("Grouped convolution cost: each filter reads only "
@@ -68,35 +72,48 @@ class TallyPanel(QWidget):
         for w in (self.grouped, self.torch, self.onnx):
             glay.addWidget(w)
         col.addWidget(gbox)
+        col.addStretch(1)
         self._shown: tuple | None = None
 
     def show_explorer(self, ex: Explorer) -> None:
         t, c, s = ex.tally(), ex.costs, ex.spec
-        std_name = "standard" if s.groups == 1 else f"grouped (g={s.groups})"
-        self.standard.set_rows((
-            TallyRow("#4670c8", std_name, t.standard_done, t.standard_total, True),
-            TallyRow("#e68c1e", "depthwise", t.depthwise_done, t.depthwise_total),
-            TallyRow("#28a05a", "+ pointwise", t.pointwise_done, t.pointwise_total),
-            TallyRow("", "= separable", t.separable_done, t.separable_total, True)))
-        self.chart.show_tally(t, std_name)
+        std_idle, sep_idle = t.playing != "standard", t.playing != "separable"
+        rows = []
+        if s.groups > 1:  # the plain standard layer, for comparison: never played here
+            rows.append(TallyRow(STD, "standard", 0, c.standard, idle=True))
+            rows.append(TallyRow(GRP, f"grouped (g={s.groups})", t.standard_done,
+                                 t.standard_total, True, std_idle))
+        else:
+            rows.append(TallyRow(STD, "standard", t.standard_done, t.standard_total, True,
+                                 std_idle))
+        rows += [TallyRow(DW, "depthwise", t.depthwise_done, t.depthwise_total, idle=sep_idle),
+                 TallyRow(PW, "+ pointwise", t.pointwise_done, t.pointwise_total, idle=sep_idle),
+                 TallyRow("", "= separable", t.separable_done, t.separable_total, True, sep_idle)]
+        self.standard.set_rows(tuple(rows))
+        self.chart.show_tally(t, s.groups)
         if (s, c) == self._shown:  # the rest depends on the layer only, not the step
             return
         self._shown = (s, c)
-        f = ex.formulas()
-        lines = [f"standard   {f['standard']}"]
-        if s.groups > 1:
-            lines.append(f"grouped    {f['grouped']}")
-        lines += [f"depthwise  {f['depthwise']}", f"pointwise  {f['pointwise']}",
-                  f"separable  {c.depthwise:,} + {c.pointwise:,} = {c.separable:,}"]
+        lines = [*output_size_lines(s), ""]
+        names = ["standard", *(["grouped"] if s.groups > 1 else []), "depthwise", "pointwise"]
+        for name in names:
+            top, bottom = labelled_formula(s, name)
+            values, total = bottom.rsplit(" = ", 1)
+            lines += [f"{name} = {total}", f"  {top}", f"  {values.rstrip()}"]
+        lines.append(f"separable  {c.depthwise:,} + {c.pointwise:,} = {c.separable:,}")
         self.formulas.setText("\n".join(lines))
-        fewer = c.reduction_percent >= 0  # 1×1 kernels or N = 1 can make separable dearer
-        self.reduction.setText(
-            f"{abs(c.reduction_percent):.2f}% {'fewer' if fewer else 'more'} with "
-            f"depthwise-separable"
-            f"<br><span style='font-weight:normal; font-size:small'>"
-            f"{c.separable:,} / {c.standard:,} = {c.ratio:.4f} = 1/N + 1/k² = "
-            f"1/{c.filters} + 1/{c.kernel ** 2}</span>")
+        parts = []
+        for i, (cheap, dear, a, b) in enumerate(ex.comparisons()):
+            pct = 100.0 * (1 - a / b)
+            word = "fewer" if pct >= 0 else "more"  # 1×1 kernels or N = 1: separable dearer
+            size = "" if i == 0 else "font-size:small; "
+            parts.append(f"<span style='{size}'>{abs(pct):.2f}% {word}: {cheap} vs {dear}</span>")
+        parts.append(f"<span style='font-weight:normal; font-size:small'>"
+                     f"{c.separable:,} / {c.standard:,} = {c.ratio:.4f} = 1/N + 1/k² = "
+                     f"1/{c.filters} + 1/{c.kernel ** 2}</span>")
+        self.reduction.setText("<br>".join(parts))
         share = c.grouped / c.standard
+        f = ex.formulas()
         self.grouped.setText(f"{f['grouped']}\n= {share:.4g} × standard (1/groups)")
         self.torch.setText(ex.torch_text())
         self.onnx.setText("ONNX " + ex.onnx_text())

@@ -20,10 +20,20 @@ class TallyRow:
     done: int
     total: int
     bold: bool = False
+    idle: bool = False  # a path not being played: greyed, its figure is a total, not progress
+
+    @property
+    def done_text(self) -> str:
+        return "—" if self.idle else f"{self.done:,}"
+
+    @property
+    def total_text(self) -> str:
+        return f"/ {self.total:,} total" if self.idle else f"/ {self.total:,}"
 
 
 HEADER = ("", "done so far", "whole layer")
 SWATCH, GAP, MIN_POINTS = 10, 12, 7.0
+IDLE = QColor(150, 150, 150)
 
 
 class TallyTable(QWidget):
@@ -57,7 +67,8 @@ class TallyTable(QWidget):
 
     def text(self) -> str:
         """The table as plain text, one row per line (for copying and tests)."""
-        return "\n".join(f"{r.name}  {r.done:,} / {r.total:,}" for r in self.rows)
+        return "\n".join(f"{r.name}  {r.total:,} total (not playing)" if r.idle
+                         else f"{r.name}  {r.done:,} / {r.total:,}" for r in self.rows)
 
     def sizeHint(self) -> QSize:  # noqa: N802
         return QSize(self._needed_width(self._base), self.height())
@@ -67,7 +78,7 @@ class TallyTable(QWidget):
 
     @staticmethod
     def _frame_key(rows: tuple[TallyRow, ...]) -> tuple:
-        return tuple((r.color, r.name, r.total, r.bold) for r in rows)
+        return tuple((r.color, r.name, r.total, r.bold, r.idle) for r in rows)
 
     def _columns(self, font: QFont) -> tuple[int, int, int]:
         m, bold = QFontMetrics(font), QFont(font)
@@ -75,7 +86,7 @@ class TallyTable(QWidget):
         mb = QFontMetrics(bold)
         name = max((m.horizontalAdvance(r.name) for r in self.rows), default=0) + SWATCH + 6
         done = max((mb.horizontalAdvance(f"{r.total:,}") for r in self.rows), default=0)
-        total = max((m.horizontalAdvance(f"/ {r.total:,}") for r in self.rows), default=0)
+        total = max((m.horizontalAdvance(r.total_text) for r in self.rows), default=0)
         small = QFontMetrics(self._small)
         return (name, max(done, small.horizontalAdvance(HEADER[1])),
                 max(total, small.horizontalAdvance(HEADER[2])))
@@ -90,8 +101,11 @@ class TallyTable(QWidget):
             return self._geometry
         font = QFont(self._base)
         need = self._needed_width(font)
-        if need > self.width():  # narrower than the numbers need: shrink the font
-            font.setPointSizeF(max(MIN_POINTS, font.pointSizeF() * self.width() / need))
+        for _ in range(4):  # narrower than the numbers need: shrink the font (the headers
+            if need <= self.width() or font.pointSizeF() <= MIN_POINTS:  # do not shrink)
+                break
+            font.setPointSizeF(max(MIN_POINTS, font.pointSizeF() * self.width() / need * 0.98))
+            need = self._needed_width(font)
         bold = QFont(font)
         bold.setBold(True)
         name_w, done_w, total_w = self._columns(font)
@@ -122,19 +136,19 @@ class TallyTable(QWidget):
                 if r.color:
                     p.fillRect(QRect(2, y + (g.row_h - SWATCH) // 2, SWATCH, SWATCH),
                                QColor(r.color))
-                p.setPen(QColor(20, 20, 20))
+                p.setPen(IDLE if r.idle else QColor(20, 20, 20))
                 p.drawText(QRect(2 + SWATCH + 6, y, g.name_w, g.row_h),
                            Qt.AlignLeft | Qt.AlignVCenter, r.name)
-                p.setPen(QColor(90, 90, 90))
+                p.setPen(IDLE if r.idle else QColor(90, 90, 90))
                 p.drawText(QRect(g.x_total, y, self.width() - g.x_total, g.row_h),
-                           Qt.AlignLeft | Qt.AlignVCenter, f"/ {r.total:,}")
+                           Qt.AlignLeft | Qt.AlignVCenter, r.total_text)
                 y += g.row_h
-        p.setPen(QColor(20, 20, 20))
         y = g.head_h
         for r in self.rows:
-            p.setFont(g.bold if r.bold else g.font)
+            p.setPen(IDLE if r.idle else QColor(20, 20, 20))
+            p.setFont(g.bold if r.bold and not r.idle else g.font)
             p.drawText(QRect(g.x_done, y, g.done_w, g.row_h), Qt.AlignRight | Qt.AlignVCenter,
-                       f"{r.done:,}")
+                       r.done_text)
             y += g.row_h
         p.end()
 
