@@ -198,15 +198,15 @@ def test_changing_dimensions_updates_the_tallies(tab):
 def test_invalid_combination_shows_the_message_and_keeps_the_last_valid_state(tab):
     before = tab.explorer.spec
     tally_before = tab.tally.standard.text()
-    tab.dims.spins["groups"].setValue(2)  # 2 does not divide C_in = 3
-    with pytest.raises(LayerError) as err:
-        before.with_(groups=2)
-    assert str(err.value) in tab.message.text()
+    tab.dims.set_values(groups=2, padding=5)  # 2 does not divide C_in = 3; pad ≥ k
+    text = tab.message.text()
+    assert "groups 2 must divide both C_in 3 and N 16" in text and "padding 5" in text
     assert tab.explorer.spec == before and tab.tally.standard.text() == tally_before
-    tab.dims.spins["kernel"].setValue(9)  # larger than the 5×5 input
-    assert "kernel 9" in tab.message.text() and tab.explorer.spec == before
-    tab.dims.set_values(kernel=3, groups=1)
-    assert tab.message.text() == ""
+    assert set(tab.dims.marked) == {"groups", "padding", "kernel"}
+    assert tab.dims.spins["padding"].styleSheet() and tab.dims.groups.styleSheet()
+    assert not tab.dims.spins["height"].styleSheet()
+    tab.dims.set_values(padding=0, groups=1)
+    assert tab.message.text() == "" and not tab.dims.marked
 
 
 def test_groups_control_morphs_standard_into_depthwise(tab):
@@ -390,7 +390,8 @@ def test_blocks_are_never_cut_and_the_current_filter_scrolls_into_view(tab, qtbo
 
 def test_the_message_line_only_takes_room_while_it_has_a_message(tab):
     assert not tab.message.isVisible()
-    tab.dims.spins["groups"].setValue(2)
+    tab.dims.set_values(height=4096, width=4096)  # beyond the explorer's memory limit
     assert tab.message.isVisible() and "Still showing the last valid layer" in tab.message.text()
-    tab.dims.spins["groups"].setValue(1)
+    assert "explorer's limit" in tab.message.text()
+    tab.dims.set_values(height=5, width=5)
     assert not tab.message.isVisible()

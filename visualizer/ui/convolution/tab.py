@@ -51,6 +51,7 @@ class ConvTab(QWidget):
         root.addLayout(self._build_top())
         self.dims = DimsPanel(self.explorer.spec)
         self.dims.changed.connect(self.apply_dims)
+        self.dims.invalid.connect(self._invalid_dims)
         root.addWidget(self.dims)
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020;")
@@ -202,6 +203,14 @@ class ConvTab(QWidget):
         self.show_message("")
         self.refresh()
 
+    def _invalid_dims(self, found: list) -> None:
+        self.pause()
+        s = self.explorer.spec
+        self.show_message(f"Not applied: {'; '.join(found)}. Still showing the last valid "
+                          f"layer: {s.height}×{s.width}×{s.channels}, k={s.kernel}, "
+                          f"N={s.filters}, stride={s.stride}, pad={s.padding}, "
+                          f"groups={s.groups}.")
+
     def apply_preset(self, preset: str) -> None:
         self.explorer.apply_preset(preset)
         self.show_message("")
@@ -315,7 +324,7 @@ class ConvTab(QWidget):
             hint = ("Press Space to play, → to step, End to compute everything at once."
                     if ex.animatable else
                     f"This layer has {ex.length:,} steps, too many to watch one by one: the "
-                    "tallies are complete already; press End (⏭) to skip to the result.")
+                    "tallies are complete already; press End (the last transport button) to skip to the result.")
             return f"{ex.length:,} steps, one per output cell. {hint}"
         where = {"standard": "output", "depthwise": "depthwise output",
                  "pointwise": "pointwise output"}[step.path]
