@@ -18,6 +18,7 @@ from visualizer.conv.operands import channels_note
 from visualizer.ui.convolution.blocks import input_blocks, output_blocks, weight_blocks
 from visualizer.ui.convolution.dims_panel import DimsPanel
 from visualizer.ui.convolution.grid_view import GridView
+from visualizer.ui.convolution.phase import PHASE_COLORS, PhaseBanner
 from visualizer.ui.common.painted_text import PaintedText, monospace
 from visualizer.ui.convolution.tally_panel import TallyPanel
 from visualizer.ui.convolution.transport import Transport
@@ -150,6 +151,8 @@ class ConvTab(QWidget):
     def _build_pager(self) -> QHBoxLayout:
         """'channels a–b of C' with ◀ ▶, shown when a step reads more channels than fit."""
         row = QHBoxLayout()
+        self.phase = PhaseBanner()
+        row.addWidget(self.phase, 3)
         self.pager_label = PaintedText(1, self.font(), "#333333")
         self.pager_label.set_tooltip("The step's input channels on screen: the input window, "
                                      "the weights and the products text all show these "
@@ -164,7 +167,7 @@ class ConvTab(QWidget):
         self.page_next.clicked.connect(lambda: self.page_channels(1))
         row.addWidget(self.page_back)
         row.addWidget(self.page_next)
-        row.addWidget(self.pager_label, 1)
+        row.addWidget(self.pager_label, 2)
         return row
 
     def page_channels(self, delta: int) -> None:
@@ -280,6 +283,7 @@ class ConvTab(QWidget):
             view.follow_highlight()
         self.tally.show_explorer(ex)
         self._show_pager()
+        self.phase.show_phase(ex)
         self.detail.setText(self._detail_text())
         self.refresh_transport()
 
@@ -316,6 +320,10 @@ class ConvTab(QWidget):
     def refresh_transport(self) -> None:
         ex = self.explorer
         self.transport.show_position(ex.position, ex.length, self.timer.isActive())
+        marks = ()
+        if ex.path == "separable":  # where the pointwise phase starts
+            marks = ((len(ex.separable_steps.depthwise), PHASE_COLORS["pointwise"]),)
+        self.transport.scrub.set_marks(marks)
 
     def _detail_text(self) -> str:
         ex = self.explorer

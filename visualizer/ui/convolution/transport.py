@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QColor, QPainter
 from PySide6.QtWidgets import (QAbstractSlider, QHBoxLayout, QLabel, QSlider, QStyle,
                                QStyleOptionSlider, QToolButton, QWidget)
 
@@ -15,6 +16,33 @@ class ScrubSlider(QSlider):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Horizontal, parent)
         self._handle: QRect | None = None
+        self.marks: tuple[tuple[int, str], ...] = ()  # (position, colour) ticks
+
+    def set_marks(self, marks: tuple[tuple[int, str], ...]) -> None:
+        """Ticks under the groove at these positions, e.g. where the pointwise phase starts."""
+        if marks != self.marks:
+            self.marks = marks
+            self.update()
+
+    def mark_x(self, value: int) -> int:
+        """The x of a position's tick: where the handle's centre is at that value."""
+        opt = QStyleOptionSlider()
+        self.initStyleOption(opt)
+        groove = self.style().subControlRect(QStyle.CC_Slider, opt, QStyle.SC_SliderGroove, self)
+        handle = self._handle_rect()
+        span = groove.width() - handle.width()
+        return groove.x() + handle.width() // 2 + QStyle.sliderPositionFromValue(
+            self.minimum(), self.maximum(), value, span)
+
+    def paintEvent(self, event) -> None:  # noqa: N802
+        super().paintEvent(event)
+        if not self.marks:
+            return
+        p = QPainter(self)
+        for value, color in self.marks:
+            x = self.mark_x(value)
+            p.fillRect(x - 1, 0, 3, self.height(), QColor(color))
+        p.end()
 
     def _handle_rect(self) -> QRect:
         opt = QStyleOptionSlider()
