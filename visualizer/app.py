@@ -1,4 +1,5 @@
-"""Entry point: headless commands (`cost`, `net`, `bench`, `export-onnx`) or the window.
+"""Entry point: headless commands (`cost`, `net`, `bench`, `export-onnx`, `animate`) or the
+window.
 
 Qt is imported lazily, only when the window is needed, so headless commands start fast
 and run on machines without a display.
@@ -103,10 +104,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command:
+        module = COMMANDS[args.command]
         stdout = sys.stdout
         sys.stdout = _GuardedOutput(stdout)
         try:
-            code = int(COMMANDS[args.command].run(args) or 0)
+            if getattr(module, "NEEDS_RENDERER", False):  # frames drawn by the UI's widgets
+                code = int(module.run(args, _render_animation) or 0)
+            else:
+                code = int(module.run(args) or 0)
             sys.stdout.flush()  # a full disk shows here, while it can still be reported
             return code
         except BrokenPipeError:  # e.g. `net | head`: the reader left; say nothing more
@@ -123,3 +128,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
 
     return run_gui(args)
+
+
+def _render_animation(plan, progress=None) -> int:
+    """The `animate` command's renderer: the Convolution tab's widgets, offscreen. Qt is
+    imported only here, once the command has checked its request."""
+    from visualizer.ui.convolution.frames import render_plan
+
+    return render_plan(plan, progress)

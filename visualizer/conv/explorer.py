@@ -61,6 +61,14 @@ class Explorer:
         self.channel_page = 0
         self._rebuild()
 
+    def clone(self) -> "Explorer":
+        """An independent explorer in the same state (layer, values, path, position)."""
+        other = Explorer.__new__(Explorer)
+        other.spec, other.example, other.path = self.spec, self.example, self.path
+        other.position, other.channel_page = self.position, self.channel_page
+        other._rebuild()
+        return other
+
     # ---- derived data: cheap numbers now, arrays only when first needed ----
     def _rebuild(self) -> None:
         self.costs = costs.conv_costs(self.spec)

@@ -15,6 +15,7 @@ from visualizer.conv.explorer import Explorer
 from visualizer.conv.step_text import describe_step, fmt
 from visualizer.conv.layer import LayerError
 from visualizer.conv.operands import channels_note
+from visualizer.ui.convolution.animation_export import AnimationExporter
 from visualizer.ui.convolution.blocks import input_blocks, output_blocks, weight_blocks
 from visualizer.ui.convolution.dims_panel import DimsPanel
 from visualizer.ui.convolution.grid_view import GridView
@@ -41,15 +42,23 @@ def _tip(widget: QWidget, tip: str) -> QWidget:
 
 
 class ConvTab(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    """`explorer`: the state to show (a new seed example by default). `presentation`: only
+    what a slide needs (phase, grids, step text, tallies), no controls: the animation
+    exporter renders its frames this way."""
+
+    def __init__(self, parent: QWidget | None = None, explorer: Explorer | None = None,
+                 presentation: bool = False) -> None:
         super().__init__(parent)
-        self.explorer = Explorer()
+        self.explorer = explorer or Explorer()
         self.setFocusPolicy(Qt.StrongFocus)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
-        root.addLayout(self._build_top())
+        self.top_bar = QWidget()
+        self.top_bar.setLayout(self._build_top())
+        self.top_bar.layout().setContentsMargins(0, 0, 0, 0)
+        root.addWidget(self.top_bar)
         self.dims = DimsPanel(self.explorer.spec)
         self.dims.changed.connect(self.apply_dims)
         self.dims.invalid.connect(self._invalid_dims)
@@ -83,6 +92,10 @@ class ConvTab(QWidget):
         self.transport.speed_changed.connect(self._set_speed)
         root.addWidget(self.transport)
         self._shortcuts()
+        self.exporter = AnimationExporter(self)
+        if presentation:
+            for w in (self.top_bar, self.dims, self.transport, self.tally.groups_box):
+                w.hide()
         self.refresh()
 
     # ---- construction ----
@@ -111,6 +124,12 @@ class ConvTab(QWidget):
             b.clicked.connect(lambda _=False, p=preset: self.apply_preset(p))
             row.addWidget(b)
         row.addStretch(1)
+        self.export_button = QPushButton("Export animation…")
+        self.export_button.setToolTip("Write the current path's steps, from the current step "
+                                      "on, as a GIF or MP4 (by the file name's extension), "
+                                      "one frame per step at the current speed")
+        self.export_button.clicked.connect(lambda: self.exporter.ask_and_export())
+        row.addWidget(self.export_button)
         return row
 
     def _build_grids(self) -> QWidget:
@@ -186,6 +205,11 @@ class ConvTab(QWidget):
             sc.setContext(Qt.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
 
+    def shutdown(self) -> None:
+        """The window is closing: stop the animation and any export."""
+        self.pause()
+        self.exporter.shutdown()
+
     # ---- commands ----
     def set_path(self, path: str) -> None:
         self.pause()
@@ -229,7 +253,8 @@ class ConvTab(QWidget):
         self.show_message("")
         self.refresh()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, error: bool = True) -> None:
+        self.message.setStyleSheet("color: #b00020;" if error else "color: #1b6e3a;")
         self.message.setText(text)
         self.message.setVisible(bool(text))
 

@@ -72,6 +72,7 @@ class TallyPanel(QWidget):
         for w in (self.grouped, self.torch, self.onnx):
             glay.addWidget(w)
         col.addWidget(gbox)
+        self.groups_box = gbox
         col.addStretch(1)
         self._shown: tuple | None = None
 

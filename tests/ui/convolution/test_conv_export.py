@@ -1,0 +1,51 @@
+"""'Export animation…' from the tab: frames from the current step, progress, cancel."""
+from __future__ import annotations
+
+import threading
+
+import imageio.v3 as iio
+import pytest
+from PySide6.QtWidgets import QPushButton
+
+from visualizer.ui.convolution.tab import ConvTab
+
+
+@pytest.fixture
+def tab(qtbot):
+    t = ConvTab()
+    qtbot.addWidget(t)
+    t.resize(1280, 800)
+    t.show()
+    yield t
+    t.shutdown()
+
+
+def test_export_from_the_current_step_writes_the_remaining_steps(tab, qtbot, tmp_path):
+    tab.seek(100)
+    out = tmp_path / "rest.gif"
+    with qtbot.waitSignal(tab.exporter.finished, timeout=60_000) as done:
+        assert tab.exporter.export(out, size=(320, 200))
+        assert tab.exporter.dialog.maximum() == 44
+    assert done.args == [str(out), ""]
+    assert iio.improps(out, plugin="pillow").shape == (44, 200, 320, 3)
+    assert "Exported 44 frames" in tab.message.text()
+    assert tab.explorer.position == 100  # the user's tab was not stepped
+    assert not any(t.name == "animation-encode" for t in threading.enumerate())
+
+
+def test_cancel_leaves_no_file_and_no_thread(tab, qtbot, tmp_path):
+    tab.set_path("separable")
+    out = tmp_path / "sep.gif"
+    with qtbot.waitSignal(tab.exporter.finished, timeout=60_000) as done:
+        tab.exporter.export(out, size=(320, 200))
+        qtbot.waitUntil(lambda: tab.exporter._rendered >= 2, timeout=30_000)
+        tab.exporter.dialog.findChild(QPushButton).click()  # the dialog's Cancel
+    assert done.args[1] == "cancelled"
+    assert list(tmp_path.iterdir()) == []
+    assert not tab.exporter.running
+    assert not any(t.name == "animation-encode" for t in threading.enumerate())
+
+
+def test_invalid_request_is_said_in_the_tab(tab, tmp_path):
+    assert not tab.exporter.export(tmp_path / "a.bmp")
+    assert "must end in .gif or .mp4" in tab.message.text()

@@ -1,0 +1,94 @@
+"""`animate`: the Convolution tab's animation of one layer as a GIF or MP4, headless.
+
+This module validates the request (no window toolkit is loaded for a bad one); the
+frames are rendered by the tab's own widgets, through the renderer the entry point hands
+to `run` (commands import no UI: see visualizer/app.py).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Callable
+
+from visualizer.commands._common import fail, non_negative_int, positive_int
+from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan, parse_size
+from visualizer.conv.layer import LayerError, LayerSpec
+
+NAME = "animate"
+#: The entry point passes a renderer: run(args, render) with render(plan, progress) -> frames.
+NEEDS_RENDERER = True
+
+
+def _fps(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    d = LayerSpec()
+    p = sub.add_parser(
+        NAME, help="the Convolution tab's animation as a GIF or MP4",
+        description="Render the Convolution tab's animation of one layer, one frame per step "
+        "(no title or final frame: the seed example's standard path gives exactly 144 frames, "
+        "its separable path 27 depthwise + 144 pointwise = 171), and write it as a GIF or an "
+        "MP4 (by the extension of --out). The file appears only when complete.")
+    p.add_argument("--out", required=True, metavar="anim.gif|anim.mp4", help="file to write")
+    p.add_argument("--path", choices=["standard", "separable"], default="standard",
+                   help="which computation to animate (default standard)")
+    p.add_argument("--height", type=positive_int, default=d.height, help="input height")
+    p.add_argument("--width", type=positive_int, default=d.width, help="input width")
+    p.add_argument("--channels", type=positive_int, default=d.channels, help="input channels")
+    p.add_argument("--kernel", type=positive_int, default=d.kernel, help="kernel size k")
+    p.add_argument("--filters", type=positive_int, default=d.filters, help="filters N")
+    p.add_argument("--stride", type=positive_int, default=d.stride)
+    p.add_argument("--padding", type=non_negative_int, default=d.padding)
+    p.add_argument("--groups", type=positive_int, default=d.groups,
+                   help="groups of the standard path (default 1)")
+    p.add_argument("--fps", type=_fps, default=8.0, help="frames (steps) per second (default 8)")
+    p.add_argument("--size", default="640x400", metavar="WxH",
+                   help="frame size in pixels (default 640x400)")
+
+
+def plan_from(args: argparse.Namespace) -> AnimationPlan:
+    """The checked plan; LayerError or AnimationError say what is wrong."""
+    spec = LayerSpec(height=args.height, width=args.width, channels=args.channels,
+                     kernel=args.kernel, filters=args.filters, stride=args.stride,
+                     padding=args.padding, groups=args.groups)
+    from visualizer.conv.example import make_example
+
+    make_example(spec)  # raises LayerError when the layer is beyond the explorer's limit
+    return make_plan(args.out, spec, args.path, args.fps, parse_size(args.size))
+
+
+def run(args: argparse.Namespace,
+        render: Callable[[AnimationPlan, Callable[[int, int], None] | None], int] | None = None
+        ) -> int:
+    try:
+        plan = plan_from(args)
+    except (LayerError, AnimationError) as e:
+        return fail(str(e))
+    if render is None:
+        return fail("animate needs the window toolkit to render its frames; run it "
+                    "through main.py or the mobilenet-visualizer command", code=1)
+    try:
+        frames = render(plan, _progress())
+    except OSError as e:
+        return fail(f"could not write {plan.out}: {e.strerror or e}", code=1)
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(f"wrote {plan.out}: {frames} frames ({plan.path} path, {plan.size[0]}x{plan.size[1]}, "
+          f"{plan.fps:g} fps)")
+    return 0
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done: int, total: int) -> None:
+        sys.stderr.write(f"\rrendering frame {done}/{total}   ")
+        sys.stderr.flush()
+
+    return show
