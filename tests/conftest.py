@@ -32,3 +32,13 @@ def square_video(tmp_path_factory):
     from live_fakes import write_video
 
     return write_video(tmp_path_factory.mktemp("video") / "squares.mp4")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _settings_in_a_temporary_folder(tmp_path_factory):
+    """The app's QSettings (e.g. the Convolution tab's zoom) are read from and written to a
+    temporary folder, never the user's own settings."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setPath(QSettings.IniFormat, QSettings.UserScope,
+                      str(tmp_path_factory.mktemp("settings")))

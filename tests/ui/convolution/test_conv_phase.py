@@ -26,12 +26,11 @@ def test_each_phase_has_its_colour_banner_and_highlights(tab):
     tab.set_path("separable")
     nd = 27  # seed example: 3 channels × 3×3 output cells
     tab.seek(5)
-    assert tab.phase.phase == "depthwise" and "phase 1 of 2 · depthwise" in tab.phase.text()
-    assert "step 5 of 27" in tab.phase.text()
+    assert tab.phase.phase == "depthwise" and "phase 1 of 2 · depthwise · step 5 of 27: one 3×3 filter" in tab.phase.text()
     assert lit_kinds(tab.input_view) == lit_kinds(tab.weight_view) == {"depthwise"}
     tab.seek(nd + 2)
     assert tab.phase.phase == "pointwise" and "phase 2 of 2 · pointwise" in tab.phase.text()
-    assert "step 2 of 144" in tab.phase.text()
+    assert "pointwise · step 2 of 144" in tab.phase.text()
     assert lit_kinds(tab.input_view) == lit_kinds(tab.weight_view) == {"pointwise"}
     # the highlight colours are the tally's colours
     for kind in ("depthwise", "pointwise"):

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 
 from visualizer.conv.step_text import fmt
 
-CELL_W, CELL_H = 32, 22
+CELL_W, CELL_H = 32, 22  # at scale 1 (GridView.set_scale multiplies them)
 
 COLORS = {
     "window": QColor(120, 150, 220, 120),   # standard: input window / weights in use
@@ -82,8 +82,10 @@ class CellPictures:
     """Pixmaps of cell looks, made on first use (numbers that do not fit get a smaller
     font). Cleared when the screen's pixel ratio changes or the cache grows too big."""
 
-    def __init__(self, font: QFont, small: QFont) -> None:
+    def __init__(self, font: QFont, small: QFont, size: tuple[int, int] = (CELL_W, CELL_H)
+                 ) -> None:
         self.font, self.small = font, small
+        self.w, self.h = size
         self._fits = QFontMetrics(font)
         self._cache: dict[tuple, QPixmap] = {}
         self._ratio = 1.0
@@ -103,18 +105,19 @@ class CellPictures:
 
     def _render(self, state: int, value: float, highlight: str | None) -> QPixmap:
         ratio = self._ratio
-        pm = QPixmap(round(CELL_W * ratio), round(CELL_H * ratio))
+        cw, ch = self.w, self.h
+        pm = QPixmap(round(cw * ratio), round(ch * ratio))
         pm.setDevicePixelRatio(ratio)
         pm.fill(COLORS[("cell", "blank", "pad")[state]])
         p = QPainter(pm)
         if highlight:
-            p.fillRect(QRect(0, 0, CELL_W, CELL_H), COLORS[highlight])
+            p.fillRect(QRect(0, 0, cw, ch), COLORS[highlight])
         if state != BLANK:
             text = fmt(value)
-            p.setFont(self.small if self._fits.horizontalAdvance(text) > CELL_W - 3
+            p.setFont(self.small if self._fits.horizontalAdvance(text) > cw - 3
                       else self.font)
             p.setPen(INK if state == INSIDE else PAD_INK)
-            p.drawText(QRect(0, 0, CELL_W, CELL_H), Qt.AlignCenter, text)
+            p.drawText(QRect(0, 0, cw, ch), Qt.AlignCenter, text)
         p.end()
         return pm
 

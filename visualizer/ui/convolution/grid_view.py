@@ -5,23 +5,25 @@ thousands of child widgets; callers pass only the part that fits (see `crop`).
 """
 from __future__ import annotations
 
-import numpy as np
 from PySide6.QtCore import QLine, QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QLineEdit, QScrollArea, QSizePolicy, QWidget
 
-from visualizer.ui.convolution.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD, Block,
-                                      CellPictures, changed_cells)
+from visualizer.ui.convolution.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD,
+                                                  Block, CellPictures, changed_cells)
+from visualizer.ui.convolution.grid_interaction import GridInteraction
 from visualizer.ui.common.painted_text import PaintedText
 
 GAP, TITLE_H = 8, 16
+BASE_POINTS, SMALL_POINTS = 8.5, 7.0
 #: Opaque, so the overlapping corners of the four edge fills do not show
 OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb())
            for kind in ("window", "target", "depthwise", "pointwise")}
 
 
-class GridView(QWidget):
-    """Paints blocks left to right, wrapping to the width; emits edits as (key, text)."""
+class GridView(GridInteraction, QWidget):
+    """Paints blocks left to right, wrapping to the width; emits edits as (key, text).
+    `set_scale` sizes cells and fonts (presenter zoom)."""
 
     edited = Signal(object, str)  # tensor index tuple, text typed
     message = Signal(str)
@@ -35,13 +37,8 @@ class GridView(QWidget):
         bold.setBold(True)
         self.caption_label = PaintedText(2, bold, "#444444")
         self._selected: tuple[Block, int, int] | None = None
-        self._font = QFont()
-        self._font.setPointSizeF(8.5)
-        self._small = QFont(self._font)
-        self._small.setPointSizeF(7)  # for numbers too wide for a cell at the normal size
-        self._titles = QFontMetrics(self._font)
-        self._title_w: dict[str, int] = {}
-        self._cells = CellPictures(self._font, self._small)
+        self.scale = 0.0
+        self.set_scale(1.0)
         self._editor = QLineEdit(self)
         self._editor.hide()
         self._editor.setAlignment(Qt.AlignCenter)
@@ -51,6 +48,24 @@ class GridView(QWidget):
         self._followed: tuple = ()
         self.setFocusPolicy(Qt.ClickFocus)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+
+    def set_scale(self, scale: float) -> None:
+        """Cells, numbers and titles at `scale` × their normal size."""
+        if scale == self.scale:
+            return
+        self.scale = scale
+        self.cell_w, self.cell_h = round(CELL_W * scale), round(CELL_H * scale)
+        self.title_h = round(TITLE_H * scale)
+        self._font = QFont()
+        self._font.setPointSizeF(BASE_POINTS * scale)
+        self._small = QFont(self._font)
+        self._small.setPointSizeF(SMALL_POINTS * scale)  # numbers too wide at the normal size
+        self._titles = QFontMetrics(self._font)
+        self._title_w: dict[str, int] = {}
+        self._cells = CellPictures(self._font, self._small, (self.cell_w, self.cell_h))
+        if self.blocks:
+            self._layout(self.width())
+            self.update()
 
     # ---- data ----
     def set_blocks(self, blocks: list[Block], caption: str = "") -> None:
@@ -93,7 +108,7 @@ class GridView(QWidget):
                 self._title_w.clear()
             title_w = self._title_w[b.title] = self._titles.horizontalAdvance(b.title)
         _, _, x0, x1 = b.padded_range()
-        return max((x1 - x0) * CELL_W, title_w + 4)
+        return max((x1 - x0) * self.cell_w, title_w + 4)
 
     def needed_width(self, rows: bool = False) -> int:
         """Width of the widest block or, with `rows`, of the widest row of blocks (rows
@@ -147,7 +162,7 @@ class GridView(QWidget):
             y0, y1, _, _ = b.padded_range()
             w = self._block_width(b)
             widest = max(widest, w)
-            h = (y1 - y0) * CELL_H + TITLE_H
+            h = (y1 - y0) * self.cell_h + self.title_h
             if x > 0 and (b.newline or x + w > width):
                 x, y, row_h = 0, y + row_h + GAP, 0
             if place:
@@ -179,24 +194,24 @@ class GridView(QWidget):
 
     def _paint_block(self, p: QPainter, b: Block, clip: QRect) -> None:
         r = b._rect
-        title = QRect(r.x(), r.y(), r.width(), TITLE_H)
+        title = QRect(r.x(), r.y(), r.width(), self.title_h)
         if title.intersects(clip):
             p.setPen(QColor(40, 40, 40))
             p.drawText(title, Qt.AlignLeft | Qt.AlignVCenter, b.title)
         y0, y1, x0, x1 = b.padded_range()
         h, w = b.values.shape
         # only the cells inside the repainted rectangle
-        top, left = r.y() + TITLE_H, r.x()
-        cy0 = max(y0, y0 + (clip.top() - top) // CELL_H)
-        cy1 = min(y1, y0 + (clip.bottom() - top) // CELL_H + 1)
-        cx0 = max(x0, x0 + (clip.left() - left) // CELL_W)
-        cx1 = min(x1, x0 + (clip.right() - left) // CELL_W + 1)
+        top, left = r.y() + self.title_h, r.x()
+        cy0 = max(y0, y0 + (clip.top() - top) // self.cell_h)
+        cy1 = min(y1, y0 + (clip.bottom() - top) // self.cell_h + 1)
+        cx0 = max(x0, x0 + (clip.left() - left) // self.cell_w)
+        cx1 = min(x1, x0 + (clip.right() - left) // self.cell_w + 1)
         vals, kind = b.values.tolist(), b.highlight_kind
         hy0, hx0, hh, hw = b.highlight or (0, 0, 0, 0)
         hy1, hx1 = hy0 + hh, hx0 + hw
         cells = self._cells
         for ty in range(cy0, cy1):
-            vy, py = ty - b.row0, top + (ty - y0) * CELL_H
+            vy, py = ty - b.row0, top + (ty - y0) * self.cell_h
             row_in, row_lit = 0 <= vy < h, hy0 <= ty < hy1
             for tx in range(cx0, cx1):
                 vx = tx - b.col0
@@ -207,13 +222,13 @@ class GridView(QWidget):
                 else:
                     v, state = 0.0, PAD
                 lit = kind if row_lit and hx0 <= tx < hx1 else None
-                p.drawPixmap(left + (tx - x0) * CELL_W, py, cells.get(state, v, lit))
+                p.drawPixmap(left + (tx - x0) * self.cell_w, py, cells.get(state, v, lit))
         # grid lines in one call rather than one rectangle per cell
         top_left = self._cell_rect(b, y0, x0).topLeft()
         left, top = top_left.x(), top_left.y()
-        right, bottom = left + (x1 - x0) * CELL_W, top + (y1 - y0) * CELL_H
-        lines = [QLine(left, top + i * CELL_H, right, top + i * CELL_H) for i in range(y1 - y0 + 1)]
-        lines += [QLine(left + j * CELL_W, top, left + j * CELL_W, bottom)
+        right, bottom = left + (x1 - x0) * self.cell_w, top + (y1 - y0) * self.cell_h
+        lines = [QLine(left, top + i * self.cell_h, right, top + i * self.cell_h) for i in range(y1 - y0 + 1)]
+        lines += [QLine(left + j * self.cell_w, top, left + j * self.cell_w, bottom)
                   for j in range(x1 - x0 + 1)]
         p.setPen(COLORS["grid"])
         p.drawLines(lines)
@@ -232,91 +247,8 @@ class GridView(QWidget):
 
     def _cell_rect(self, b: Block, ty: int, tx: int) -> QRect:
         y0, _, x0, _ = b.padded_range()
-        return QRect(b._rect.x() + (tx - x0) * CELL_W, b._rect.y() + TITLE_H + (ty - y0) * CELL_H,
-                     CELL_W, CELL_H)
-
-    # ---- interaction ----
-    def _find(self, key: tuple) -> tuple[Block, int, int] | None:
-        for b in self.blocks:
-            if b.key is None:
-                continue
-            for (vy, vx), _ in np.ndenumerate(b.values):
-                if b.key(b.row0 + vy, b.col0 + vx) == key:
-                    return b, b.row0 + vy, b.col0 + vx
-        return None
-
-    def cell_at(self, pos) -> tuple[Block, int, int] | None:
-        for b in self.blocks:
-            if b._rect.contains(pos) and pos.y() >= b._rect.y() + TITLE_H:
-                y0, _, x0, _ = b.padded_range()
-                ty = y0 + (pos.y() - b._rect.y() - TITLE_H) // CELL_H
-                tx = x0 + (pos.x() - b._rect.x()) // CELL_W
-                vy, vx = ty - b.row0, tx - b.col0
-                if 0 <= vy < b.values.shape[0] and 0 <= vx < b.values.shape[1]:
-                    return b, ty, tx
-        return None
-
-    def event(self, e) -> bool:
-        if e.type() == e.Type.ToolTip:
-            hit = self.cell_at(e.pos())
-            b = hit[0] if hit else next((b for b in self.blocks if b._rect.contains(e.pos())), None)
-            self.setToolTip(b.tooltip if b else "")
-        return super().event(e)
-
-    def mousePressEvent(self, e) -> None:  # noqa: N802
-        hit = self.cell_at(e.position().toPoint())
-        self._selected = hit if hit and hit[0].key else None
-        self.update()
-        super().mousePressEvent(e)
-
-    def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
-        hit = self.cell_at(e.position().toPoint())
-        if hit and hit[0].key:
-            self.start_edit(*hit)
-        elif hit:
-            self.message.emit("Output cells are computed; edit the input or the weights.")
-
-    def keyPressEvent(self, e) -> None:  # noqa: N802
-        text = e.text()
-        if self._selected and text and (text[0].isdigit() or text[0] in "-.+"):
-            self.start_edit(*self._selected, initial=text)
-        elif self._selected and e.key() in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_F2):
-            self.start_edit(*self._selected)
-        else:
-            super().keyPressEvent(e)
-
-    def start_edit(self, b: Block, ty: int, tx: int, initial: str | None = None) -> None:
-        self._selected = (b, ty, tx)
-        self._editing = b.key(ty, tx)
-        v = b.values[ty - b.row0, tx - b.col0]
-        self._editor.setText(initial if initial is not None else f"{v:g}")
-        self._editor.setGeometry(self._cell_rect(b, ty, tx).adjusted(-8, -2, 8, 2))
-        self._editor.show()
-        self._editor.setFocus()
-        if initial is None:
-            self._editor.selectAll()
-
-    def eventFilter(self, obj, e) -> bool:  # noqa: N802
-        if obj is self._editor and e.type() == e.Type.KeyPress and e.key() == Qt.Key_Escape:
-            self._editing = None  # cancel: editingFinished will find nothing to commit
-            self._editor.hide()
-            self.setFocus()
-            return True
-        return super().eventFilter(obj, e)
-
-    def _commit(self) -> None:
-        if self._editing is None:
-            return
-        key, self._editing = self._editing, None
-        text = self._editor.text()
-        self._editor.hide()
-        self.setFocus()
-        self.edited.emit(key, text)
-
-    @property
-    def editor(self) -> QLineEdit:
-        return self._editor
-
+        return QRect(b._rect.x() + (tx - x0) * self.cell_w, b._rect.y() + self.title_h + (ty - y0) * self.cell_h,
+                     self.cell_w, self.cell_h)
 
 def _frame(p: QPainter, r: QRect, color: QColor) -> None:
     """A 2-pixel outline just inside the cells of `r`, so repainting those cells alone

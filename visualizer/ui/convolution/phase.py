@@ -26,13 +26,13 @@ def phase_text(ex: Explorer) -> str:
         what = ("standard: each filter reads all C_in channels" if phase == "standard" else
                 f"grouped (g={s.groups}): each filter reads C_in/g = {s.channels_per_group} "
                 "channels")
-        return f"{what} · step {ex.position:,} of {ex.length:,}"
+        return f"step {ex.position:,} of {ex.length:,} · {what}"
     nd = s.channels * cells
     if phase == "depthwise":
-        return (f"phase 1 of 2 · depthwise: one {s.kernel}×{s.kernel} filter per channel · "
-                f"step {min(ex.position, nd):,} of {nd:,}")
-    return (f"phase 2 of 2 · pointwise: 1×1 filters mix the {s.channels} channels · "
-            f"step {ex.position - nd:,} of {n * cells:,}")
+        return (f"phase 1 of 2 · depthwise · step {min(ex.position, nd):,} of {nd:,}: one "
+                f"{s.kernel}×{s.kernel} filter per channel")
+    return (f"phase 2 of 2 · pointwise · step {ex.position - nd:,} of {n * cells:,}: 1×1 "
+            f"filters mix the {s.channels} channels")
 
 
 class PhaseBanner(PaintedText):

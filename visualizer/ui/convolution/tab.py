@@ -7,7 +7,7 @@ inside the tab and not in a text or number editor.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
                                QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
@@ -23,6 +23,8 @@ from visualizer.ui.convolution.phase import PHASE_COLORS, PhaseBanner
 from visualizer.ui.common.painted_text import PaintedText, monospace
 from visualizer.ui.convolution.tally_panel import TallyPanel
 from visualizer.ui.convolution.transport import Transport
+from visualizer.ui.convolution.zoom import (auto_scale, clamp_zoom, load_zoom, save_zoom,
+                                            zoomed)
 
 CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, which part "
                "of it is shown: large tensors show only the channels and cells around "
@@ -50,6 +52,9 @@ class ConvTab(QWidget):
                  presentation: bool = False) -> None:
         super().__init__(parent)
         self.explorer = explorer or Explorer()
+        self.zoom = 1.0 if presentation else load_zoom()
+        self.scale = 0.0
+        self._fit = (0, 0)
         self.setFocusPolicy(Qt.StrongFocus)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -133,11 +138,12 @@ class ConvTab(QWidget):
         return row
 
     def _build_grids(self) -> QWidget:
-        host = QWidget()
+        host = self.grids_host = QWidget()
         col = QVBoxLayout(host)
         col.setContentsMargins(0, 0, 0, 0)
         grids = self.grids = QHBoxLayout()
         self.input_view, self.weight_view, self.output_view = GridView(), GridView(), GridView()
+        self._base_points = self.input_view.caption_label.font().pointSizeF()
         self._needs: tuple[int, ...] = ()
         self._scrolls: list[QScrollArea] = []
         for view, stretch in ((self.input_view, 3), (self.weight_view, 4),
@@ -204,11 +210,47 @@ class ConvTab(QWidget):
             sc = QShortcut(QKeySequence(key), self)
             sc.setContext(Qt.WidgetWithChildrenShortcut)
             sc.activated.connect(slot)
+        for keys, direction in ((("Ctrl+=", "Ctrl++"), 1), (("Ctrl+-",), -1), (("Ctrl+0",), 0)):
+            for key in keys:
+                sc = QShortcut(QKeySequence(key), self)
+                sc.setContext(Qt.WidgetWithChildrenShortcut)
+                sc.activated.connect(lambda d=direction: self.set_zoom(zoomed(self.zoom, d)))
 
     def shutdown(self) -> None:
         """The window is closing: stop the animation and any export."""
         self.pause()
         self.exporter.shutdown()
+
+    # ---- presenter scale ----
+    def set_zoom(self, zoom: float) -> None:
+        """Zoom the grids and the step text (Ctrl+= / Ctrl+− / Ctrl+0); remembered."""
+        zoom = clamp_zoom(zoom)
+        if zoom != self.zoom:
+            self.zoom = zoom
+            save_zoom(zoom)
+            self._apply_scale()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        fit = self._cells_that_fit()
+        if not self._apply_scale() and fit != self._fit:
+            self.refresh()
+        self._fit = fit
+
+    def _apply_scale(self) -> bool:
+        scale = round(auto_scale(self.width(), self.height()) * self.zoom, 2)
+        if scale == self.scale:
+            return False
+        self.scale = scale
+        for view in (self.input_view, self.weight_view, self.output_view):
+            view.set_scale(scale)
+            font = QFont(view.caption_label.font())
+            font.setPointSizeF(self._base_points * min(scale, 1.6))
+            view.caption_label.setFont(font)
+        self.detail.setFont(monospace(8.5 * scale))
+        self._needs = ()
+        self.refresh()
+        return True
 
     # ---- commands ----
     def set_path(self, path: str) -> None:
@@ -299,9 +341,11 @@ class ConvTab(QWidget):
     # ---- view ----
     def refresh(self) -> None:
         ex = self.explorer
-        for view, build in ((self.input_view, input_blocks), (self.weight_view, weight_blocks),
-                            (self.output_view, output_blocks)):
-            blocks, caption = build(ex)
+        cells_in, cells_out = self._cells_that_fit()
+        for view, (blocks, caption) in (
+                (self.input_view, input_blocks(ex, cells_in)),
+                (self.weight_view, weight_blocks(ex)),
+                (self.output_view, output_blocks(ex, cells_out))):
             view.set_blocks(blocks, caption)
         self._share_width()
         for view in (self.input_view, self.weight_view, self.output_view):
@@ -311,6 +355,16 @@ class ConvTab(QWidget):
         self.phase.show_phase(ex)
         self.detail.setText(self._detail_text())
         self.refresh_transport()
+
+    def _cells_that_fit(self) -> tuple[int, int]:
+        """Rows/columns of the input and output grids shown around the window: what the
+        grid area's width allows at the current scale (about 3/10 of it each), 4 … 16.
+        From the tab's width only, so it does not feed back on the columns' widths."""
+        cell = self.input_view.cell_w or 32
+        area = 0.7 * max(self.width(), 640)  # the tallies take the rest
+        fit = int(area * 0.3 / cell) - 1
+        pad = 2 * self.explorer.spec.padding
+        return max(4, min(16, fit - pad)), max(4, min(16, fit))
 
     def _share_width(self) -> None:
         """Give the three grid columns widths in proportion to what their blocks need
@@ -333,7 +387,7 @@ class ConvTab(QWidget):
         if step is None:
             text = ""
         elif note:
-            text = f"Showing the step's input {note}: window, weights and products below"
+            text = f"Showing {note} (window, weights, products)"
         else:
             c = step.in_channels
             text = (f"The step reads input channel {c[0]}" if len(c) == 1 else
