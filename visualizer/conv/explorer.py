@@ -59,6 +59,9 @@ class Explorer:
         self.position = 0
         #: Which page of a step's input channels is on screen (see conv.operands).
         self.channel_page = 0
+        #: A step traced (e.g. its output cell is hovered): its operands are shown instead
+        #: of the current step's, without moving the position.
+        self.trace: int | None = None
         self._rebuild()
 
     def clone(self) -> "Explorer":
@@ -66,6 +69,7 @@ class Explorer:
         other = Explorer.__new__(Explorer)
         other.spec, other.example, other.path = self.spec, self.example, self.path
         other.position, other.channel_page = self.position, self.channel_page
+        other.trace = None
         other._rebuild()
         return other
 
@@ -130,7 +134,10 @@ class Explorer:
 
     @property
     def operand_step(self) -> Step | None:
-        """The step whose operands are drawn: the current one, else the first (a preview)."""
+        """The step whose operands are drawn: a traced one, else the current one, else the
+        first (a preview)."""
+        if self.trace is not None and 0 <= self.trace < self.length:
+            return self.steps[self.trace]
         if self.position > 0:
             return self.steps[self.position - 1]
         return self.steps[0] if self.length else None
@@ -140,6 +147,19 @@ class Explorer:
         """The input channels on screen for the operand step (input, weights and text)."""
         step = self.operand_step
         return shown_channels(step, self.channel_page) if step else range(0)
+
+    def step_of_output(self, which: str, channel: int, y: int, x: int) -> int:
+        """The index (on the current path) of the step that computes one output cell of
+        "standard", "depthwise" or "pointwise"; ValueError if this path does not."""
+        ho, wo, _ = self.spec.output_shape
+        cell = channel * ho * wo + y * wo + x
+        if self.path == "standard" and which == "standard":
+            return cell
+        if self.path == "separable" and which == "depthwise":
+            return cell
+        if self.path == "separable" and which == "pointwise":
+            return self.spec.channels * ho * wo + cell
+        raise ValueError(f"the {self.path} path computes no {which} output")
 
     def page_channels(self, delta: int) -> None:
         """Show the next (+1) or previous (−1) page of the step's input channels."""
@@ -153,7 +173,7 @@ class Explorer:
         if path not in PATH_NAMES:
             raise ValueError(f"unknown path {path!r}; choose standard or separable")
         if path != self.path:
-            self.path, self.position = path, 0
+            self.path, self.position, self.trace = path, 0, None
 
     def set_dims(self, **changes: int) -> None:
         """Apply dimension changes (height, width, channels, kernel, filters, stride,
@@ -164,6 +184,7 @@ class Explorer:
         self.example = resize(self.example, spec)
         self.spec = spec
         self.position = self.channel_page = 0
+        self.trace = None
         self._rebuild()
 
     def set_value(self, tensor: str, index: tuple[int, ...], text: str) -> None:

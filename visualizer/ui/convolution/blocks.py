@@ -37,7 +37,7 @@ def _caption(base: str, *notes: str) -> str:
 
 def _grid_blocks(arr, channels, title: str, focus: tuple[int, int], span: int,
                  cells: int, pad: int = 0, highlight=None, kind: str = "window", key=None,
-                 tip: str = "", highlight_channels=()) -> tuple[list[Block], str]:
+                 tip: str = "", highlight_channels=(), role: str = "") -> tuple[list[Block], str]:
     """Blocks for channels of a (C, H, W) array, cropped around focus."""
     _, h, w = arr.shape
     fy, fx = max(focus[0], 0), max(focus[1], 0)
@@ -46,7 +46,7 @@ def _grid_blocks(arr, channels, title: str, focus: tuple[int, int], span: int,
     for ch in channels:
         blocks.append(Block(
             title=title.format(ch), values=arr[ch, r0:r1, c0:c1], row0=r0, col0=c0,
-            rows=h, cols=w, pad=pad, channel=ch,
+            rows=h, cols=w, pad=pad, channel=ch, role=role,
             highlight=highlight if ch in highlight_channels else None, highlight_kind=kind,
             key=(lambda y, x, ch=ch: (key, (ch, y, x))) if key else None, tooltip=tip))
     note = ", ".join(filter(None, (_of(r0, r1, h, "rows"), _of(c0, c1, w, "cols"))))
@@ -64,11 +64,11 @@ def _column(title: str, values: np.ndarray, chans: range, kind: str | None, key=
 
 def input_blocks(ex: Explorer, cells: int = MAX_CELLS) -> tuple[list[Block], str]:
     s, step = ex.spec, ex.operand_step
-    lit = ex.current is not None
+    lit = ex.current is not None or ex.trace is not None
     chans = ex.shown_channels
     if step.path == "pointwise":
-        return _pointwise_input(ex, step, chans, lit)
-    kind = PHASE_KIND[step.path]
+        return _pointwise_input(ex, step, chans, lit, _kind(ex, step))
+    kind = _kind(ex, step)
     blocks, note = _grid_blocks(
         ex.example.x, chans, "input ch {}", (step.in_y, step.in_x), s.kernel, cells,
         pad=s.padding, highlight=(step.in_y, step.in_x, step.kernel, step.kernel),
@@ -78,12 +78,18 @@ def input_blocks(ex: Explorer, cells: int = MAX_CELLS) -> tuple[list[Block], str
     return blocks, _caption(f"Input {s.height}×{s.width}×{s.channels}", note)
 
 
-def _pointwise_input(ex: Explorer, step: Step, chans: range,
-                     lit: bool) -> tuple[list[Block], str]:
+def _kind(ex: Explorer, step: Step) -> str:
+    """The highlight of the drawn operands: the phase's colour, or 'trace' while a hovered
+    output cell's operands are shown."""
+    return "trace" if ex.trace is not None else PHASE_KIND[step.path]
+
+
+def _pointwise_input(ex: Explorer, step: Step, chans: range, lit: bool,
+                     kind: str) -> tuple[list[Block], str]:
     lo = chans.start - step.in_channels[0]
     col = step.window[lo:lo + len(chans), 0, 0]
     block = _column(f"dw out ({step.out_y}, {step.out_x})", col, chans,
-                    "pointwise" if lit else None,
+                    kind if lit else None,
                     tip="The pointwise step's input: the depthwise outputs of every channel "
                         "at this position (a depth column). Computed, so not editable.")
     return [block], (f"Pointwise input: depthwise output at row {step.out_y}, "
@@ -92,13 +98,14 @@ def _pointwise_input(ex: Explorer, step: Step, chans: range,
 
 def weight_blocks(ex: Explorer) -> tuple[list[Block], str]:
     s, step = ex.spec, ex.operand_step
-    lit = ex.current is not None
+    lit = ex.current is not None or ex.trace is not None
     chans = ex.shown_channels
     k = s.kernel
+    kind = _kind(ex, step)
     if step.path == "pointwise":
         n = step.out_channel
         block = _column(f"pw filter {n}", ex.example.pointwise_w[n, chans.start:chans.stop, 0, 0],
-                        chans, "pointwise" if lit else None,
+                        chans, kind if lit else None,
                         key=lambda y, x, n=n: ("pointwise_w", (n, y, 0, 0)),
                         tip=f"Pointwise filter {n}: 1×1×{s.channels}, one weight per input "
                             f"channel, beside the depth column it multiplies. " + EDIT_TIP)
@@ -107,7 +114,7 @@ def weight_blocks(ex: Explorer) -> tuple[list[Block], str]:
         c = step.out_channel
         block = Block(title=f"depthwise ch {c}", values=ex.example.depthwise_w[c, 0],
                       channel=c, highlight=(0, 0, k, k) if lit else None,
-                      highlight_kind="depthwise",
+                      highlight_kind=kind,
                       key=lambda y, x, c=c: ("depthwise_w", (c, 0, y, x)),
                       tooltip=f"Depthwise filter: one {k}×{k} filter per input channel. "
                               + EDIT_TIP)
@@ -118,7 +125,7 @@ def weight_blocks(ex: Explorer) -> tuple[list[Block], str]:
     for c in chans:
         blocks.append(Block(
             title=f"filter {n} · ch {c}", values=ex.example.standard_w[n, c - g0],
-            channel=c, highlight=(0, 0, k, k) if lit else None,
+            channel=c, highlight=(0, 0, k, k) if lit else None, highlight_kind=kind,
             key=lambda y, x, c=c - g0: ("standard_w", (n, c, y, x)),
             tooltip=f"Filter {n}: {k}×{k}×{cg} weights, one {k}×{k} slice per input "
                     f"channel it reads. " + EDIT_TIP))
@@ -134,12 +141,14 @@ def output_blocks(ex: Explorer, cells: int = MAX_CELLS) -> tuple[list[Block], st
     limit = MAX_BLOCKS if ex.path == "standard" or area <= 9 else 2 if area <= 36 else 1
     focus = (step.out_y, step.out_x) if step else (0, 0)
     target = (focus[0], focus[1], 1, 1) if step else None
-    tip = "Output cells fill in as the steps run; blank cells are not computed yet."
+    tip = ("Output cells fill in as the steps run; blank cells are not computed yet. Hover "
+           "a cell to see its operands; click it to go to its step.")
     if ex.path == "standard":
         chans = range(*crop(n, step.out_channel if step else 0, 1, MAX_BLOCKS))
         blocks, note = _grid_blocks(ex.filled_view("standard"), chans, "output ch {}", focus, 1,
                                     cells, highlight=target, kind="target", tip=tip,
-                                    highlight_channels=(step.out_channel,) if step else ())
+                                    highlight_channels=(step.out_channel,) if step else (),
+                                    role="standard")
         return blocks, _caption(f"Output {ho}×{wo}×{n}",
                                 _of(chans.start, chans.stop, n, "ch"), note)
     in_pw = step is not None and step.path == "pointwise"
@@ -149,12 +158,12 @@ def output_blocks(ex: Explorer, cells: int = MAX_CELLS) -> tuple[list[Block], st
         ex.filled_view("depthwise"), dchans, "depthwise out {}", focus, 1, cells,
         highlight=target, kind="pointwise" if in_pw else "target",
         tip=tip + " Depthwise output feeds pointwise.",
-        highlight_channels=dchans if in_pw else ((dch,) if step else ()))
+        highlight_channels=dchans if in_pw else ((dch,) if step else ()), role="depthwise")
     pch = step.out_channel if in_pw else 0
     pchans = range(*crop(n, pch, 1, limit))
     pw, note2 = _grid_blocks(ex.filled_view("pointwise"), pchans, "pointwise out {}", focus, 1,
                              cells, highlight=target, kind="target", tip=tip,
-                             highlight_channels=(pch,) if in_pw else ())
+                             highlight_channels=(pch,) if in_pw else (), role="pointwise")
     if pw:
         pw[0].newline = True
     return dw + pw, _caption(f"Output: depthwise {ho}×{wo}×{s.channels} → pointwise {ho}×{wo}×{n}",

@@ -23,6 +23,7 @@ COLORS = {
     "depthwise": QColor(230, 140, 30, 130),  # depthwise phase (the tally's orange)
     "pointwise": QColor(40, 160, 90, 120),   # pointwise phase (the tally's green)
     "target": QColor(64, 160, 255, 170),    # output cell being filled
+    "trace": QColor(200, 0, 160, 60),       # operands of a hovered output cell
     "pad": QColor(235, 235, 235),
     "cell": QColor(255, 255, 255),
     "blank": QColor(246, 248, 250),
@@ -61,6 +62,7 @@ class Block:
     newline: bool = False  # start a new row of blocks
     channel: int | None = None  # tensor channel drawn (None: a depth column, see channels)
     channels: range | None = None  # channels of a depth column, one per row
+    role: str = ""  # "standard", "depthwise" or "pointwise" for output blocks
     tooltip: str = ""
     _rect: QRect = field(default_factory=QRect)
 

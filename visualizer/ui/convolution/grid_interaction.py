@@ -43,7 +43,23 @@ class GridInteraction:
         hit = self.cell_at(e.position().toPoint())
         self._selected = hit if hit and hit[0].key else None
         self.update()
+        if hit and e.button() == Qt.LeftButton:
+            self.clicked_cell.emit(hit)
         super().mousePressEvent(e)
+
+    def mouseMoveEvent(self, e) -> None:  # noqa: N802
+        hit = self.cell_at(e.position().toPoint())
+        key = (hit[0].title, hit[1], hit[2]) if hit else None
+        if key != self._hover_key:
+            self._hover_key = key
+            self.hovered.emit(hit)
+        super().mouseMoveEvent(e)
+
+    def leaveEvent(self, e) -> None:  # noqa: N802
+        if self._hover_key is not None:
+            self._hover_key = None
+            self.hovered.emit(None)
+        super().leaveEvent(e)
 
     def mouseDoubleClickEvent(self, e) -> None:  # noqa: N802
         hit = self.cell_at(e.position().toPoint())

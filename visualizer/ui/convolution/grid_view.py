@@ -18,7 +18,8 @@ GAP, TITLE_H = 8, 16
 BASE_POINTS, SMALL_POINTS = 8.5, 7.0
 #: Opaque, so the overlapping corners of the four edge fills do not show
 OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb())
-           for kind in ("window", "target", "depthwise", "pointwise")}
+           for kind in ("window", "target", "depthwise", "pointwise", "trace")}
+TRACE = QColor(200, 0, 160)  # a traced product's two cells
 
 
 class GridView(GridInteraction, QWidget):
@@ -27,6 +28,8 @@ class GridView(GridInteraction, QWidget):
 
     edited = Signal(object, str)  # tensor index tuple, text typed
     message = Signal(str)
+    hovered = Signal(object)  # (block, y, x) under the mouse, or None when it leaves
+    clicked_cell = Signal(object)  # (block, y, x)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -47,6 +50,11 @@ class GridView(GridInteraction, QWidget):
         self._editing: tuple | None = None
         self._followed: tuple = ()
         self.setFocusPolicy(Qt.ClickFocus)
+        self.setMouseTracking(True)  # hover tracing
+        self._hover_key: tuple | None = None
+        #: Cells outlined for tracing: (channel, y, x) in tensor coordinates; a depth
+        #: column's cells are (None, channel, 0).
+        self.marks: tuple[tuple, ...] = ()
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
 
     def set_scale(self, scale: float) -> None:
@@ -240,6 +248,16 @@ class GridView(GridInteraction, QWidget):
         if self._selected and self._selected[0] is b:
             _frame(p, self._cell_rect(b, self._selected[1], self._selected[2]),
                    COLORS["selected"])
+        for ch, ty, tx in self.marks:
+            if ch == b.channel and y0 <= ty < y1 and x0 <= tx < x1:
+                _frame(p, self._cell_rect(b, ty, tx), TRACE)
+
+    def set_marks(self, marks: tuple[tuple, ...]) -> None:
+        """Outline these cells (tracing a product term); () clears."""
+        marks = tuple(marks)
+        if marks != self.marks:
+            self.marks = marks
+            self.update()
 
     def _tensor_rect(self, b: Block, ty0: int, ty1: int, tx0: int, tx1: int) -> QRect:
         """Pixels of the cells [ty0, ty1) × [tx0, tx1) of a block."""

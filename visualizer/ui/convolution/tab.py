@@ -7,30 +7,25 @@ inside the tab and not in a text or number editor.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
-                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
 
 from visualizer.conv.explorer import Explorer
-from visualizer.conv.step_text import describe_step, fmt
 from visualizer.conv.layer import LayerError
-from visualizer.conv.operands import channels_note
+from visualizer.ui.common.painted_text import monospace
 from visualizer.ui.convolution.animation_export import AnimationExporter
-from visualizer.ui.convolution.blocks import input_blocks, output_blocks, weight_blocks
 from visualizer.ui.convolution.dims_panel import DimsPanel
 from visualizer.ui.convolution.grid_view import GridView
-from visualizer.ui.convolution.phase import PHASE_COLORS, PhaseBanner
-from visualizer.ui.common.painted_text import PaintedText, monospace
+from visualizer.ui.convolution.step_text_view import StepTextView
+from visualizer.ui.convolution.tab_view import ConvTabView
 from visualizer.ui.convolution.tally_panel import TallyPanel
 from visualizer.ui.convolution.transport import Transport
-from visualizer.ui.convolution.zoom import (auto_scale, clamp_zoom, load_zoom, save_zoom,
-                                            zoomed)
+from visualizer.ui.convolution.zoom import load_zoom, zoomed
 
 CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, which part "
                "of it is shown: large tensors show only the channels and cells around "
                "the current step")
-SCROLLBAR = 16
-COLUMN_FLOOR = 200  # px a grid column gets at least, when its blocks need that much  # room for a grid's vertical scroll bar
 #: Lines of the step detail (the header and the products of up to ~3 channels).
 DETAIL_LINES = 6
 
@@ -43,7 +38,7 @@ def _tip(widget: QWidget, tip: str) -> QWidget:
     return widget
 
 
-class ConvTab(QWidget):
+class ConvTab(ConvTabView, QWidget):
     """`explorer`: the state to show (a new seed example by default). `presentation`: only
     what a slide needs (phase, grids, step text, tallies), no controls: the animation
     exporter renders its frames this way."""
@@ -58,6 +53,9 @@ class ConvTab(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
+        self.product_timer = QTimer(self)
+        self.product_timer.timeout.connect(self._product_tick)
+        self.product: int | None = None  # product-by-product: the product shown
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
         self.top_bar = QWidget()
@@ -166,38 +164,15 @@ class ConvTab(QWidget):
         col.addLayout(self._build_pager())
         col.addLayout(grids, 1)
         # fixed height: the text changes every step and must not re-lay out the window
-        self.detail = PaintedText(
+        self.detail = StepTextView(
             DETAIL_LINES, monospace(), tooltip="The products of the current step "
             "(input · weight) and the running sum that becomes the highlighted output cell. "
-            "Right-click to copy.")
+            "Hover a product to outline its two cells. Right-click to copy.")
+        self.detail.term_hovered.connect(self.mark_term)
+        self.output_view.hovered.connect(self.trace_output)
+        self.output_view.clicked_cell.connect(self.go_to_output)
         col.addWidget(self.detail)
         return host
-
-    def _build_pager(self) -> QHBoxLayout:
-        """'channels a–b of C' with ◀ ▶, shown when a step reads more channels than fit."""
-        row = QHBoxLayout()
-        self.phase = PhaseBanner()
-        row.addWidget(self.phase, 3)
-        self.pager_label = PaintedText(1, self.font(), "#333333")
-        self.pager_label.set_tooltip("The step's input channels on screen: the input window, "
-                                     "the weights and the products text all show these "
-                                     "(Page Up / Page Down for the others)")
-        self.page_back = QToolButton()
-        self.page_back.setArrowType(Qt.LeftArrow)
-        self.page_back.setToolTip("Previous channels (Page Up)")
-        self.page_back.clicked.connect(lambda: self.page_channels(-1))
-        self.page_next = QToolButton()
-        self.page_next.setArrowType(Qt.RightArrow)
-        self.page_next.setToolTip("Next channels (Page Down)")
-        self.page_next.clicked.connect(lambda: self.page_channels(1))
-        row.addWidget(self.page_back)
-        row.addWidget(self.page_next)
-        row.addWidget(self.pager_label, 2)
-        return row
-
-    def page_channels(self, delta: int) -> None:
-        self.explorer.page_channels(delta)
-        self.refresh()
 
     def _shortcuts(self) -> None:
         """Tab-wide shortcuts. Editors (spin boxes, the cell editor) claim their own keys
@@ -219,38 +194,8 @@ class ConvTab(QWidget):
     def shutdown(self) -> None:
         """The window is closing: stop the animation and any export."""
         self.pause()
+        self.products_button.setChecked(False)
         self.exporter.shutdown()
-
-    # ---- presenter scale ----
-    def set_zoom(self, zoom: float) -> None:
-        """Zoom the grids and the step text (Ctrl+= / Ctrl+− / Ctrl+0); remembered."""
-        zoom = clamp_zoom(zoom)
-        if zoom != self.zoom:
-            self.zoom = zoom
-            save_zoom(zoom)
-            self._apply_scale()
-
-    def resizeEvent(self, event) -> None:  # noqa: N802
-        super().resizeEvent(event)
-        fit = self._cells_that_fit()
-        if not self._apply_scale() and fit != self._fit:
-            self.refresh()
-        self._fit = fit
-
-    def _apply_scale(self) -> bool:
-        scale = round(auto_scale(self.width(), self.height()) * self.zoom, 2)
-        if scale == self.scale:
-            return False
-        self.scale = scale
-        for view in (self.input_view, self.weight_view, self.output_view):
-            view.set_scale(scale)
-            font = QFont(view.caption_label.font())
-            font.setPointSizeF(self._base_points * min(scale, 1.6))
-            view.caption_label.setFont(font)
-        self.detail.setFont(monospace(8.5 * scale))
-        self._needs = ()
-        self.refresh()
-        return True
 
     # ---- commands ----
     def set_path(self, path: str) -> None:
@@ -337,85 +282,3 @@ class ConvTab(QWidget):
         if self.explorer.at_end:
             self.timer.stop()
         self.refresh()
-
-    # ---- view ----
-    def refresh(self) -> None:
-        ex = self.explorer
-        cells_in, cells_out = self._cells_that_fit()
-        for view, (blocks, caption) in (
-                (self.input_view, input_blocks(ex, cells_in)),
-                (self.weight_view, weight_blocks(ex)),
-                (self.output_view, output_blocks(ex, cells_out))):
-            view.set_blocks(blocks, caption)
-        self._share_width()
-        for view in (self.input_view, self.weight_view, self.output_view):
-            view.follow_highlight()
-        self.tally.show_explorer(ex)
-        self._show_pager()
-        self.phase.show_phase(ex)
-        self.detail.setText(self._detail_text())
-        self.refresh_transport()
-
-    def _cells_that_fit(self) -> tuple[int, int]:
-        """Rows/columns of the input and output grids shown around the window: what the
-        grid area's width allows at the current scale (about 3/10 of it each), 4 … 16.
-        From the tab's width only, so it does not feed back on the columns' widths."""
-        cell = self.input_view.cell_w or 32
-        area = 0.7 * max(self.width(), 640)  # the tallies take the rest
-        fit = int(area * 0.3 / cell) - 1
-        pad = 2 * self.explorer.spec.padding
-        return max(4, min(16, fit - pad)), max(4, min(16, fit))
-
-    def _share_width(self) -> None:
-        """Give the three grid columns widths in proportion to what their blocks need
-        (rounded, so it changes with the layer, hardly ever during a run)."""
-        filters = self.explorer.path == "standard"  # keep a filter's slices side by side
-        needs = tuple(-(-(v.needed_width(rows) + SCROLLBAR) // 32) * 32 for v, rows in (
-            (self.input_view, False), (self.weight_view, filters), (self.output_view, False)))
-        if needs != self._needs:
-            self._needs = needs
-            for i, (need, scroll) in enumerate(zip(needs, self._scrolls)):
-                # small columns get all they need; a wide one scrolls rather than
-                # squeezing the others (a modest floor keeps the window's minimum small)
-                scroll.setMinimumWidth(min(need, COLUMN_FLOOR))
-                self.grids.setStretch(i, min(need, 2 * COLUMN_FLOOR))
-
-    def _show_pager(self) -> None:
-        ex = self.explorer
-        step, shown = ex.operand_step, ex.shown_channels
-        note = channels_note(step, shown) if step else ""
-        if step is None:
-            text = ""
-        elif note:
-            text = f"Showing {note} (window, weights, products)"
-        else:
-            c = step.in_channels
-            text = (f"The step reads input channel {c[0]}" if len(c) == 1 else
-                    f"The step reads input channels {c[0]}–{c[-1]}, all shown")
-        self.pager_label.setText(text)
-        self.page_back.setEnabled(bool(note) and shown.start > step.in_channels[0])
-        self.page_next.setEnabled(bool(note) and shown.stop <= step.in_channels[-1])
-
-    def refresh_transport(self) -> None:
-        ex = self.explorer
-        self.transport.show_position(ex.position, ex.length, self.timer.isActive())
-        marks = ()
-        if ex.path == "separable":  # where the pointwise phase starts
-            marks = ((len(ex.separable_steps.depthwise), PHASE_COLORS["pointwise"]),)
-        self.transport.scrub.set_marks(marks)
-
-    def _detail_text(self) -> str:
-        ex = self.explorer
-        step = ex.current
-        if step is None:
-            hint = ("Press Space to play, → to step, End to compute everything at once."
-                    if ex.animatable else
-                    f"This layer has {ex.length:,} steps, too many to watch one by one: the "
-                    "tallies are complete already; press End (the last transport button) to skip to the result.")
-            return f"{ex.length:,} steps, one per output cell. {hint}"
-        where = {"standard": "output", "depthwise": "depthwise output",
-                 "pointwise": "pointwise output"}[step.path]
-        head = (f"{step.path} step {step.index + 1:,}: {step.multiplications} products → "
-                f"{where}[ch {step.out_channel}, row {step.out_y}, col {step.out_x}] = "
-                f"{fmt(step.value)}")
-        return "\n".join([head, *describe_step(step, ex.shown_channels)])
