@@ -6,9 +6,13 @@
    the state and widget updates alone, and including the layout and paint Qt then does
    (processEvents after the step). Offscreen paints in software; to see a real window
    system, run under Xvfb: QT_QPA_PLATFORM=xcb DISPLAY=:99 python benchmarks/…
-2. Refresh of tallies and grids after a dimension change on a 64×64×64 input with 256
+2. Hover highlight: hovering an output cell shows its step's operands (goal ≤ 5 ms,
+   including Qt's paint of what changed).
+3. Refresh of tallies and grids after a dimension change on a 64×64×64 input with 256
    filters (goal ≤ 50 ms).
-3. Launch to window shown, warm (goal ≤ 2 s): wall time of `main.py --screenshot`.
+4. GIF export of the seed example's 144 standard steps at 640×400 (goal ≤ 10 s), in
+   process with the tab's own renderer, and the headless command's wall time.
+5. Launch to window shown, warm (goal ≤ 2 s): wall time of `main.py --screenshot`.
 Other processes on the machine make these noisy; the median of several runs is shown.
 """
 from __future__ import annotations
@@ -72,6 +76,19 @@ def main() -> int:
     report("animation step + Qt layout/paint of what changed",
            timed(step_and_paint, args.repeat), 2)
 
+    tab.seek(tab.explorer.length)  # every output cell drawn: any cell can be hovered
+    view = tab.output_view
+    cells = [(b, y, x) for b in view.blocks for y in range(b.rows) for x in range(b.cols)]
+    hovers = iter(cells * args.repeat)
+
+    def hover() -> None:
+        view.hovered.emit(next(hovers))  # what GridView emits when the mouse enters a cell
+        app.processEvents()
+
+    timed(hover, 5)
+    report("hover an output cell: its operands shown + paint", timed(hover, args.repeat), 5)
+    view.hovered.emit(None)
+
     tab.dims.set_values(height=64, width=64, channels=64, filters=256)
     heights = iter([63, 64] * args.repeat)
 
@@ -90,6 +107,23 @@ def main() -> int:
     report("dimension change on 64×64×64, 256 filters + layout/paint",
            timed(change_and_paint, max(10, args.repeat // 5)), 50)
     report("skip to end and back on 64×64×64, 256 filters", timed(to_end, 10), 50)
+
+    from visualizer.conv.animation import make_plan
+    from visualizer.conv.layer import LayerSpec
+    from visualizer.ui.convolution.frames import render_plan
+
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = make_plan(Path(tmp) / "seed.gif", LayerSpec(), "standard", 8, (640, 400))
+        t0 = time.perf_counter()
+        frames = render_plan(plan)
+        report(f"GIF export, seed example, {frames} steps at 640×400 (in process)",
+               [(time.perf_counter() - t0) * 1000], 10_000)
+        cmd = [sys.executable, str(ROOT / "main.py"), "animate", "--out",
+               str(Path(tmp) / "cli.gif"), "--size", "640x400"]
+        t0 = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        report("GIF export, seed example, `main.py animate` (whole process)",
+               [(time.perf_counter() - t0) * 1000], 10_000)
 
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, str(ROOT / "main.py"), "--screenshot", str(Path(tmp) / "w.png")]

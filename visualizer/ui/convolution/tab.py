@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
-                               QScrollArea, QSplitter, QVBoxLayout, QWidget)
+                               QScrollArea, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
 from visualizer.conv.explorer import Explorer
 from visualizer.conv.layer import LayerError
@@ -157,6 +157,9 @@ class ConvTab(ConvTabView, QWidget):
             # and change the height again: keep it, so layouts settle at once
             scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
             view.caption_label.set_tooltip(CAPTION_TIP)
+            # widths come from the stretch factors (_share_width), not from size hints
+            view.caption_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
+            scroll.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
             column = QVBoxLayout()
             column.addWidget(view.caption_label)
             column.addWidget(scroll, 1)

@@ -133,6 +133,8 @@ class ConvTabView:
                 # squeezing the others (a modest floor keeps the window's minimum small)
                 scroll.setMinimumWidth(min(need, COLUMN_FLOOR))
                 self.grids.setStretch(i, min(need, 2 * COLUMN_FLOOR))
+                # operands get no more than they need: the outputs take the rest
+                scroll.setMaximumWidth(need + 24 if i < 2 else 16777215)
 
     def _show_pager(self) -> None:
         ex = self.explorer
@@ -144,8 +146,8 @@ class ConvTabView:
             text = f"Showing {note} (window, weights, products)"
         else:
             c = step.in_channels
-            text = (f"The step reads input channel {c[0]}" if len(c) == 1 else
-                    f"The step reads input channels {c[0]}–{c[-1]}, all shown")
+            text = (f"Reads input channel {c[0]}" if len(c) == 1 else
+                    f"Reads input channels {c[0]}–{c[-1]} (all shown)")
         self.pager_label.setText(text)
         self.page_back.setEnabled(bool(note) and shown.start > step.in_channels[0])
         self.page_next.setEnabled(bool(note) and shown.stop <= step.in_channels[-1])
