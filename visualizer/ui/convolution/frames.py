@@ -18,7 +18,7 @@ from visualizer.conv.explorer import Explorer
 from visualizer.ui.convolution.tab import ConvTab
 
 #: Frames smaller than this are laid out at this width, then scaled down smoothly.
-LAYOUT_WIDTH = 1280
+LAYOUT_WIDTH = 1024
 
 
 class FrameRenderer:

@@ -29,6 +29,8 @@ CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, whi
 #: Lines of the step detail (the header and the products of up to ~3 channels).
 DETAIL_LINES = 6
 
+#: Slides are seen from afar: cells and the step text a little larger than in the window.
+PRESENTATION_ZOOM = 1.2
 PRESET_BUTTONS = (("seed example", "example"), ("random", "random"), ("zeros", "zeros"),
                   ("ones", "ones"))
 
@@ -47,7 +49,7 @@ class ConvTab(ConvTabView, QWidget):
                  presentation: bool = False) -> None:
         super().__init__(parent)
         self.explorer = explorer or Explorer()
-        self.zoom = 1.0 if presentation else load_zoom()
+        self.zoom = PRESENTATION_ZOOM if presentation else load_zoom()
         self.scale = 0.0
         self._fit = (0, 0)
         self.setFocusPolicy(Qt.StrongFocus)
@@ -97,7 +99,8 @@ class ConvTab(ConvTabView, QWidget):
         self._shortcuts()
         self.exporter = AnimationExporter(self)
         if presentation:
-            for w in (self.top_bar, self.dims, self.transport, self.tally.groups_box):
+            for w in (self.top_bar, self.dims, self.transport, self.tally.groups_box,
+                      self.products_button, self.page_back, self.page_next):
                 w.hide()
         self.refresh()
 
