@@ -157,9 +157,12 @@ class FrameConverter(QObject):
     def _on_converted(self, converter_id: int, number: int, rgb) -> None:
         if converter_id != self._id or self._mailbox is None or number <= self._delivered:
             return
+        # the frames before this one first: until the frame itself is emitted it is not
+        # counted, so a stop() from a receiver of framesDropped reports it as dropped
         dropped = number - self._delivered - 1 + (rgb is None)
-        self._delivered = number
+        self._delivered = number - (rgb is not None)
         if dropped:
             self.framesDropped.emit(dropped)
-        if rgb is not None:
+        if rgb is not None and converter_id == self._id:  # not stopped meanwhile
+            self._delivered = number
             self.frameConverted.emit(rgb)
