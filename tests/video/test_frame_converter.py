@@ -59,7 +59,8 @@ def test_conversion_runs_on_the_converter_thread(qtbot):
     assert convert.threads == [CONVERT_THREAD_NAME]
     assert threading.current_thread().name != CONVERT_THREAD_NAME
     conv.stop()
-    assert dropped == [] and no_converter_thread()
+    assert dropped == []
+    qtbot.waitUntil(no_converter_thread, timeout=5_000)
 
 
 def test_newest_frame_wins_and_replaced_frames_are_counted(qtbot):
@@ -74,7 +75,6 @@ def test_newest_frame_wins_and_replaced_frames_are_counted(qtbot):
     convert.gate.set()
     qtbot.waitUntil(lambda: delivered == [1, 5], timeout=5_000)
     assert convert.numbers == [1, 5] and sum(dropped) == 3
-    assert conv.accepted_all_delivered()
     conv.stop()
     assert sum(dropped) == 3 and len(delivered) + sum(dropped) == 5
 
@@ -85,7 +85,7 @@ def test_unconvertible_frames_count_as_dropped(qtbot):
     conv.start()
     for i in range(1, 5):
         conv.offer(numbered_frame(i))
-        qtbot.waitUntil(conv.accepted_all_delivered, timeout=5_000)
+        qtbot.waitUntil(lambda: len(delivered) + sum(dropped) == i, timeout=5_000)
     conv.stop()
     assert delivered == [2, 4] and sum(dropped) == 2
 
@@ -99,16 +99,36 @@ def test_stop_during_a_conversion_counts_what_is_in_flight_and_leaves_no_thread(
         if i == 1:
             assert convert.started.wait(5)
     threading.Timer(0.05, convert.gate.set).start()  # the conversion in flight returns
-    conv.stop()  # waits for it; 1 converting, 2 replaced, 3 pending: all reported
-    assert sum(dropped) == 3 and no_converter_thread()
+    conv.stop()  # waits for it: frame 1 is reported as dropped; 2 and 3, still queued
+    assert sum(dropped) == 1  # to the thread, never arrived
+    qtbot.waitUntil(no_converter_thread, timeout=5_000)
     QCoreApplication.processEvents()  # a result queued by the last conversion
     conv.offer(numbered_frame(4))  # ignored once stopped
-    assert delivered == [] and sum(dropped) == 3
+    assert delivered == [] and sum(dropped) == 1
     conv.start()  # and it starts again
     conv.offer(numbered_frame(5))
     qtbot.waitUntil(lambda: delivered == [5], timeout=5_000)
     conv.stop()
-    assert no_converter_thread()
+    qtbot.waitUntil(no_converter_thread, timeout=5_000)
+
+
+def test_drained_comes_once_the_frames_handed_over_are_through(qtbot):
+    """What a video's end waits for: its last frames may still be queued or converting."""
+    convert = GatedConvert()
+    conv, delivered, dropped = converter_with(convert)
+    drained = []
+    conv.drained.connect(lambda: drained.append((list(delivered), sum(dropped))))
+    conv.start()
+    conv.offer(numbered_frame(1))
+    assert convert.started.wait(5)
+    conv.offer(numbered_frame(2))
+    conv.offer(numbered_frame(3))
+    conv.drain()
+    convert.gate.set()
+    qtbot.waitUntil(lambda: bool(drained), timeout=5_000)
+    assert drained == [([1, 3], 1)]  # 3 converted before drained, 2 replaced and counted
+    conv.stop()
+    assert sum(dropped) == 1
 
 
 def write_pattern_video(path, w, h, pix_fmt, frames=4):
@@ -147,7 +167,8 @@ def test_1080p_video_frames_arrive_halved_with_their_picture(qtbot, tmp_path, mo
     source.start()
     qtbot.waitUntil(lambda: bool(ended), timeout=20_000)
     assert len(frames) + sum(dropped) == 4 and len(frames) >= 1
-    assert threads == {CONVERT_THREAD_NAME} and no_converter_thread()
+    assert threads == {CONVERT_THREAD_NAME}
+    qtbot.waitUntil(no_converter_thread, timeout=5_000)
     for frame in frames:  # the square: rows 200-280, 80 px wide, 8 px further each frame
         assert frame.shape == (540, 960, 3)
         x = int(np.nonzero(frame[240, :, 0] > 128)[0][0])

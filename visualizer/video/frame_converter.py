@@ -1,17 +1,19 @@
 """FrameConverter: video frames to RGB numpy arrays on a thread of their own, newest first.
 
-The sink hands each QVideoFrame to `offer()` (from whatever thread Qt delivers it on: with
-the FFmpeg backend, its render thread). The converter thread ("frame-convert") keeps only
-the newest pending frame: a frame replaced before its conversion started is dropped, and
-so is one that cannot be converted. Results come back to the GUI thread by a queued
-signal; the GUI thread never converts.
+The sink's videoFrameChanged is connected to a worker living in the converter thread
+("frame-convert"), so Qt queues each QVideoFrame straight from the thread it emits it on
+(with the FFmpeg backend, its render thread) to the converter thread: no Python runs on
+Qt's render thread (it could wait there for the GIL while the GUI thread, holding it,
+waits for the render thread to stop) and none on the GUI thread. The worker keeps only the
+newest pending frame: frames that arrive during a conversion replace each other, and only
+the last is converted next. Results come back to the GUI thread by a queued signal.
 
-Counting, so that a consumer's received == inferred + dropped stays exact: every frame
-accepted by offer() is numbered; on the GUI thread, each converted frame is preceded by
-`framesDropped(n)` for the n accepted frames before it that will never be delivered, and
-stop() reports, the same way and before it returns, the frames accepted but not delivered
-by then (pending, being converted, or converted with the result still queued; such late
-results are discarded). So each accepted frame is either delivered once or counted as
+Counting, so that a consumer's received == inferred + dropped stays exact: the worker
+numbers every frame it receives; on the GUI thread, each converted frame is preceded by
+`framesDropped(n)` for the n frames before it that will never be delivered (replaced, or
+unconvertible), and stop() reports, the same way and before it returns, the frames
+received but not delivered by then (pending, or converted with the result still queued;
+such late results are discarded). So each frame is either delivered once or counted as
 dropped once.
 """
 from __future__ import annotations
@@ -21,141 +23,144 @@ import threading
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtMultimedia import QVideoFrame
 
 from visualizer.video import frames
 
 CONVERT_THREAD_NAME = "frame-convert"
 #: stop() waits this long for a conversion in flight (a 4K frame takes ~20-50 ms)
-JOIN_TIMEOUT_S = 5.0
+JOIN_TIMEOUT_MS = 5_000
 _ids = itertools.count(1)
 
 
-class _Relay(QObject):
-    """Carries converted frames from converter threads to the GUI thread (queued).
-
-    One for all converters, owned by the application, so that a converter thread never
-    holds a reference to a QObject that could be deleted on it."""
+class _Worker(QObject):
+    """Lives in the converter thread: receives frames (queued), converts the newest."""
 
     converted = Signal(int, int, object)  # converter id, frame number, rgb or None
+    drained = Signal(int)  # converter id: every frame queued before drain() is through
 
-
-_relay: _Relay | None = None
-
-
-def _the_relay() -> _Relay:
-    global _relay
-    if _relay is None:
-        _relay = _Relay(QCoreApplication.instance())
-    return _relay
-
-
-class _Mailbox:
-    """Newest-frame-wins hand-over between the sink's thread and the converter thread."""
-
-    def __init__(self) -> None:
-        self._cond = threading.Condition()
-        self.accepting = True
-        self.accepted = 0  # frames numbered so far
+    def __init__(self, converter_id: int, convert: Callable) -> None:
+        super().__init__()
+        self.converter_id, self.convert = converter_id, convert
+        self.received = 0  # frames numbered so far; read by the GUI thread after the end
         self._pending: tuple[int, QVideoFrame] | None = None
 
+    @Slot()
+    def name_thread(self) -> None:
+        threading.current_thread().name = CONVERT_THREAD_NAME
+
+    @Slot(QVideoFrame)
     def offer(self, frame: QVideoFrame) -> None:
         if not frame.isValid():  # e.g. the empty frame a sink gets when playback ends
             return
-        frame = QVideoFrame(frame)  # our own reference to the (shared) frame data
-        with self._cond:
-            if not self.accepting:
-                return
-            self.accepted += 1
-            self._pending = (self.accepted, frame)  # a replaced frame is never delivered
-            self._cond.notify()
+        self.received += 1
+        if self._pending is None:  # after the frames queued meanwhile: the newest wins
+            QTimer.singleShot(0, self._convert_pending)
+        self._pending = (self.received, QVideoFrame(frame))
 
-    def take(self) -> tuple[int, QVideoFrame] | None:
-        """The newest pending frame, waiting for one; None once closed."""
-        with self._cond:
-            while self._pending is None and self.accepting:
-                self._cond.wait()
-            item, self._pending = self._pending, None
-            return item if self.accepting else None
+    @Slot()
+    def drain(self) -> None:
+        self._convert_pending()
+        self.drained.emit(self.converter_id)
 
-    def close(self) -> int:
-        """Accept nothing more, drop the pending frame; the number of frames accepted."""
-        with self._cond:
-            self.accepting = False
-            self._pending = None
-            self._cond.notify_all()
-            return self.accepted
-
-
-def _convert_loop(mailbox: _Mailbox, converter_id: int, convert: Callable) -> None:
-    while (item := mailbox.take()) is not None:
+    @Slot()
+    def _convert_pending(self) -> None:
+        item, self._pending = self._pending, None
+        if item is None:
+            return
         number, frame = item
+        del item
         try:
-            rgb = convert(frame)
+            rgb = self.convert(frame)
         except Exception:  # noqa: BLE001 - an unconvertible frame is a dropped frame
             rgb = None
-        del frame
-        if mailbox.accepting:
-            _the_relay().converted.emit(converter_id, number, rgb)
+        self.converted.emit(self.converter_id, number, rgb)
 
 
 class FrameConverter(QObject):
-    """start() / offer(frame) from any thread / stop(); signals arrive on the GUI thread."""
+    """start() / connect a sink with connect_sink() / stop(); its signals arrive on the
+    GUI thread. offer() hands over one frame from any thread (tests, other producers)."""
 
     frameConverted = Signal(object)  # (H, W, 3) uint8, owned by the receiver
-    framesDropped = Signal(int)  # accepted frames that will never be delivered
+    framesDropped = Signal(int)  # received frames that will never be delivered
+    drained = Signal()  # after drain(): the frames handed over before it are through
+    _offer = Signal(QVideoFrame)
+    _drain = Signal()
 
     def __init__(self, convert: Callable[[QVideoFrame], np.ndarray | None] | None = None,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         #: QVideoFrame -> RGB array or None (default: frames.video_frame_to_rgb)
         self.convert = convert
-        self._mailbox: _Mailbox | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: QThread | None = None
+        self._worker: _Worker | None = None
         self._id = 0
         self._delivered = 0  # number of the last frame delivered or counted as dropped
-        _the_relay().converted.connect(self._on_converted)
 
     @property
     def running(self) -> bool:
-        return self._mailbox is not None
+        return self._thread is not None
 
     def start(self) -> None:
-        if self._mailbox is not None:
+        if self._thread is not None:
             return
         self._id, self._delivered = next(_ids), 0
-        self._mailbox = _Mailbox()
         convert = self.convert or (lambda f: frames.video_frame_to_rgb(f))
-        self._thread = threading.Thread(target=_convert_loop, name=CONVERT_THREAD_NAME,
-                                        args=(self._mailbox, self._id, convert), daemon=True)
+        self._thread = QThread()
+        self._thread.setObjectName(CONVERT_THREAD_NAME)
+        self._worker = _Worker(self._id, convert)
+        self._worker.moveToThread(self._thread)
+        self._worker.converted.connect(self._on_converted)
+        self._worker.drained.connect(self._on_drained)
+        self._drain.connect(self._worker.drain)
+        self._thread.started.connect(self._worker.name_thread)
+        self._offer.connect(self._worker.offer)
         self._thread.start()
+
+    def connect_sink(self, signal) -> None:
+        """Connect a sink's videoFrameChanged: Qt queues its frames to the converter."""
+        signal.connect(self._worker.offer)
+
+    def disconnect_sink(self, signal) -> None:
+        if self._worker is not None:
+            signal.disconnect(self._worker.offer)
 
     def offer(self, frame: QVideoFrame) -> None:
         """Hand over a frame (any thread); ignored when not running."""
-        mailbox = self._mailbox
-        if mailbox is not None:
-            mailbox.offer(frame)
+        if self._thread is not None:
+            self._offer.emit(frame)
 
     def stop(self) -> None:
-        """Stop accepting, end the thread (after the conversion in flight) and report the
-        accepted frames that were not delivered as dropped."""
-        mailbox, thread, self._mailbox, self._thread = self._mailbox, self._thread, None, None
-        if mailbox is None:
+        """End the thread (after the conversion in flight; frames still queued to it are
+        not received) and report the received frames that were not delivered as dropped."""
+        thread, worker, self._thread, self._worker = self._thread, self._worker, None, None
+        if thread is None:
             return
-        accepted = mailbox.close()
-        thread.join(JOIN_TIMEOUT_S)
+        self._offer.disconnect(worker.offer)
+        self._drain.disconnect(worker.drain)
+        thread.quit()
+        thread.wait(JOIN_TIMEOUT_MS)
         self._id = 0  # results still queued are discarded
-        lost, self._delivered = accepted - self._delivered, accepted
+        received = worker.received
+        worker.converted.disconnect(self._on_converted)
+        worker.drained.disconnect(self._on_drained)
+        lost, self._delivered = received - self._delivered, received
         if lost > 0:
             self.framesDropped.emit(lost)
 
-    def accepted_all_delivered(self) -> bool:
-        """Every frame accepted so far has been delivered or counted (nothing in flight)."""
-        return self._mailbox is None or self._delivered == self._mailbox.accepted
+    def drain(self) -> None:
+        """Emit `drained` once the frames handed over so far (e.g. a video's last ones,
+        still queued or converting) have been delivered or counted as dropped."""
+        if self._thread is not None:
+            self._drain.emit()
+
+    def _on_drained(self, converter_id: int) -> None:
+        if converter_id == self._id:  # results come in order: those before are through
+            self.drained.emit()
 
     def _on_converted(self, converter_id: int, number: int, rgb) -> None:
-        if converter_id != self._id or self._mailbox is None or number <= self._delivered:
+        if converter_id != self._id or self._worker is None or number <= self._delivered:
             return
         # the frames before this one first: until the frame itself is emitted it is not
         # counted, so a stop() from a receiver of framesDropped reports it as dropped

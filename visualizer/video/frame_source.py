@@ -11,7 +11,7 @@ frames are converted on a converter thread (frame_converter.py), newest first.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtMultimedia import QVideoSink
 
 from visualizer.video.frame_converter import FrameConverter
@@ -90,43 +90,35 @@ class FrameSource(QObject):
 class VideoSinkSource(FrameSource):
     """A source fed by a QVideoSink: frames go sink -> converter thread -> frameReady.
 
-    The sink's frames are handed over on the thread Qt emits them on (a direct
-    connection: no stop on the GUI thread); only converted frames reach the GUI thread.
+    Qt queues the sink's frames from the thread it emits them on to the converter thread;
+    only converted frames reach the GUI thread.
     """
 
     def __init__(self, description: str, parent: QObject | None = None) -> None:
         super().__init__(description, parent)
         self.converter = FrameConverter(parent=self)
         self.converter.frameConverted.connect(self._on_converted)
-        self.converter.framesDropped.connect(self._on_dropped)
-        self._ending = False
+        self.converter.framesDropped.connect(self.framesDropped)
+        self.converter.drained.connect(self._on_drained)
 
     def _attach(self, sink: QVideoSink) -> None:
-        self._ending = False
         self.converter.start()
-        sink.videoFrameChanged.connect(self.converter.offer, Qt.ConnectionType.DirectConnection)
+        self.converter.connect_sink(sink.videoFrameChanged)
 
     def _detach(self, sink: QVideoSink) -> None:
-        sink.videoFrameChanged.disconnect(self.converter.offer)
+        self.converter.disconnect_sink(sink.videoFrameChanged)
         self.converter.stop()  # reports the frames it will not deliver
 
     def _end_when_converted(self) -> None:
         """The sink has delivered its last frame: _converted_all() once it is through."""
-        self._ending = True
-        self._check_end()
+        self.converter.drain()
 
     def _converted_all(self) -> None:  # subclasses: what the end of the frames means
         self._finish()
 
     def _on_converted(self, rgb) -> None:
         self._emit_frame(rgb)
-        self._check_end()
 
-    def _on_dropped(self, count: int) -> None:
-        self.framesDropped.emit(count)
-        self._check_end()
-
-    def _check_end(self) -> None:
-        if self._ending and self.running and self.converter.accepted_all_delivered():
-            self._ending = False
+    def _on_drained(self) -> None:
+        if self.running:
             self._converted_all()
