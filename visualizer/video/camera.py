@@ -1,17 +1,16 @@
 """Cameras: access permission (macOS asks the user), the devices Qt sees, and CameraSource.
 
-Frames go QCamera -> QMediaCaptureSession -> QVideoSink; the sink's slot converts each
-frame to numpy (see frames.py) and emits it.
+Frames go QCamera -> QMediaCaptureSession -> QVideoSink -> the converter thread (see
+frame_converter.py), which emits them as numpy arrays.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtMultimedia import (
-    QCamera, QMediaCaptureSession, QMediaDevices, QVideoFrame, QVideoSink,
+    QCamera, QMediaCaptureSession, QMediaDevices, QVideoSink,
 )
 
-from visualizer.video.frame_source import FrameSource
-from visualizer.video.frames import video_frame_to_rgb
+from visualizer.video.frame_source import VideoSinkSource
 
 NO_CAMERA = "No camera found. Choose a video file, an image or a folder of images instead."
 CAMERA_DENIED = ("Camera access was denied. Allow this program (or the terminal that runs "
@@ -46,7 +45,7 @@ def camera_names() -> list[str]:
     return [d.description() for d in QMediaDevices.videoInputs()]
 
 
-class CameraSource(FrameSource):
+class CameraSource(VideoSinkSource):
     """Camera number `index` of QMediaDevices.videoInputs().
 
     Camera access is checked first (QCameraPermission, Qt >= 6.5): on macOS a camera
@@ -106,13 +105,13 @@ class CameraSource(FrameSource):
         self._sink = QVideoSink()
         self._session.setCamera(self._camera)
         self._session.setVideoSink(self._sink)
-        self._sink.videoFrameChanged.connect(self._on_frame)
+        self._attach(self._sink)
         self._camera.errorOccurred.connect(self._on_error)
         self._camera.start()
 
     def _close(self) -> None:
         if self._camera is not None:
-            self._sink.videoFrameChanged.disconnect(self._on_frame)
+            self._detach(self._sink)
             self._camera.errorOccurred.disconnect(self._on_error)
             self._camera.stop()
             self._session.setCamera(None)
@@ -120,9 +119,6 @@ class CameraSource(FrameSource):
             for obj in (self._camera, self._session, self._sink):
                 obj.deleteLater()
         self._camera = self._session = self._sink = None
-
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        self._emit_frame(video_frame_to_rgb(frame))
 
     def _on_error(self, _error: QCamera.Error, text: str) -> None:
         self._fail(f"{self.description} failed: {text or 'camera error'} "

@@ -5,10 +5,16 @@ A source emits frames as RGB uint8 numpy arrays and reports problems as one line
 frame within FIRST_FRAME_TIMEOUT_S seconds is reported too: on a bare Linux, Qt Multimedia
 silently loads no backend when libpulse0 or libxrandr2 is missing, and no frame ever
 arrives.
+
+VideoSinkSource is the base of the sources fed by a QVideoSink (camera, video file): their
+frames are converted on a converter thread (frame_converter.py), newest first.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtMultimedia import QVideoSink
+
+from visualizer.video.frame_converter import FrameConverter
 
 FIRST_FRAME_TIMEOUT_S = 10.0
 
@@ -17,6 +23,10 @@ class FrameSource(QObject):
     """Base class: emits `frameReady(np.ndarray)`; `error(str)` and `ended()` once each."""
 
     frameReady = Signal(object)  # (H, W, 3) uint8, owned by the receiver
+    #: frames the source received but will never emit (replaced by a newer frame before
+    #: conversion, unconvertible, or still converting at stop(), which reports them before
+    #: it returns): a receiver counts them as received and dropped
+    framesDropped = Signal(int)
     error = Signal(str)  # the source has stopped
     ended = Signal()  # a finite source ran out
 
@@ -75,3 +85,40 @@ class FrameSource(QObject):
 
     def _close(self) -> None:  # subclasses
         raise NotImplementedError
+
+
+class VideoSinkSource(FrameSource):
+    """A source fed by a QVideoSink: frames go sink -> converter thread -> frameReady.
+
+    Qt queues the sink's frames from the thread it emits them on to the converter thread;
+    only converted frames reach the GUI thread.
+    """
+
+    def __init__(self, description: str, parent: QObject | None = None) -> None:
+        super().__init__(description, parent)
+        self.converter = FrameConverter(parent=self)
+        self.converter.frameConverted.connect(self._on_converted)
+        self.converter.framesDropped.connect(self.framesDropped)
+        self.converter.drained.connect(self._on_drained)
+
+    def _attach(self, sink: QVideoSink) -> None:
+        self.converter.start()
+        self.converter.connect_sink(sink.videoFrameChanged)
+
+    def _detach(self, sink: QVideoSink) -> None:
+        self.converter.disconnect_sink(sink.videoFrameChanged)
+        self.converter.stop()  # reports the frames it will not deliver
+
+    def _end_when_converted(self) -> None:
+        """The sink has delivered its last frame: _converted_all() once it is through."""
+        self.converter.drain()
+
+    def _converted_all(self) -> None:  # subclasses: what the end of the frames means
+        self._finish()
+
+    def _on_converted(self, rgb) -> None:
+        self._emit_frame(rgb)
+
+    def _on_drained(self) -> None:
+        if self.running:
+            self._converted_all()

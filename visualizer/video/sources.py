@@ -10,11 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QUrl
-from PySide6.QtMultimedia import QMediaPlayer, QVideoFrame, QVideoSink
+from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
 
 from visualizer.video.camera import CameraSource
-from visualizer.video.frame_source import FrameSource
-from visualizer.video.frames import video_frame_to_rgb
+from visualizer.video.frame_source import FrameSource, VideoSinkSource
 from visualizer.video.images import ImageSource, image_suffixes
 from visualizer.video.sniff import not_a_video
 
@@ -22,7 +21,7 @@ class SourceError(ValueError):
     """A source description that cannot work (missing file, malformed camera:N)."""
 
 
-class VideoFileSource(FrameSource):
+class VideoFileSource(VideoSinkSource):
     """A video file decoded by QMediaPlayer at its normal speed (Qt's FFmpeg backend)."""
 
     def __init__(self, path: str | Path, loop: bool = False,
@@ -38,7 +37,7 @@ class VideoFileSource(FrameSource):
         self._sink = QVideoSink()
         self._player.setVideoSink(self._sink)
         self._player.setLoops(QMediaPlayer.Loops.Infinite if self.loop else 1)
-        self._sink.videoFrameChanged.connect(self._on_frame)
+        self._attach(self._sink)
         self._player.errorOccurred.connect(self._on_error)
         self._player.mediaStatusChanged.connect(self._on_status)
         self._player.setSource(QUrl.fromLocalFile(str(self.path.resolve())))
@@ -46,7 +45,7 @@ class VideoFileSource(FrameSource):
 
     def _close(self) -> None:
         if self._player is not None:
-            self._sink.videoFrameChanged.disconnect(self._on_frame)
+            self._detach(self._sink)
             self._player.errorOccurred.disconnect(self._on_error)
             self._player.mediaStatusChanged.disconnect(self._on_status)
             self._player.stop()
@@ -55,9 +54,6 @@ class VideoFileSource(FrameSource):
             self._player.deleteLater()
             self._sink.deleteLater()
         self._player = self._sink = None
-
-    def _on_frame(self, frame: QVideoFrame) -> None:
-        self._emit_frame(video_frame_to_rgb(frame))
 
     def _on_error(self, _error: QMediaPlayer.Error, text: str) -> None:
         self._fail(f"Cannot play {self.path.name}: {text or 'unreadable video'}")
@@ -69,10 +65,14 @@ class VideoFileSource(FrameSource):
         elif status == QMediaPlayer.MediaStatus.LoadedMedia and self._player is not None \
                 and not self._player.hasVideo():
             self._fail(f"Cannot play {self.path.name}: it has no video track")
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia and not self._got_frame:
+        elif status == QMediaPlayer.MediaStatus.EndOfMedia:
+            self._end_when_converted()  # the last frames may still be converting
+
+    def _converted_all(self) -> None:
+        if not self._got_frame:
             self._fail(f"Cannot play {self.path.name}: no frame of it could be converted "
                        "to a picture")
-        elif status == QMediaPlayer.MediaStatus.EndOfMedia and not self.loop:
+        elif not self.loop:
             self._finish()
 
 

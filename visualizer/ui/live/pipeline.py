@@ -184,6 +184,7 @@ class LivePipeline(QObject):
         self.reset_counts()
         self.source = source
         source.frameReady.connect(self._on_frame)
+        source.framesDropped.connect(self._on_source_dropped)
         source.error.connect(self._on_source_error)
         source.ended.connect(self._on_source_ended)
         source.start()
@@ -196,7 +197,8 @@ class LivePipeline(QObject):
         source.frameReady.disconnect(self._on_frame)
         source.error.disconnect(self._on_source_error)
         source.ended.disconnect(self._on_source_ended)
-        source.stop()
+        source.stop()  # reports the frames it received but will not emit
+        source.framesDropped.disconnect(self._on_source_dropped)
         source.deleteLater()
         self.runningChanged.emit()
 
@@ -212,6 +214,15 @@ class LivePipeline(QObject):
         frame.flags.writeable = False  # shared read-only with the worker
         self._sent_at = {self._frame_id: now}
         self._toWorker.emit(frame, self._frame_id)
+
+    def _on_source_dropped(self, count: int) -> None:
+        """Frames the source received and dropped itself (e.g. replaced by a newer one
+        while converting): received and dropped, like frames that find inference busy."""
+        now = time.perf_counter()
+        self.frames_received += count
+        self.frames_dropped += count
+        for _ in range(count):
+            self._cam_rate.tick(now)
 
     def _on_result(self, result: InferenceResult, frame: np.ndarray) -> None:
         self._busy = False

@@ -1,0 +1,196 @@
+"""Video frames to RGB numpy arrays straight from their mapped planes, at a reduced size.
+
+Why not QVideoFrame.toImage(): PySide keeps the GIL for the whole call (6 ms for a 1080p
+frame, tens of ms at 4K), so converting with it on a worker thread would still stall every
+Python slot of the GUI thread; numpy releases the GIL in its loops. And toImage() works at
+full size only, while the network needs ~224 px and the preview a few hundred: a frame is
+box-averaged by 2 while its shorter side stays >= MIN_SHORT_SIDE (1080p -> 960×540, 4K ->
+960×540, 720p kept whole), which the 4:2:0 formats give almost for free (their chroma is
+already at half size) and which keeps the picture: each output pixel is the mean of the
+pixels it covers, the low-pass the network's antialiased resize applies anyway.
+
+Colour: the frame's YCbCr matrix (BT.601 when untagged, as encoders assume by default and
+Qt converts) and range (video range unless tagged full).
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtMultimedia import QtVideo, QVideoFrame, QVideoFrameFormat
+
+_F = QVideoFrameFormat.PixelFormat
+#: A frame is halved while its shorter side stays at least this long.
+MIN_SHORT_SIDE = 480
+#: (Kr, Kb) of the YCbCr -> RGB matrices
+_KR_KB = {QVideoFrameFormat.ColorSpace.ColorSpace_BT601: (0.299, 0.114),
+          QVideoFrameFormat.ColorSpace.ColorSpace_BT709: (0.2126, 0.0722),
+          QVideoFrameFormat.ColorSpace.ColorSpace_BT2020: (0.2627, 0.0593)}
+#: YUV layouts: (chroma subsampling (rows, cols), how the planes are read)
+_YUV = {_F.Format_YUV420P: ((2, 2), "planar"), _F.Format_YV12: ((2, 2), "planar-vu"),
+        _F.Format_NV12: ((2, 2), "uv"), _F.Format_NV21: ((2, 2), "vu"),
+        _F.Format_YUV420P10: ((2, 2), "planar16"), _F.Format_P010: ((2, 2), "uv16"),
+        _F.Format_P016: ((2, 2), "uv16"), _F.Format_YUV422P: ((1, 2), "planar"),
+        _F.Format_YUYV: ((1, 2), "yuyv"), _F.Format_UYVY: ((1, 2), "uyvy")}
+#: packed 32-bit RGB: byte offsets of R, G, B
+_RGB32 = {_F.Format_ARGB8888: (1, 2, 3), _F.Format_ARGB8888_Premultiplied: (1, 2, 3),
+          _F.Format_XRGB8888: (1, 2, 3), _F.Format_BGRA8888: (2, 1, 0),
+          _F.Format_BGRA8888_Premultiplied: (2, 1, 0), _F.Format_BGRX8888: (2, 1, 0),
+          _F.Format_ABGR8888: (3, 2, 1), _F.Format_XBGR8888: (3, 2, 1),
+          _F.Format_RGBA8888: (0, 1, 2), _F.Format_RGBX8888: (0, 1, 2)}
+
+
+def readable_formats() -> set:
+    """Pixel formats converted here; others go through Qt (toImage)."""
+    return set(_YUV) | set(_RGB32)
+
+
+def halvings(width: int, height: int) -> int:
+    """How many times a width×height frame is halved (see the module doc)."""
+    k, short = 0, min(width, height)
+    while short // 2 ** (k + 1) >= MIN_SHORT_SIDE:
+        k += 1
+    return k
+
+
+def halve(a: np.ndarray, times: int = 1) -> np.ndarray:
+    """`a` (H, W[, C]) box-averaged by 2 `times` times, as float32 (odd edges dropped)."""
+    for _ in range(times):
+        h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
+        if a.dtype.kind == "u":  # integer sums first: no full-size float copy
+            s = a[0:h:2, 0:w:2].astype(np.uint32 if a.itemsize > 1 else np.uint16)
+            s += a[1:h:2, 0:w:2]
+            s += a[0:h:2, 1:w:2]
+            s += a[1:h:2, 1:w:2]
+            a = s.astype(np.float32)
+            a *= np.float32(0.25)
+        else:
+            a = (a[0:h:2, 0:w:2] + a[1:h:2, 0:w:2] + a[0:h:2, 1:w:2] + a[1:h:2, 1:w:2]) \
+                * np.float32(0.25)
+    return a.astype(np.float32, copy=False)
+
+
+def _rows(frame: QVideoFrame, plane: int, rows: int, row_bytes: int) -> np.ndarray:
+    """(rows, row_bytes) uint8 view of a mapped plane (valid until unmap)."""
+    stride = frame.bytesPerLine(plane)
+    buf = np.frombuffer(frame.bits(plane), np.uint8, count=stride * (rows - 1) + row_bytes)
+    return np.lib.stride_tricks.as_strided(buf, (rows, row_bytes), (stride, 1))
+
+
+def _shrink(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
+    """Plane `a` box-averaged by (rows, cols), each 1 or a power of 2."""
+    a = a.astype(np.float32, copy=False)
+    while rows > 1 and cols > 1:
+        a, rows, cols = halve(a), rows // 2, cols // 2
+    for axis, n in ((0, rows), (1, cols)):
+        while n > 1:
+            m = a.shape[axis] // 2 * 2
+            a = a.take(range(0, m, 2), axis) + a.take(range(1, m, 2), axis)
+            a, n = a * 0.5, n // 2
+    return a
+
+
+def _fit(a: np.ndarray, shape: tuple[int, int], rep: tuple[int, int]) -> np.ndarray:
+    """Chroma `a` repeated by `rep` (nearest, like Qt) and cut to `shape`."""
+    for axis, n in enumerate(rep):
+        if n > 1:
+            a = a.repeat(n, axis)
+    return a[: shape[0], : shape[1]]
+
+
+def _add_upsampled(y: np.ndarray, c: np.ndarray, rep: tuple[int, int]) -> np.ndarray:
+    """y + chroma term `c` repeated by `rep` (each chroma sample covers rep[0]×rep[1]
+    pixels, as Qt does), without materialising the repeated term when sizes allow."""
+    h, w = y.shape
+    if rep != (1, 1) and c.shape[0] * rep[0] == h and c.shape[1] * rep[1] == w:
+        return (y.reshape(c.shape[0], rep[0], c.shape[1], rep[1])
+                + c[:, None, :, None]).reshape(h, w)
+    return y + _fit(c, y.shape, rep)
+
+
+def _yuv_planes(frame: QVideoFrame, layout: str, w: int, h: int, sub: tuple[int, int]):
+    """(Y, U, V) arrays of the mapped frame, Y (h, w), chroma (ceil(h/sy), ceil(w/sx)),
+    and the bits of their samples."""
+    cw, ch = -(-w // sub[1]), -(-h // sub[0])
+    if layout in ("planar", "planar-vu"):
+        y, u, v = _rows(frame, 0, h, w), _rows(frame, 1, ch, cw), _rows(frame, 2, ch, cw)
+        return (y, v, u, 8) if layout == "planar-vu" else (y, u, v, 8)
+    if layout in ("uv", "vu"):
+        uv = _rows(frame, 1, ch, 2 * cw)
+        u, v = (uv[:, 0::2], uv[:, 1::2]) if layout == "uv" else (uv[:, 1::2], uv[:, 0::2])
+        return _rows(frame, 0, h, w), u, v, 8
+    if layout == "planar16":  # 10-bit samples in the low bits of 16-bit words
+        words = [_rows(frame, i, r, 2 * c).view("<u2")
+                 for i, (r, c) in enumerate(((h, w), (ch, cw), (ch, cw)))]
+        return (*words, 10)
+    if layout == "uv16":  # P010/P016: samples in the high bits of 16-bit words
+        uv = _rows(frame, 1, ch, 4 * cw).view("<u2")
+        return _rows(frame, 0, h, 2 * w).view("<u2"), uv[:, 0::2], uv[:, 1::2], 16
+    packed = _rows(frame, 0, h, 4 * cw)  # 4:2:2 packed, two pixels in four bytes
+    if layout == "yuyv":
+        return packed[:, 0::2][:, :w], packed[:, 1::4], packed[:, 3::4], 8
+    return packed[:, 1::2][:, :w], packed[:, 0::4], packed[:, 2::4], 8  # uyvy
+
+
+def _yuv_to_rgb(frame: QVideoFrame, layout: str, sub: tuple[int, int], k: int) -> np.ndarray:
+    w, h = frame.width(), frame.height()
+    f = 2 ** k
+    y, u, v, bits = _yuv_planes(frame, layout, w, h, sub)
+    y = halve(y, k) if k else y.astype(np.float32)
+    out_shape = y.shape
+    box = (max(1, f // sub[0]), max(1, f // sub[1]))
+    rep = (max(1, sub[0] // f), max(1, sub[1] // f))
+    u, v = (_shrink(c, *box) for c in (u, v))  # at chroma resolution, up to `rep`
+    fmt = frame.surfaceFormat()
+    kr, kb = _KR_KB.get(fmt.colorSpace(), _KR_KB[QVideoFrameFormat.ColorSpace.ColorSpace_BT601])
+    if fmt.colorRange() == QVideoFrameFormat.ColorRange.ColorRange_Full:
+        scale = 255.0 / ((1 << bits) - 1)
+        ys, yo, cs = scale, 0.0, scale
+    else:  # video ("limited") range: Y 16..235, Cb/Cr 16..240, times 2^(bits-8)
+        scale = 1.0 / (1 << (bits - 8))
+        ys, yo, cs = scale * 255.0 / 219.0, 16.0 * 255.0 / 219.0, scale * 255.0 / 224.0
+    y *= np.float32(ys)
+    y -= np.float32(yo - 0.5)  # + 0.5: rounding in the cast below
+    cu, cv = (c * np.float32(cs) - np.float32(128.0 * cs / scale) for c in (u, v))
+    rv, bu = cv * np.float32(2 * (1 - kr)), cu * np.float32(2 * (1 - kb))
+    gc = (rv * np.float32(kr) + bu * np.float32(kb)) * np.float32(-1 / (1 - kr - kb))
+    rgb = np.empty((*out_shape, 3), np.uint8)
+    for c, term in enumerate((rv, gc, bu)):
+        t = _add_upsampled(y, term, rep)
+        np.clip(t, 0, 255, out=t)
+        rgb[..., c] = t
+    return rgb
+
+
+def _orient(rgb: np.ndarray, fmt: QVideoFrameFormat) -> np.ndarray:
+    """Apply the frame's rotation and mirroring, as Qt shows it."""
+    if fmt.scanLineDirection() == QVideoFrameFormat.Direction.BottomToTop:
+        rgb = rgb[::-1]
+    turns = {QtVideo.Rotation.Clockwise90: 1, QtVideo.Rotation.Clockwise180: 2,
+             QtVideo.Rotation.Clockwise270: 3}.get(fmt.rotation(), 0)
+    if turns:
+        rgb = np.rot90(rgb, -turns)
+    if fmt.isMirrored():
+        rgb = rgb[:, ::-1]
+    return np.ascontiguousarray(rgb)
+
+
+def planes_to_rgb(frame: QVideoFrame, shrink: bool = True) -> np.ndarray | None:
+    """(H, W, 3) uint8 of a frame in one of readable_formats(), halved as the module doc
+    says when `shrink`; None when it cannot be mapped."""
+    fmt = frame.pixelFormat()
+    if fmt not in _YUV and fmt not in _RGB32:
+        raise ValueError(f"{fmt} is not read from planes")
+    if not frame.map(QVideoFrame.MapMode.ReadOnly):
+        return None
+    try:
+        k = halvings(frame.width(), frame.height()) if shrink else 0
+        if fmt in _YUV:
+            sub, layout = _YUV[fmt]
+            rgb = _yuv_to_rgb(frame, layout, sub, k)
+        else:
+            px = _rows(frame, 0, frame.height(), 4 * frame.width()).reshape(
+                frame.height(), frame.width(), 4)[..., list(_RGB32[fmt])]
+            rgb = np.ascontiguousarray(px) if not k else \
+                np.clip(halve(px, k) + 0.5, 0, 255).astype(np.uint8)
+    finally:
+        frame.unmap()
+    return _orient(rgb, frame.surfaceFormat())
