@@ -11,6 +11,7 @@ from typing import Any
 from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
                                          fail, non_negative_int, positive_int, print_json,
                                          table)
+from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
 
 NAME = "bench"
 BLOCK = 5  # runs per interleaved block
@@ -38,6 +39,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compare-precision", action="store_true",
                    help="time a quantized checkpoint in float and int8, per layer side by "
                    "side (interleaved runs)")
+    add_arguments(p)
 
 
 def _read_image(path: str) -> Any:
@@ -155,6 +157,10 @@ def run(args: argparse.Namespace) -> int:
               "alpha": model.spec.alpha,
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
+    try:
+        add_roofline(result, model.spec.layers, args)
+    except Exception as e:  # onnxruntime refusing the calibration graphs, out of memory, …
+        return fail(f"roof calibration failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
     if args.json:
         print_json(result)
     else:
@@ -177,6 +183,8 @@ def _print(r: dict, model) -> None:
                      f"{l['gmacs_per_s']:.1f}" if l["macs"] else "-"])
     print(table(["layer", "type", "mult-adds", "params", "mean ms", "%", "cum %", "GMAC/s"],
                 rows, align="llrrrrrr"))
+    print()
+    print_roofline(r)
     print()
     by_type = {s.type: s for s in summary_by_type(model.spec.layers)}
     trows = []

@@ -1,4 +1,5 @@
-"""The CPU's vector and int8 features (py-cpuinfo), and what they mean for int8 speed.
+"""The CPU's name and its vector and int8 features (py-cpuinfo), and what they mean for
+int8 speed.
 
 Reading them takes about a second (py-cpuinfo asks the CPU through a helper process),
 so the answer is cached for the process.
@@ -6,6 +7,9 @@ so the answer is cached for the process.
 from __future__ import annotations
 
 import functools
+import os
+import platform
+from dataclasses import dataclass
 
 #: Features that decide float and int8 convolution speed, in the order they are shown.
 RELEVANT = ("sse4_2", "avx", "fma", "avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
@@ -18,13 +22,18 @@ def _norm(flag: str) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def _flags() -> frozenset[str]:
+def _info() -> dict:
     try:
         import cpuinfo
 
-        return frozenset(_norm(f) for f in cpuinfo.get_cpu_info().get("flags", ()))
+        return dict(cpuinfo.get_cpu_info())
     except Exception:  # an exotic platform py-cpuinfo cannot read
-        return frozenset()
+        return {}
+
+
+@functools.lru_cache(maxsize=1)
+def _flags() -> frozenset[str]:
+    return frozenset(_norm(f) for f in _info().get("flags", ()))
 
 
 def cpu_features(flags: frozenset[str] | None = None) -> tuple[str, ...]:
@@ -47,3 +56,39 @@ def int8_note(features: tuple[str, ...]) -> str:
                 "than float on some layers")
     return ("no int8 dot-product instructions detected: int8 may be slower than float, "
             "its gain is mostly smaller weights and activations")
+
+
+@dataclass(frozen=True)
+class CpuFeatures:
+    """The CPU as the roofline reports it: name, architecture, cores and features."""
+
+    brand: str  # e.g. "AMD EPYC" (empty when unknown)
+    arch: str  # e.g. "X86_64", "ARM_8"
+    logical_cores: int
+    flags: frozenset[str]  # every flag py-cpuinfo reported, lower case
+
+    @property
+    def notable(self) -> tuple[str, ...]:
+        """The RELEVANT features this CPU has, in display order."""
+        return cpu_features(self.flags)
+
+    def has(self, feature: str) -> bool:
+        return _norm(feature) in {_norm(f) for f in self.flags}
+
+    @property
+    def vnni(self) -> bool:
+        """int8 dot-product instructions (x86 VNNI/AMX or ARM dot product / i8mm)."""
+        return any(f in _VNNI for f in self.notable)
+
+
+def from_info(info: dict) -> CpuFeatures:
+    """CpuFeatures of a py-cpuinfo `get_cpu_info()` dictionary."""
+    return CpuFeatures(brand=str(info.get("brand_raw", "") or platform.processor()),
+                       arch=str(info.get("arch", "") or platform.machine().upper()),
+                       logical_cores=int(info.get("count") or os.cpu_count() or 1),
+                       flags=frozenset(str(f).lower() for f in info.get("flags", ())))
+
+
+def detect() -> CpuFeatures:
+    """This machine's CPU (read once per process)."""
+    return from_info(_info())

@@ -1,0 +1,57 @@
+"""`bench`: bytes, intensity and GMAC/s per layer and the roofs object (tiny calibration)."""
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from visualizer.app import main
+from visualizer.net import roofs
+from visualizer.net.mobilenet import NetSpec
+from visualizer.net.roofline import layer_traffic
+
+ARGS = ["bench", "--runs", "4", "--warmup", "1", "--threads", "1", "--alpha", "0.25",
+        "--resolution", "96", "--calibration-size", "tiny"]
+
+
+def _json(capsys, *extra: str) -> dict:
+    code = main([*ARGS, "--json", *extra])
+    out = capsys.readouterr().out
+    assert code == 0
+    return json.loads(out)
+
+
+def test_json_has_per_layer_roofline_figures_and_the_roofs(capsys, command_cache):
+    r = _json(capsys)
+    spec = NetSpec(0.25, 96, 1001)
+    by_name = {l["name"]: l for l in r["layers"]}
+    for layer in spec.layers:
+        row, t = by_name[layer.name], layer_traffic(layer)
+        assert row["bytes"] == t.bytes and row["intensity"] == pytest.approx(t.intensity)
+        want = layer.macs / (row["ms"] * 1e6) if row["ms"] > 0 else 0.0
+        assert row["gmacs_per_s"] == pytest.approx(want)
+    assert by_name["softmax"]["bytes"] is None and by_name["softmax"]["intensity"] is None
+    s = r["roofs"]
+    assert set(s) == {"peak_gmacs", "bandwidth_gbs", "cache_bandwidth_gbs", "threads",
+                      "cpu_features"}
+    assert min(s["peak_gmacs"], s["bandwidth_gbs"], s["cache_bandwidth_gbs"]) > 0
+    assert s["threads"] == 1 and isinstance(s["cpu_features"], list)
+    # cached: the second run reports the same roofs; --recalibrate measures again
+    cached = roofs.cached_roofs(1, roofs.TINY_SIZE, command_cache)
+    assert cached is not None and cached.summary() == s
+    assert _json(capsys)["roofs"] == s
+    again = _json(capsys, "--recalibrate")["roofs"]
+    assert roofs.cached_roofs(1, roofs.TINY_SIZE, command_cache).summary() == again
+    assert "roofs" not in _json(capsys, "--no-roofs")
+
+
+def test_text_report_prints_the_roofline_table(capsys):
+    assert main(ARGS) == 0
+    out = capsys.readouterr().out
+    assert "MAC/byte" in out and "% of cache roof" in out
+    line = next(l for l in out.splitlines() if l.startswith("roofs (onnxruntime"))
+    assert "GMAC/s" in line and "GB/s" in line and "CPU features" in line
+    dw1 = next(l for l in out.splitlines() if l.split()[:2] == ["dw1", "depthwise"]
+               and len(l.split()) == 7)
+    assert float(dw1.split()[3]) == pytest.approx(layer_traffic(NetSpec(0.25, 96).layers[1])
+                                                  .intensity, abs=0.005)
