@@ -18,6 +18,7 @@ from visualizer.net.results import InferenceResult
 from visualizer.ui.network.layer_detail import LayerDetail
 from visualizer.ui.network.layer_table import LayerTableModel
 from visualizer.ui.network.pages import ByTypePage, LayerTableView, SharesPage
+from visualizer.ui.network.roofline_page import RooflinePage
 from visualizer.net.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
 from visualizer.ui.network.sweep_view import SweepView
 from visualizer.ui.common.task import Task, stop
@@ -106,6 +107,8 @@ class NetworkTab(QWidget):
         self.tabs.addTab(shares, "Mult-adds vs time")
         self.tabs.addTab(by_type, "By type")
         self.tabs.addTab(self.sweep, "Latency sweep")
+        self.roofline = RooflinePage(self, threads=self.threads)
+        self.tabs.addTab(self.roofline, "Roofline")
 
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
@@ -210,6 +213,7 @@ class NetworkTab(QWidget):
         if rows_changed or resize:
             self.by_type.fit_height()
         self.shares_page.show_shares(layers, mean, shares, self._timing_from == "live")
+        self.roofline.show_times(layers, mean)
         if self._mismatched:
             self.detail.note.setText(
                 f"{self._mismatched} timed frame(s) came from a different network than the "
@@ -341,13 +345,15 @@ class NetworkTab(QWidget):
 
     # -- shutdown -------------------------------------------------------------------------------
     def busy(self) -> bool:
-        return self._profile_task is not None or self.detail.busy() or self.sweep.busy()
+        return (self._profile_task is not None or self.detail.busy() or self.sweep.busy()
+                or self.roofline.busy())
 
     def shutdown(self) -> None:
         """Stop every worker thread of the tab (call before the window closes)."""
         stop(self._profile_task)
         self.detail.shutdown()
         self.sweep.shutdown()
+        self.roofline.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
         self.shutdown()
