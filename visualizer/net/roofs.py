@@ -35,7 +35,7 @@ from visualizer.net.checkpoints import cache_dir
 from visualizer.net.sessions import PROVIDERS, enter_live, leave_live, session_options
 
 #: Bump when the method changes, so older cached roofs are measured again.
-METHOD = 2
+METHOD = 3
 #: The three graphs take turns this many times, so a burst of load from another program
 #: slows one turn, not a whole roof.
 ROUNDS = 8
@@ -56,9 +56,10 @@ class CalibrationSize:
     seconds: float  # timing budget of each roof (over all rounds)
 
 
-#: ~0.2 G mult-adds per run (short runs: more chances to catch the cores idle); 128 MB streamed (4× a 32 MB L3 and its neighbour's);
+#: ~0.2 G mult-adds per run (short runs: more chances to catch the cores idle); 128 MB read and
+#: written by one node (4× a 32 MB L3 and its neighbour's);
 #: 1 MB in cache (a 28×28×256 float activation is 0.8 MB).
-DEFAULT_SIZE = CalibrationSize("default", 512, 28, 1, 32 << 20, 2, 256 << 10, 32, 0.5)
+DEFAULT_SIZE = CalibrationSize("default", 512, 28, 1, 32 << 20, 1, 256 << 10, 32, 0.5)
 #: For tests: milliseconds, meaningless as figures.
 TINY_SIZE = CalibrationSize("tiny", 16, 8, 2, 1 << 14, 2, 1 << 10, 4, 0.005)
 
