@@ -125,6 +125,20 @@ def model_metadata(weights: NetworkWeights, standard_conv: bool = False,
             "standard_conv": str(standard_conv).lower(), "precision": precision}
 
 
+def add_features_output(model: onnx.ModelProto) -> tuple[onnx.ModelProto, str]:
+    """A copy of `model` whose last conv layer's output (after ReLU6, before the pool) is
+    also a graph output, for class activation maps; returns (model, that tensor's name)."""
+    pool = next((n for n in model.graph.node if n.op_type == "GlobalAveragePool"), None)
+    if pool is None:
+        raise OnnxModelError("no GlobalAveragePool node: not a MobileNet V1 graph")
+    name = pool.input[0]
+    out = onnx.ModelProto()
+    out.CopyFrom(model)
+    if name not in {o.name for o in out.graph.output}:
+        out.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
+    return out, name
+
+
 def _dims(value_info: onnx.ValueInfoProto) -> list[int | str]:
     return [d.dim_value if d.HasField("dim_value") else d.dim_param
             for d in value_info.type.tensor_type.shape.dim]

@@ -1,7 +1,8 @@
 """Immutable results of inference, passed from worker threads to views."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,6 @@ class InferenceResult:
     layers: tuple[LayerTiming, ...]  # empty when per-layer timing is off
     trained: bool  # False: untrained weights, predictions are meaningless
     frame_id: int = 0
+    #: (res/32, res/32) float32 in 0..1, read-only: where the top class's evidence lies
+    #: (class activation map; net/cam.py), or None when the runner computes none
+    cam: Any = field(default=None, compare=False)

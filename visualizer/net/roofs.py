@@ -57,7 +57,7 @@ class CalibrationSize:
 
 
 #: ~0.2 G mult-adds per run (short runs: more chances to catch the cores idle); 128 MB read and
-#: written by one node (4× a 32 MB L3 and its neighbour's);
+#: written by one node (several times a 32 MB last-level cache);
 #: 1 MB in cache (a 28×28×256 float activation is 0.8 MB).
 DEFAULT_SIZE = CalibrationSize("default", 512, 28, 1, 32 << 20, 1, 256 << 10, 32, 0.5)
 #: For tests: milliseconds, meaningless as figures.

@@ -33,7 +33,9 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
+from visualizer.net.cam import class_activation_map, fc_weights, normalised
 from visualizer.net.mobilenet import NetLayer
+from visualizer.net.onnx_build import add_features_output
 from visualizer.net.preprocess import preprocess
 from visualizer.net.profiling import LayerAttribution, RunProfile, read_profile
 from visualizer.net.results import InferenceResult, LayerTiming, Prediction
@@ -64,12 +66,14 @@ class Runner:
     per_layer: per-layer times on one frame in every `profile_every` (None: chosen so
     that profiling and session swaps cost about FLUSH_BUDGET of the inference time);
     keep_history: profile every frame and keep every run in `history` (benchmarks);
-    spin: None = decide from the number of live runners.
+    spin: None = decide from the number of live runners;
+    cam: each `infer` result carries the top class's activation map (net/cam.py).
     """
 
     def __init__(self, model: "LoadedModel", threads: int | None = None,
                  per_layer: bool = True, *, profile_every: int | None = None,
-                 keep_history: bool = False, spin: bool | None = None) -> None:
+                 keep_history: bool = False, spin: bool | None = None,
+                 cam: bool = False) -> None:
         self.model = model
         self.layers: tuple[NetLayer, ...] = model.spec.layers
         self.threads = threads
@@ -83,8 +87,15 @@ class Runner:
         self.profile_every = profile_every or 30
         self._lock = threading.Lock()
         self._closed = True  # until the sessions exist
-        self._attribution = LayerAttribution(onnx.load_from_string(model.onnx_bytes),
-                                             self.layers)
+        proto = onnx.load_from_string(model.onnx_bytes)
+        self._attribution = LayerAttribution(proto, self.layers)
+        # cam: the last feature map is a second output; infer() maps the top class with it
+        self._onnx_bytes, self._fetch, self._fc = model.onnx_bytes, ["probs"], None
+        self._features: np.ndarray | None = None
+        if cam:
+            with_features, name = add_features_output(proto)
+            self._onnx_bytes, self._fetch = with_features.SerializeToString(), ["probs", name]
+            self._fc = fc_weights(proto)
         others = enter_live()
         self._closed = False
         self._spin = (others == 0) if spin is None else spin
@@ -116,7 +127,7 @@ class Runner:
         saved = self._dir / "optimised.ort"
         o.optimized_model_filepath = str(saved)
         o.add_session_config_entry("session.save_model_format", "ORT")
-        session = ort.InferenceSession(self.model.onnx_bytes, o, providers=PROVIDERS)
+        session = ort.InferenceSession(self._onnx_bytes, o, providers=PROVIDERS)
         try:
             data = saved.read_bytes()
             saved.unlink()
@@ -128,7 +139,7 @@ class Runner:
         o = self._options(profiled)
         if self._ort_bytes is None:
             o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            session = ort.InferenceSession(self.model.onnx_bytes, o, providers=PROVIDERS)
+            session = ort.InferenceSession(self._onnx_bytes, o, providers=PROVIDERS)
         else:
             o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
             o.add_session_config_entry("session.load_model_format", "ORT")
@@ -150,8 +161,12 @@ class Runner:
         x = self.preprocess(frame_rgb)
         pre_ms = (time.perf_counter() - t0) * 1e3
         probs, total_ms, layers = self.infer_tensor(x)
-        return InferenceResult(_top5(probs, self.model), total_ms, pre_ms, layers,
-                               self.model.trained, frame_id)
+        top5 = _top5(probs, self.model)
+        cam = None
+        if self._fc is not None and self._features is not None and top5:
+            cam = normalised(class_activation_map(self._features, self._fc, top5[0].index))
+        return InferenceResult(top5, total_ms, pre_ms, layers, self.model.trained, frame_id,
+                               cam)
 
     def infer_tensor(self, x: np.ndarray) -> tuple[np.ndarray, float, tuple[LayerTiming, ...]]:
         """(probs [classes], wall ms of the run, per-layer times or ()) of a ready input."""
@@ -163,8 +178,10 @@ class Runner:
                 self.keep_history or self._since >= self.profile_every)
             session = self._profiled if profiled else self._plain
             t = time.perf_counter()
-            probs = session.run(["probs"], {"input": x})[0]
+            outs = session.run(self._fetch, {"input": x})
             ms = (time.perf_counter() - t) * 1e3
+            probs = outs[0]
+            self._features = outs[1] if len(outs) > 1 else None
             layers: tuple[LayerTiming, ...] = ()
             if not profiled:
                 self._plain_ms = self._plain_ms[-63:] + [ms]
