@@ -35,7 +35,8 @@ def default_load(source: str, alpha: float, resolution: int, progress, cancel,
 def default_runner(model, threads: int | None, profile_every: int | None = None):
     from visualizer.net.runner import Runner
 
-    return Runner(model, threads=threads, per_layer=True, profile_every=profile_every)
+    return Runner(model, threads=threads, per_layer=True, profile_every=profile_every,
+                  cam=True)
 
 
 class InferenceWorker(QObject):

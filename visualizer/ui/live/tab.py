@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QProgressDialog,
                                QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
 
+from visualizer.ui.live.cam_overlay import CamControls
 from visualizer.ui.live.export_buttons import ExportButtons
 from visualizer.ui.live.pickers import ModelPicker, SourcePicker, default_model
 from visualizer.ui.live.stats import StatsLabel
@@ -47,6 +48,7 @@ class LiveTab(QWidget):
         self.top5 = Top5View()
         self.stats_label = StatsLabel()
         lbox.addWidget(self.frame_view, 1)
+        self.cam_controls.changed.connect(self.frame_view.show_cam)
         lbox.addWidget(self.top5)
         lbox.addWidget(self.stats_label)
         right = QWidget()
@@ -97,6 +99,8 @@ class LiveTab(QWidget):
             self.show_message(NO_CAMERA)
         self.source_box, self.loop_box = self.source_picker.box, self.source_picker.loop_box
         row.addWidget(self.source_picker, 1)
+        self.cam_controls = CamControls()  # beside the source: the frame keeps its height
+        row.addWidget(self.cam_controls)
         self.start_button = QPushButton("Start")
         self.start_button.setMinimumWidth(90)
         self.start_button.setToolTip("Start or stop classifying frames from the source")
@@ -203,7 +207,7 @@ class LiveTab(QWidget):
                           f"{s.frames_inferred} inferred).", error=False)
 
     def _on_result(self, result, frame) -> None:
-        self.frame_view.set_frame(frame)
+        self.frame_view.set_frame(frame, result.cam)
         self.top5.set_predictions(result.top5, result.trained)
         if result.layers:  # the runner times layers on some frames only
             self.average.add(result)

@@ -7,6 +7,7 @@ from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from visualizer.net.results import Prediction
+from visualizer.ui.live.cam_overlay import cam_image, cam_rect, paint_cam
 from visualizer.video.frames import rgb_to_qimage
 
 UNTRAINED_NOTE = "untrained — predictions meaningless"
@@ -18,12 +19,25 @@ class FrameView(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
+        self._shape = (0, 0)  # the frame's height, width
+        self._cam: QImage | None = None
+        self.cam_shown, self.cam_opacity = False, 0.65
         self.placeholder = "No source running"
         self.setMinimumSize(240, 180)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-    def set_frame(self, rgb: np.ndarray | None) -> None:
+    def set_frame(self, rgb: np.ndarray | None, cam: np.ndarray | None = None) -> None:
+        """The frame and, optionally, its class activation map (0..1, see cam_overlay)."""
         self._image = None if rgb is None else rgb_to_qimage(rgb)
+        self._shape = (0, 0) if rgb is None else rgb.shape[:2]
+        self._cam = cam_image(cam) if cam is not None and self.cam_shown else None
+        self.update()
+
+    def show_cam(self, shown: bool, opacity: float) -> None:
+        """Overlay maps from the next frame on (they are not kept while hidden)."""
+        self.cam_shown, self.cam_opacity = shown, opacity
+        if not shown:
+            self._cam = None
         self.update()
 
     def sizeHint(self) -> QSize:
@@ -39,7 +53,10 @@ class FrameView(QWidget):
         size = self._image.size().scaled(self.size(), Qt.AspectRatioMode.KeepAspectRatio)
         x, y = (self.width() - size.width()) / 2, (self.height() - size.height()) / 2
         p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
-        p.drawImage(QRectF(x, y, size.width(), size.height()), self._image)
+        target = QRectF(x, y, size.width(), size.height())
+        p.drawImage(target, self._image)
+        if self._cam is not None:
+            paint_cam(p, self._cam, cam_rect(target, *self._shape), self.cam_opacity)
 
 
 class Top5View(QWidget):
