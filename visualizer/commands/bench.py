@@ -39,6 +39,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--compare-precision", action="store_true",
                    help="time a quantized checkpoint in float and int8, per layer side by "
                    "side (interleaved runs)")
+    p.add_argument("--provider", metavar="EP", default=None,
+                   help="onnxruntime execution provider (default CPUExecutionProvider; "
+                   "see onnxruntime.get_available_providers())")
     add_arguments(p)
 
 
@@ -103,6 +106,7 @@ def _measure(model, x, args) -> dict:
         ms = sum(h[2][i].ms for h in history) / len(history)
         layers.append({"name": row.name, "type": row.type, "macs": row.macs,
                        "params": row.params, "ms": ms, "percent": 100 * ms / timed,
+                       "fused": all(h[2][i].fused for h in history),
                        "gmacs_per_s": row.macs / (ms * 1e6) if ms > 0 else 0.0})
     coverage = sum(sum(l.ms for l in h[2]) / h[0] for h in history) / len(history)
     return {"whole_graph_ms": whole, "timed_ms": timed, "overhead_ratio": timed / whole,
@@ -116,6 +120,13 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.net.models import ModelError, load_model
     from visualizer.net.preprocess import PreprocessError
 
+    if args.provider:
+        from visualizer.net.sessions import set_provider
+
+        try:
+            set_provider(args.provider)
+        except ValueError as e:
+            return fail(str(e))
     if args.compare_precision:
         from visualizer.commands._precision import run_compare
 
@@ -179,7 +190,8 @@ def _print(r: dict, model) -> None:
     for l in r["layers"]:
         cum += l["percent"]
         rows.append([l["name"], l["type"], f"{l['macs']:,}", f"{l['params']:,}",
-                     f"{l['ms']:.3f}", f"{l['percent']:.1f}", f"{cum:.1f}",
+                     "fused" if l.get("fused") else f"{l['ms']:.3f}", f"{l['percent']:.1f}",
+                     f"{cum:.1f}",
                      f"{l['gmacs_per_s']:.1f}" if l["macs"] else "-"])
     print(table(["layer", "type", "mult-adds", "params", "mean ms", "%", "cum %", "GMAC/s"],
                 rows, align="llrrrrrr"))

@@ -14,7 +14,7 @@ import onnx
 import onnxruntime as ort
 
 from visualizer.net.preprocess import preprocess
-from visualizer.net.sessions import PROVIDERS, enter_live, leave_live, session_options
+from visualizer.net.sessions import enter_live, leave_live, providers, session_options
 
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
@@ -61,7 +61,7 @@ def _maps_session(model: "LoadedModel") -> tuple[ort.InferenceSession, dict[str,
                 else onnx.TensorProto.FLOAT
             proto.graph.output.append(onnx.helper.make_tensor_value_info(t, elem, None))
     session = ort.InferenceSession(proto.SerializeToString(), session_options(None, False),
-                                   providers=PROVIDERS)
+                                   providers=providers())
     with _maps_lock:
         _maps[key] = (model.onnx_bytes, session, tensors, quant)
         while len(_maps) > _MAPS_CACHE:
@@ -100,7 +100,7 @@ def measure_latency(model: "LoadedModel", runs: int, warmup: int, threads: int |
     try:
         o = session_options(threads, spin=others == 0)
         o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        session = ort.InferenceSession(model.onnx_bytes, o, providers=PROVIDERS)
+        session = ort.InferenceSession(model.onnx_bytes, o, providers=providers())
         r = model.spec.resolution
         x = np.random.default_rng(0).standard_normal((1, 3, r, r), dtype=np.float32)
         feed = {"input": x}

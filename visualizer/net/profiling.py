@@ -172,7 +172,10 @@ class LayerAttribution:
         for n in run.nodes:
             key = self.layer_of(n.name, n.op)
             ms[key] = ms.get(key, 0.0) + n.us / 1000.0
-        rows = [LayerTiming(l.name, l.type, l.macs, l.params, ms.get(l.name, 0.0))
+        # a layer without a node of its own was fused into another provider's node
+        fused = bool(run.nodes)
+        rows = [LayerTiming(l.name, l.type, l.macs, l.params, ms.get(l.name, 0.0),
+                            fused and l.name not in ms)
                 for l in self.layers]
         rows.append(LayerTiming("softmax", "softmax", 0, 0, ms.get("softmax", 0.0)))
         rows.append(LayerTiming("layout", "layout", 0, 0, ms.get("layout", 0.0)))

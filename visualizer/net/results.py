@@ -19,6 +19,9 @@ class LayerTiming:
     macs: int
     params: int
     ms: float  # kernel time of this layer's nodes in this frame
+    #: True when the execution provider fused this layer's nodes with others', so the
+    #: layer has no time of its own (ms is 0; the fused node's time is under "other")
+    fused: bool = False
 
     @property
     def gmacs_per_s(self) -> float:

@@ -39,7 +39,7 @@ from visualizer.net.onnx_build import add_features_output
 from visualizer.net.preprocess import preprocess
 from visualizer.net.profiling import LayerAttribution, RunProfile, read_profile
 from visualizer.net.results import InferenceResult, LayerTiming, Prediction
-from visualizer.net.sessions import PROVIDERS, enter_live, leave_live, session_options
+from visualizer.net.sessions import enter_live, leave_live, providers, session_options
 
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
@@ -92,6 +92,7 @@ class Runner:
         # cam: the last feature map is a second output; infer() maps the top class with it
         self._onnx_bytes, self._fetch, self._fc = model.onnx_bytes, ["probs"], None
         self._features: np.ndarray | None = None
+        self._providers = providers()  # fixed for the runner's life (sessions alike)
         if cam:
             with_features, name = add_features_output(proto)
             self._onnx_bytes, self._fetch = with_features.SerializeToString(), ["probs", name]
@@ -127,7 +128,7 @@ class Runner:
         saved = self._dir / "optimised.ort"
         o.optimized_model_filepath = str(saved)
         o.add_session_config_entry("session.save_model_format", "ORT")
-        session = ort.InferenceSession(self._onnx_bytes, o, providers=PROVIDERS)
+        session = ort.InferenceSession(self._onnx_bytes, o, providers=self._providers)
         try:
             data = saved.read_bytes()
             saved.unlink()
@@ -139,12 +140,12 @@ class Runner:
         o = self._options(profiled)
         if self._ort_bytes is None:
             o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            session = ort.InferenceSession(self._onnx_bytes, o, providers=PROVIDERS)
+            session = ort.InferenceSession(self._onnx_bytes, o, providers=self._providers)
         else:
             o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
             o.add_session_config_entry("session.load_model_format", "ORT")
             o.add_session_config_entry("session.use_ort_model_bytes_directly", "1")
-            session = ort.InferenceSession(self._ort_bytes, o, providers=PROVIDERS)
+            session = ort.InferenceSession(self._ort_bytes, o, providers=self._providers)
         r = self.model.spec.resolution
         session.run(["probs"], {"input": np.zeros((1, 3, r, r), np.float32)})  # warm-up
         return session

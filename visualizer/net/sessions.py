@@ -12,7 +12,34 @@ import threading
 
 import onnxruntime as ort
 
-PROVIDERS = ["CPUExecutionProvider"]
+CPU = "CPUExecutionProvider"
+PROVIDERS = [CPU]  # the default, and what the roof calibration always uses
+_provider = CPU  # chosen by the user (set_provider): for sessions created from then on
+
+
+def available_providers() -> list[str]:
+    """What this onnxruntime build offers (CPU always; GPU builds add e.g. CUDA)."""
+    return list(ort.get_available_providers())
+
+
+def set_provider(name: str) -> None:
+    """Run the sessions created from now on (next model load, profile, probe) on `name`,
+    with the CPU provider for the nodes it does not take. Raises ValueError for a
+    provider this build does not have."""
+    global _provider
+    if name not in available_providers():
+        raise ValueError(f"execution provider {name!r} is not available; this onnxruntime "
+                         f"offers {', '.join(available_providers())}")
+    _provider = name
+
+
+def current_provider() -> str:
+    return _provider
+
+
+def providers() -> list[str]:
+    """The providers list for a new session: the chosen one, then the CPU fallback."""
+    return [_provider] if _provider == CPU else [_provider, CPU]
 
 _live_lock = threading.Lock()
 _live = 0  # runners (and latency measurements) alive in this process

@@ -26,8 +26,12 @@ class TimingAverage:
         self.trim = trim
         self._frames: deque[dict[str, float]] = deque(maxlen=window)
         self._types: dict[str, str] = {}
+        #: layers without a time of their own in the latest frame (fused by the provider)
+        self.fused: frozenset[str] = frozenset()
 
     def add(self, result: InferenceResult) -> None:
+        if result.layers:
+            self.fused = frozenset(t.name for t in result.layers if t.fused)
         frame: dict[str, float] = {}
         for t in result.layers:
             frame[t.name] = frame.get(t.name, 0.0) + t.ms
@@ -38,6 +42,7 @@ class TimingAverage:
     def clear(self) -> None:
         self._frames.clear()
         self._types.clear()
+        self.fused = frozenset()
 
     @property
     def frames(self) -> int:

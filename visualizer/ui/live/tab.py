@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QProgressDialo
 from visualizer.ui.live.cam_overlay import CamControls
 from visualizer.ui.live.export_buttons import ExportButtons
 from visualizer.ui.live.pickers import ModelPicker, SourcePicker, default_model
+from visualizer.ui.live.provider_picker import ProviderPicker
 from visualizer.ui.live.stats import StatsLabel
 from visualizer.ui.live.timing_chart import TimingChart
 from visualizer.net.timing_stats import TimingAverage
@@ -113,6 +114,9 @@ class LiveTab(QWidget):
         self.model_picker = ModelPicker()
         self.model_picker.requested.connect(self.load_model)
         row.addWidget(self.model_picker, 1)
+        self.provider_picker = ProviderPicker()
+        self.provider_picker.changed.connect(self._provider_changed)
+        row.addWidget(self.provider_picker)
         self.model_label = QLabel("No model loaded")
         self.model_label.setWordWrap(True)
         # long names wrap instead of widening the window beyond a 1024-px screen
@@ -220,6 +224,11 @@ class LiveTab(QWidget):
     def set_model(self, spec: str) -> None:
         """Select `spec` (an official name, a file, "untrained[:α_R]") in the picker."""
         self.model_picker.set_model(spec)
+
+    def _provider_changed(self, _name: str) -> None:
+        """A new execution provider: the running model is loaded again on it."""
+        if self._running_spec is not None:
+            self.load_model()
 
     def load_model(self, spec: str | None = None) -> None:
         """Load `spec` (or the picker's choice) in the background; the old model runs on."""

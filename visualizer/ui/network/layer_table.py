@@ -75,6 +75,7 @@ class LayerTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._layers: tuple[NetLayer, ...] = ()
         self._ms: dict[str, float] = {}
+        self._fused: frozenset[str] = frozenset()
         self._frames = 0
         self._values: list[tuple] = []  # raw values per row (cached: views ask often)
         self._texts: list[list[str]] = []
@@ -92,8 +93,12 @@ class LayerTableModel(QAbstractTableModel):
         self._recompute()
         self.endResetModel()
 
-    def set_timing(self, mean_ms: dict[str, float], frames: int) -> None:
-        self._ms = dict(mean_ms)
+    def set_timing(self, mean_ms: dict[str, float], frames: int,
+                   fused: frozenset[str] = frozenset()) -> None:
+        """Mean times; `fused` layers have no time of their own (the provider merged their
+        nodes with others'): their time cells say so instead of showing 0."""
+        self._fused = fused
+        self._ms = {n: ms for n, ms in mean_ms.items() if n not in fused}
         self._frames = frames
         self._recompute()
         if self.rowCount():
@@ -122,6 +127,9 @@ class LayerTableModel(QAbstractTableModel):
                          macs / (ms * 1e6) if ms else None))
         self._values = rows
         self._texts = [[self._display(v, c) for c, v in enumerate(r)] for r in rows]
+        for row, layer in enumerate(layers):
+            if layer.name in self._fused:
+                self._texts[row][7:10] = ["fused"] * 3
 
     def value(self, row: int, column: int):
         """The raw number (or text) behind a cell; None where nothing is known."""
@@ -196,6 +204,10 @@ class LayerTableModel(QAbstractTableModel):
             cin = layer.input_shape[2]
             return (f"{layer.kernel}·{layer.kernel}·{cin // layer.groups} × "
                     f"{layer.output_shape[2]} = {layer.params:,} weights")
+        if col in (7, 8, 9) and layer.name in self._fused:
+            return ("The execution provider fused this layer's nodes with other layers' "
+                    "into one kernel: it has no time of its own (the fused kernel's time "
+                    "is in the total)")
         if col in (7, 8, 9) and self._ms:
             return f"{self.HEADER_TIPS[col]} (last {self._frames} frames)"
         return self.HEADER_TIPS[col]

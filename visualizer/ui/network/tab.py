@@ -200,7 +200,7 @@ class NetworkTab(QWidget):
         resize, self._resize_pending = resize or self._resize_pending, False
         layers = self._layers
         mean = self._timing.mean_ms()
-        self.layer_model.set_timing(mean, self._timing.frames)
+        self.layer_model.set_timing(mean, self._timing.frames, self._timing.fused)
         shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
         rows_changed = self.by_type.set_rows(layers, shares)
         timed = bool(mean)
