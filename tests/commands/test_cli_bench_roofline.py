@@ -55,3 +55,12 @@ def test_text_report_prints_the_roofline_table(capsys):
                and len(l.split()) == 7)
     assert float(dw1.split()[3]) == pytest.approx(layer_traffic(NetSpec(0.25, 96).layers[1])
                                                   .intensity, abs=0.005)
+
+
+def test_an_int8_model_counts_one_byte_per_element(capsys, coral):
+    r = _json(capsys, "--model", str(coral / "mobilenet_v1_0.25_128_quant.tflite"),
+              "--precision", "int8", "--no-roofs")
+    assert r["precision"] == "int8"
+    by_name = {l["name"]: l for l in r["layers"]}
+    for layer in NetSpec(0.25, 128, 1001).layers:
+        assert by_name[layer.name]["bytes"] == layer_traffic(layer, "int8").bytes

@@ -60,8 +60,8 @@ def test_cam_helpers_and_runner_without_cam():
     proto = onnx.load_from_string(model.onnx_bytes)
     w = fc_weights(proto)
     assert w.shape == (1001, 256)
-    with_out, name = add_features_output(proto)
-    assert name == "pw13" and [o.name for o in with_out.graph.output] == ["probs", "pw13"]
+    with_out, name, dequant = add_features_output(proto)
+    assert name == "pw13" and dequant is None and [o.name for o in with_out.graph.output] == ["probs", "pw13"]
     assert [o.name for o in proto.graph.output] == ["probs"]  # the original is untouched
     f = np.random.default_rng(0).standard_normal((1, 256, 4, 4)).astype(np.float32)
     assert class_activation_map(f, w, 7) == pytest.approx(np.tensordot(w[7], f[0], 1))
@@ -76,3 +76,30 @@ def test_cam_helpers_and_runner_without_cam():
             node.op_type = "ReduceMean"
     with pytest.raises(OnnxModelError, match="GlobalAveragePool"):
         add_features_output(bare)
+
+
+def test_int8_cam_equals_numpy_from_the_dequantized_features_and_weights(coral):
+    model = load_model(str(coral / "mobilenet_v1_0.5_160_quant.tflite"),
+                       labels_path=coral / "imagenet_labels.txt", precision="int8")
+    frame = np.asarray(Image.open(coral / "parrot.jpg").convert("RGB"))
+    with Runner(model, 1, per_layer=False, cam=True) as runner:
+        result = runner.infer(frame)
+    proto = onnx.load_from_string(model.onnx_bytes)
+    inits = {t.name: numpy_helper.to_array(t) for t in proto.graph.initializer}
+    zp = inits["pw13/output_zero_point"]
+    proto.graph.output.append(onnx.helper.make_tensor_value_info(
+        "pw13", onnx.helper.np_dtype_to_tensor_dtype(zp.dtype), None))
+    session = ort.InferenceSession(proto.SerializeToString(),
+                                   providers=["CPUExecutionProvider"])
+    x = preprocess(frame, 160, model.input_mean, model.input_std)
+    probs, q = session.run(["probs", "pw13"], {"input": x})
+    feats = (q[0].astype(np.float64) - zp) * inits["pw13/output_scale"]
+    w = inits["fc/weight"].reshape(1001, -1).astype(np.float64)
+    w = (w - inits["fc/weight_zero_point"].reshape(-1, 1)) * \
+        inits["fc/weight_scale"].reshape(-1, 1)
+    top = int(np.argmax(probs[0]))
+    assert result.top5[0].index == top and result.top5[0].label == "macaw"
+    raw = np.einsum("c,chw->hw", w[top], feats)
+    want = np.maximum(raw, 0) / np.maximum(raw, 0).max()
+    assert result.cam.shape == (5, 5)
+    np.testing.assert_allclose(result.cam, want, atol=1e-4)

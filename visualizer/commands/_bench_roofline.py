@@ -23,10 +23,11 @@ def add_roofline(result: dict, layers, args: argparse.Namespace) -> None:
     are no paper layer) and, unless --no-roofs, the `roofs` object."""
     from visualizer.net.roofline import gmacs_per_s, layer_traffic
 
+    dtype = "int8" if result.get("precision") == "int8" else "float32"  # as it ran
     by_name = {l.name: l for l in layers}
     for row in result["layers"]:
         layer = by_name.get(row["name"])
-        traffic = layer_traffic(layer) if layer is not None else None
+        traffic = layer_traffic(layer, dtype) if layer is not None else None
         row["bytes"] = traffic.bytes if traffic else None
         row["intensity"] = traffic.intensity if traffic else None
         row["gmacs_per_s"] = gmacs_per_s(row["macs"], row["ms"]) or 0.0

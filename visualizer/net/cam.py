@@ -14,16 +14,33 @@ from onnx import numpy_helper
 
 
 def fc_weights(model: onnx.ModelProto) -> np.ndarray:
-    """The (classes, channels) float32 weights of the graph's "fc" Gemm (transB=1)."""
+    """The (classes, channels) float32 weights of the graph's "fc" layer: a Gemm (transB=1)
+    in a float graph, a QLinearConv with 1×1 kernels in an int8 graph (dequantized with
+    its own scales and zero points)."""
     node = next((n for n in model.graph.node if n.name == "fc"), None)
-    if node is None or node.op_type != "Gemm" or len(node.input) < 2:
-        raise ValueError("the graph has no Gemm node named 'fc'")
-    init = {t.name: t for t in model.graph.initializer}.get(node.input[1])
-    if init is None:
+    init = {t.name: t for t in model.graph.initializer}
+    if node is None or node.op_type not in ("Gemm", "QLinearConv"):
+        raise ValueError("the graph has no Gemm or QLinearConv node named 'fc'")
+    weight = node.input[3] if node.op_type == "QLinearConv" else node.input[1]
+    if weight not in init:
         raise ValueError("the fc layer's weights are not an initializer")
-    w = numpy_helper.to_array(init).astype(np.float32)
+    w = numpy_helper.to_array(init[weight])
+    if node.op_type == "QLinearConv":
+        scale, zero = (numpy_helper.to_array(init[node.input[i]]).astype(np.float32)
+                       for i in (4, 5))
+        w = w.reshape(w.shape[0], -1).astype(np.float32)
+        return np.ascontiguousarray((w - zero.reshape(-1, 1)) * scale.reshape(-1, 1))
+    w = w.astype(np.float32)
     trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
     return np.ascontiguousarray(w if trans_b else w.T)
+
+
+def dequantized(features: np.ndarray, dequant: tuple | None) -> np.ndarray:
+    """Integer features of an int8 graph as float ((q - zero point) · scale)."""
+    if dequant is None:
+        return features
+    scale, zero = dequant
+    return (features.astype(np.float32) - np.float32(zero)) * np.float32(scale)
 
 
 def class_activation_map(features: np.ndarray, weights: np.ndarray, cls: int) -> np.ndarray:

@@ -125,18 +125,28 @@ def model_metadata(weights: NetworkWeights, standard_conv: bool = False,
             "standard_conv": str(standard_conv).lower(), "precision": precision}
 
 
-def add_features_output(model: onnx.ModelProto) -> tuple[onnx.ModelProto, str]:
-    """A copy of `model` whose last conv layer's output (after ReLU6, before the pool) is
-    also a graph output, for class activation maps; returns (model, that tensor's name)."""
-    pool = next((n for n in model.graph.node if n.op_type == "GlobalAveragePool"), None)
+def add_features_output(model: onnx.ModelProto) -> tuple[onnx.ModelProto, str, tuple | None]:
+    """A copy of `model` whose last conv layer's output (the pool's input) is also a graph
+    output, for class activation maps: (model, tensor name, dequantization). For an int8
+    graph the tensor keeps its integer type and dequantization is its (scale, zero point)
+    arrays; for a float graph it is None."""
+    pool = next((n for n in model.graph.node if n.name == "pool"
+                 and n.op_type in ("GlobalAveragePool", "QLinearGlobalAveragePool")), None)
     if pool is None:
-        raise OnnxModelError("no GlobalAveragePool node: not a MobileNet V1 graph")
+        raise OnnxModelError("no GlobalAveragePool node named 'pool': not a MobileNet V1 graph")
     name = pool.input[0]
+    dequant = None
+    elem = TensorProto.FLOAT
+    if pool.op_type == "QLinearGlobalAveragePool":  # inputs: x, x_scale, x_zero_point, …
+        inits = {t.name: t for t in model.graph.initializer}
+        scale, zero = (numpy_helper.to_array(inits[pool.input[i]]) for i in (1, 2))
+        dequant = (scale, zero)
+        elem = helper.np_dtype_to_tensor_dtype(zero.dtype)
     out = onnx.ModelProto()
     out.CopyFrom(model)
     if name not in {o.name for o in out.graph.output}:
-        out.graph.output.append(helper.make_tensor_value_info(name, TensorProto.FLOAT, None))
-    return out, name
+        out.graph.output.append(helper.make_tensor_value_info(name, elem, None))
+    return out, name, dequant
 
 
 def _dims(value_info: onnx.ValueInfoProto) -> list[int | str]:

@@ -162,6 +162,9 @@ def explain(points: tuple[RooflinePoint, ...], peak_gmacs: float | None = None,
     roofs = (peak_gmacs, bandwidth_gbs, cache_bandwidth_gbs)
     if any(v is None or v <= 0 for v in roofs):
         return text + " The roofs of this computer are being measured."
+    if dtype != "float32":
+        text += (f" (The compute roof is measured in float32: {dtype} kernels with "
+                 "dot-product instructions can rise above it.)")
     assert peak_gmacs and bandwidth_gbs and cache_bandwidth_gbs
     cache_ridge, dram_ridge = ridge(peak_gmacs, cache_bandwidth_gbs), \
         ridge(peak_gmacs, bandwidth_gbs)

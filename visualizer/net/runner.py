@@ -33,7 +33,7 @@ import numpy as np
 import onnx
 import onnxruntime as ort
 
-from visualizer.net.cam import class_activation_map, fc_weights, normalised
+from visualizer.net.cam import class_activation_map, dequantized, fc_weights, normalised
 from visualizer.net.mobilenet import NetLayer
 from visualizer.net.onnx_build import add_features_output
 from visualizer.net.preprocess import preprocess
@@ -93,8 +93,9 @@ class Runner:
         self._onnx_bytes, self._fetch, self._fc = model.onnx_bytes, ["probs"], None
         self._features: np.ndarray | None = None
         self._providers = providers()  # fixed for the runner's life (sessions alike)
+        self._dequant = None
         if cam:
-            with_features, name = add_features_output(proto)
+            with_features, name, self._dequant = add_features_output(proto)
             self._onnx_bytes, self._fetch = with_features.SerializeToString(), ["probs", name]
             self._fc = fc_weights(proto)
         others = enter_live()
@@ -165,7 +166,8 @@ class Runner:
         top5 = _top5(probs, self.model)
         cam = None
         if self._fc is not None and self._features is not None and top5:
-            cam = normalised(class_activation_map(self._features, self._fc, top5[0].index))
+            features = dequantized(self._features, self._dequant)
+            cam = normalised(class_activation_map(features, self._fc, top5[0].index))
         return InferenceResult(top5, total_ms, pre_ms, layers, self.model.trained, frame_id,
                                cam)
 

@@ -140,3 +140,13 @@ def test_log_ticks_are_1_2_5_values_within_the_range():
     assert all(t[0] == pytest.approx(math.log10(float(t[1]))) for t in log_ticks(3, 600))
     assert [t[1] for t in log_ticks(0.01, 1e4)] == ["0.01", "0.1", "1", "10", "100", "1000",
                                                     "10000"]
+
+
+def test_int8_points_count_one_byte_per_element(page):
+    spec = NetSpec(0.5, 160, 1001)
+    page.show_times(spec.layers, _timed(spec), "int8")
+    by_name = {p.name: p for p in page.points}
+    for layer in spec.layers:
+        if layer.macs:
+            assert by_name[layer.name].bytes == layer_traffic(layer, "int8").bytes
+    assert "int8" in page.caption.text()

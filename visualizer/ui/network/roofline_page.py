@@ -50,6 +50,7 @@ class RooflinePage(QWidget):
         self.points: tuple[RooflinePoint, ...] = ()
         self._layers: tuple[NetLayer, ...] = ()
         self._mean: dict[str, float] = {}
+        self.dtype = "float32"  # of the timed model's activations and weights
         self._task: Task | None = None
         self._stale = False
         self._build()
@@ -116,9 +117,12 @@ class RooflinePage(QWidget):
         box.addWidget(self.hover)
 
     # -- data ------------------------------------------------------------------------------
-    def show_times(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float]) -> None:
-        """The network and its mean layer times (ms; {} before any timing)."""
+    def show_times(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
+                   dtype: str | None = None) -> None:
+        """The network and its mean layer times (ms; {} before any timing); `dtype`: the
+        element type it ran in ("float32", "int8"; None: unchanged)."""
         self._layers, self._mean = layers, mean_ms
+        self.dtype = dtype or self.dtype
         if self.isVisible():
             self._draw()
         else:
@@ -133,7 +137,7 @@ class RooflinePage(QWidget):
 
     def _draw(self) -> None:
         self._stale = False
-        self.points = roofline_points(self._layers, self._mean)
+        self.points = roofline_points(self._layers, self._mean, self.dtype)
         timed = [p for p in self.points if p.gmacs_per_s]
         r = self.roofs
         if timed:
@@ -154,7 +158,8 @@ class RooflinePage(QWidget):
         set_log_ticks(self.plot.getAxis("left"), 10 ** y0, 10 ** y1)
         self._draw_roofs()
         self.caption.setText(explain(self.points, *(
-            (r.peak_gmacs, r.bandwidth_gbs, r.cache_bandwidth_gbs) if r else ())))
+            (r.peak_gmacs, r.bandwidth_gbs, r.cache_bandwidth_gbs) if r else (None,) * 3),
+            dtype=self.dtype))
         if not timed:
             self.caption.setText(self.caption.text() + " Profile the layers or run the live "
                                  "demo to place the points.")

@@ -213,7 +213,8 @@ class NetworkTab(QWidget):
         if rows_changed or resize:
             self.by_type.fit_height()
         self.shares_page.show_shares(layers, mean, shares, self._timing_from == "live")
-        self.roofline.show_times(layers, mean)
+        int8 = getattr(self._model, "precision", "float") == "int8"
+        self.roofline.show_times(layers, mean, "int8" if int8 else "float32")
         if self._mismatched:
             self.detail.note.setText(
                 f"{self._mismatched} timed frame(s) came from a different network than the "
