@@ -169,10 +169,8 @@ def test_profile_parsing_and_attribution(small) -> None:
     assert rows["fc"] == 0.002 and rows["other"] == 0.007 and rows["conv1"] == 0.0
 
 
-def _litert_top(path, rgb: np.ndarray, k: int) -> list[int]:
-    from ai_edge_litert.interpreter import Interpreter
-
-    interp = Interpreter(model_path=str(path), num_threads=1)
+def _litert_top(litert, path, rgb: np.ndarray, k: int) -> list[int]:
+    interp = litert(model_path=str(path), num_threads=1)
     interp.allocate_tensors()
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     interp.set_tensor(inp["index"], rgb[None].astype(inp["dtype"]))
@@ -182,7 +180,7 @@ def _litert_top(path, rgb: np.ndarray, k: int) -> list[int]:
 
 
 @pytest.mark.parametrize("name", ["mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.25_128_quant"])
-def test_official_checkpoints_agree_with_litert_on_photos(coral, name: str) -> None:
+def test_official_checkpoints_agree_with_litert_on_photos(coral, litert, name: str) -> None:
     from PIL import Image
 
     path = coral / f"{name}.tflite"
@@ -193,8 +191,8 @@ def test_official_checkpoints_agree_with_litert_on_photos(coral, name: str) -> N
         for photo in photos:
             frame = np.asarray(Image.open(coral / photo).convert("RGB"))
             top5 = runner.infer(frame).top5
-            litert = _litert_top(path, resize_rgb(frame, model.spec.resolution), 3)
+            reference = _litert_top(litert, path, resize_rgb(frame, model.spec.resolution), 3)
             # the float graph of a quantized checkpoint may swap close runners-up
-            assert top5[0].index in litert, (photo, top5[0], litert)
+            assert top5[0].index in reference, (photo, top5[0], reference)
             if photo == "grace_hopper.bmp" and name.startswith("mobilenet_v1_0.75"):
                 assert top5[0].label == "military uniform"
