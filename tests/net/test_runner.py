@@ -45,7 +45,7 @@ def test_top5_is_sorted_and_equals_a_plain_onnxruntime_run(small) -> None:
     np.testing.assert_allclose(probs, np.sort(ref)[::-1][:5], rtol=1e-4, atol=1e-7)
     assert result.top5[0].label == f"class {result.top5[0].index}"  # untrained: no labels
     assert result.frame_id == 7 and result.trained is False and result.layers == ()
-    assert result.total_ms > 0 and result.preprocess_ms >= 0
+    assert result.total_ms > 0 and result.preprocess_ms > 0  # both measured
 
 
 def test_every_profiled_node_is_attributed_and_every_layer_is_timed(small) -> None:
