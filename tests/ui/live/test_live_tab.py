@@ -387,5 +387,5 @@ def test_camera_list_follows_devices_and_keeps_chosen_files(qtbot, tab, monkeypa
     picker._devices_changed()  # unplugged: the note is back, a file source is selected
     items = [picker.box.itemData(i) for i in range(picker.box.count())]
     assert items[0] is None and "camera:1" not in items and str(image) in items
-    assert tab.current_source() is None or not tab.current_source().startswith("camera")
+    assert tab.current_source() == str(image)  # the chosen file, not a missing camera
     assert changes == [True, False] and tab.message.text() == NO_CAMERA
