@@ -1,10 +1,13 @@
-"""Shared test set-up: Qt runs offscreen; the shared test data is found or tests skip."""
+"""Shared test set-up: Qt runs offscreen; the shared test data and LiteRT are found, or
+the tests that need them skip (fail under CI=true: see prerequisites.py)."""
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
 import pytest
+
+from prerequisites import import_or_missing, missing
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -19,11 +22,16 @@ TESTDATA = Path(os.environ.get(
 def coral() -> Path:
     """The folder with the official quantized checkpoints, labels and photos."""
     if not (TESTDATA / "mobilenet_v1_0.25_128_quant.tflite").is_file():
-        if os.environ.get("CI", "").lower() == "true":  # CI has the data: never skip silently
-            pytest.fail(f"CI=true but the shared test data is missing at {TESTDATA}")
-        pytest.skip(f"shared test data not found at {TESTDATA} "
-                    "(set MOBILENET_VISUALIZER_TESTDATA to its folder)")
+        missing(f"the shared test data is not at {TESTDATA} "
+                "(set MOBILENET_VISUALIZER_TESTDATA to its folder)")
     return TESTDATA
+
+
+@pytest.fixture(scope="session")
+def litert():
+    """LiteRT's Interpreter class (the reference that runs the .tflite files themselves)."""
+    return import_or_missing("ai_edge_litert.interpreter",
+                             "install the test extra: pip install -e '.[test]'").Interpreter
 
 
 @pytest.fixture(scope="session")

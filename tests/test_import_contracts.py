@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from prerequisites import import_or_missing
+
 ROOT = Path(__file__).resolve().parents[1]
 LINT = ("import sys; from importlinter.cli import lint_imports; "
         "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, no_logo=True))")
 
-pytest.importorskip("importlinter", reason="import-linter is in the test extra")
+import_or_missing("importlinter", "install the test extra: pip install -e '.[test]'")
 
 
 def lint(tree: Path) -> subprocess.CompletedProcess:

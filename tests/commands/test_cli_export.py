@@ -33,7 +33,7 @@ def run_probs(path: Path, rgb: np.ndarray, mean: float, std: float) -> np.ndarra
     return sess.run(None, {"input": x})[0][0]
 
 
-def test_export_official_file(coral, tmp_path, capsys):
+def test_export_official_file(coral, litert, tmp_path, capsys):
     out = tmp_path / "m.onnx"
     src = coral / "mobilenet_v1_0.75_192_quant.tflite"
     assert main(["export-onnx", "--model", str(src), "--out", str(out)]) == 0
@@ -46,7 +46,6 @@ def test_export_official_file(coral, tmp_path, capsys):
     meta = {p.key: p.value for p in model.metadata_props}
     assert float(meta["input_mean"]) == 128.0 and meta["resolution"] == "192"
     # against LiteRT on one of the shared photos (uint8 in, as the file expects)
-    from ai_edge_litert.interpreter import Interpreter
     from PIL import Image
 
     im = Image.open(coral / "grace_hopper.bmp").convert("RGB")
@@ -54,7 +53,7 @@ def test_export_official_file(coral, tmp_path, capsys):
     im = im.crop(((im.size[0] - s) // 2, (im.size[1] - s) // 2,
                   (im.size[0] - s) // 2 + s, (im.size[1] - s) // 2 + s)).resize((192, 192))
     rgb = np.asarray(im, np.uint8)
-    interp = Interpreter(model_path=str(src))
+    interp = litert(model_path=str(src))
     interp.allocate_tensors()
     interp.set_tensor(interp.get_input_details()[0]["index"], rgb[None])
     interp.invoke()

@@ -2,16 +2,15 @@
 from __future__ import annotations
 
 import numpy as np
+import onnx
+import onnxruntime as ort
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from onnx import TensorProto, helper, numpy_helper
 
 from conv_strategies import brute_conv, layer_specs
 from visualizer.conv import reference
-
-onnx = pytest.importorskip("onnx")
-ort = pytest.importorskip("onnxruntime")
-from onnx import TensorProto, helper, numpy_helper  # noqa: E402
 
 
 def _conv_model(x_shape, weights, stride, padding, groups, pointwise=None):

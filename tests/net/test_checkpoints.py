@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from _local_server import LocalServer, closed_port_url, make_tgz
@@ -101,8 +102,14 @@ def test_server_down_and_missing_file_give_clear_errors(server, tmp_path):
     assert leftovers(tmp_path) == []
 
 
-def test_cancel_aborts_and_leaves_nothing(server, tmp_path, tflite_bytes):
-    archive = make_tgz({f"{NAME}.tflite": tflite_bytes})
+def some_bytes(n: int) -> bytes:
+    """Stand-in for a .tflite where nothing reads it (incompressible, so a .tgz of it
+    is as large: several download chunks)."""
+    return np.random.default_rng(n).integers(0, 256, n, dtype=np.uint8).tobytes()
+
+
+def test_cancel_aborts_and_leaves_nothing(server, tmp_path):
+    archive = make_tgz({f"{NAME}.tflite": some_bytes(500_000)})
     server.serve(f"{NAME}.tgz", archive)
     calls = []
 
@@ -140,7 +147,8 @@ def test_labels_unavailable(tmp_path):
         ck.read_labels(bad)
 
 
-def test_extract_tflite_from_local_archive(tmp_path, tflite_bytes):
+def test_extract_tflite_from_local_archive(tmp_path):
+    tflite_bytes = some_bytes(3000)
     p = tmp_path / "x.tgz"
     p.write_bytes(make_tgz({"sub/one.tflite": tflite_bytes}))
     assert ck.extract_tflite(p) == tflite_bytes  # the only .tflite, whatever its name

@@ -28,17 +28,13 @@ QUANT = ["mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant",
 PAPER = ["conv1"] + [f"{p}{i}" for i in range(1, 14) for p in ("dw", "pw")] + ["fc"]
 
 
-def _litert():
-    return pytest.importorskip("ai_edge_litert.interpreter").Interpreter
-
-
-def compare_int8(data: bytes, coral: Path) -> tuple[int, float, int]:
+def compare_int8(data: bytes, coral: Path, litert) -> tuple[int, float, int]:
     """(top-1 agreements, largest softmax difference, photos): int8 graph vs LiteRT."""
     net = import_quantized(data)
     w = net.weights
     sess = ort.InferenceSession(build_int8_onnx(net).SerializeToString(),
                                 providers=["CPUExecutionProvider"])
-    interp = _litert()(model_content=data)
+    interp = litert(model_content=data)
     interp.allocate_tensors()
     agree, worst, pics = 0, 0.0, photos(coral)
     for p in pics:
@@ -52,8 +48,8 @@ def compare_int8(data: bytes, coral: Path) -> tuple[int, float, int]:
 
 
 @pytest.mark.parametrize("name", QUANT)
-def test_int8_top1_equals_litert(coral, name):
-    agree, worst, n = compare_int8((coral / f"{name}.tflite").read_bytes(), coral)
+def test_int8_top1_equals_litert(coral, litert, name):
+    agree, worst, n = compare_int8((coral / f"{name}.tflite").read_bytes(), coral, litert)
     print(f"{name} int8: top-1 equal to LiteRT on {agree}/{n} photos, "
           f"largest softmax difference {worst:.4f}")
     assert agree >= 20 and n == 21
@@ -61,13 +57,13 @@ def test_int8_top1_equals_litert(coral, name):
     assert worst < 0.05
 
 
-def test_int8_per_channel_rewrite_equals_litert(coral):
+def test_int8_per_channel_rewrite_equals_litert(coral, litert):
     """int8 activations and per-channel int8 weights, as today's converters write them."""
     g = tf.read((coral / "mobilenet_v1_0.25_128_quant.tflite").read_bytes())
     data = tf.write(tf.to_int8_per_channel(g))
     net = import_quantized(data)
     assert net.layers[1].weight.dtype == np.int8 and net.layers[1].weight_q.per_channel
-    agree, worst, n = compare_int8(data, coral)
+    agree, worst, n = compare_int8(data, coral, litert)
     print(f"int8 per-channel rewrite: top-1 {agree}/{n}, largest difference {worst:.4f}")
     assert agree >= 20
 
@@ -77,14 +73,14 @@ def _inits(model: onnx.ModelProto) -> dict[str, np.ndarray]:
 
 
 @pytest.mark.parametrize("name", QUANT[:2])
-def test_graph_holds_the_checkpoints_own_parameters(coral, name):
+def test_graph_holds_the_checkpoints_own_parameters(coral, litert, name):
     """Every QLinearConv's scales, zero points, weights and bias equal what LiteRT reads
     from the file (LiteRT's own parser, not ours)."""
     data = (coral / f"{name}.tflite").read_bytes()
     model = onnx.load_from_string(load_model(str(coral / f"{name}.tflite"),
                                              precision="int8").onnx_bytes)
     inits = _inits(model)
-    interp = _litert()(model_content=data)
+    interp = litert(model_content=data)
     tensors = {d["index"]: d for d in interp.get_tensor_details()}
     convs = [op for op in interp._get_ops_details()
              if op["op_name"] in ("CONV_2D", "DEPTHWISE_CONV_2D", "FULLY_CONNECTED")]

@@ -1,6 +1,8 @@
 """load_model: every kind of source, labels, and clean errors."""
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -8,9 +10,10 @@ import pytest
 from PIL import Image
 
 from _local_server import LocalServer, closed_port_url, make_tgz
+from visualizer.net.mobilenet import NetSpec
 from visualizer.net.models import LoadedModel, ModelError, load_model, model_choices
-
-Interpreter = pytest.importorskip("ai_edge_litert.interpreter").Interpreter
+from visualizer.net.onnx_build import build_onnx
+from visualizer.net.untrained import untrained_weights
 
 
 @pytest.fixture(autouse=True)
@@ -37,7 +40,7 @@ def photo(coral, size: int, name: str = "parrot.jpg") -> np.ndarray:
                       Image.BILINEAR), dtype=np.uint8)
 
 
-def test_local_tflite(coral):
+def test_local_tflite(coral, litert):
     path = coral / "mobilenet_v1_0.5_160_quant.tflite"
     m = load_model(str(path))
     assert m.name == "mobilenet_v1_0.5_160_quant" and m.trained
@@ -50,7 +53,7 @@ def test_local_tflite(coral):
     graph = onnx.load_from_string(m.onnx_bytes)
     assert [o.name for o in graph.graph.output] == ["probs"]
     rgb = photo(coral, 160)
-    interp = Interpreter(model_path=str(path))
+    interp = litert(model_path=str(path))
     interp.allocate_tensors()
     interp.set_tensor(interp.get_input_details()[0]["index"], rgb[None])
     interp.invoke()
@@ -137,7 +140,11 @@ def test_official_name_downloads_once(coral, tmp_path):
         server.close()
 
 
-def test_bad_sources(coral, tmp_path):
+def test_bad_sources(tmp_path):
+    photo = tmp_path / "cat.bmp"
+    Image.new("RGB", (8, 8)).save(photo)
+    readme = tmp_path / "README.md"
+    readme.write_text("# Test data\n\nPhotos and checkpoints.\n")
     junk = tmp_path / "junk.tflite"
     junk.write_bytes(np.random.default_rng(3).integers(0, 256, 4096, np.uint8).tobytes())
     notgz = tmp_path / "empty.tgz"
@@ -151,7 +158,7 @@ def test_bad_sources(coral, tmp_path):
         str(junk): "not a TFLite file",
         str(notgz): "holds no",
         str(badonnx): "bad.onnx",
-        str(coral / "cat.bmp"): "unknown model",
+        str(photo): "unknown model",
         "untrained:0.5_100": "multiple of 32",
         "mobilenet_v1_1.0_224": "cannot reach",
     }
@@ -164,11 +171,55 @@ def test_bad_sources(coral, tmp_path):
     with pytest.raises(ModelError, match="file error"):  # cache folder cannot be made
         load_model("mobilenet_v1_0.5_160", cache=blocked)
     with pytest.raises(ModelError, match="not a label file"):
-        load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"),
-                   labels_path=coral / "README.md")
+        load_model("untrained:0.25_128", labels_path=readme)
 
 
 def test_model_choices():
     choices = model_choices()
     assert choices[0] == "untrained" and "mobilenet_v1_1.0_224" in choices
     assert len(choices) == 33
+
+
+#: An ImageNet-style label file: "background" first, then one line per class (made up).
+LABELS_1001 = ["background"] + [f"class name {i}" for i in range(1000)]
+
+
+def trained_onnx(path, classes: int):
+    """A small MobileNet saved as .onnx, marked trained (so labels are looked up)."""
+    weights = untrained_weights(NetSpec(0.25, 32, classes), classes=classes)
+    path.write_bytes(build_onnx(replace(weights, trained=True, source=path.stem))
+                     .SerializeToString())
+    return path
+
+
+@pytest.mark.parametrize("how", ["argument", "environment", "beside the model", "download"])
+@pytest.mark.parametrize("classes", [1000, 1001])
+def test_labels_line_up_with_the_outputs(tmp_path, monkeypatch, how, classes):
+    """The same 1001-line file labels both kinds of model: a 1001-class output 0 is
+    "background"; a 1000-class model has no background output, so its output i is line
+    i + 1 of the file, not line i."""
+    model = trained_onnx(tmp_path / "m.onnx", classes)
+    text = "\n".join(LABELS_1001) + "\n"
+    kw = {}
+    server = LocalServer()
+    try:
+        if how == "argument":
+            (tmp_path / "elsewhere").mkdir()
+            kw["labels_path"] = tmp_path / "elsewhere" / "names.txt"
+            kw["labels_path"].write_text(text)
+        elif how == "environment":
+            (tmp_path / "names.txt").write_text(text)
+            monkeypatch.setenv("MOBILENET_VISUALIZER_LABELS", str(tmp_path / "names.txt"))
+        elif how == "beside the model":
+            (tmp_path / "labels.txt").write_text(text)
+        else:
+            server.serve("ImageNetLabels.txt", text.encode())
+            kw["labels_url"] = server.url + "ImageNetLabels.txt"
+        m = load_model(str(model), **kw)
+    finally:
+        server.close()
+    assert m.spec.classes == classes and len(m.labels) == classes
+    expected = LABELS_1001[1001 - classes:]
+    assert [m.label(i) for i in range(classes)] == expected
+    assert m.label(0) == ("background" if classes == 1001 else "class name 0")
+    assert m.label(classes - 1) == "class name 999"

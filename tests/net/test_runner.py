@@ -12,7 +12,8 @@ from visualizer.net.models import load_model
 from visualizer.net.preprocess import PreprocessError, preprocess, resize_rgb
 from visualizer.net.profiling import LayerAttribution, parse_profile
 from visualizer.net.probes import feature_maps, measure_latency
-from visualizer.net.runner import Runner
+from visualizer.net.runner import (FLUSH_BUDGET, MAX_PROFILE_EVERY, MIN_PROFILE_EVERY, Runner,
+                                   automatic_profile_every)
 from visualizer.net.untrained import untrained_weights
 
 
@@ -44,7 +45,7 @@ def test_top5_is_sorted_and_equals_a_plain_onnxruntime_run(small) -> None:
     np.testing.assert_allclose(probs, np.sort(ref)[::-1][:5], rtol=1e-4, atol=1e-7)
     assert result.top5[0].label == f"class {result.top5[0].index}"  # untrained: no labels
     assert result.frame_id == 7 and result.trained is False and result.layers == ()
-    assert result.total_ms > 0 and result.preprocess_ms >= 0
+    assert result.total_ms > 0 and result.preprocess_ms > 0  # both measured
 
 
 def test_every_profiled_node_is_attributed_and_every_layer_is_timed(small) -> None:
@@ -82,13 +83,54 @@ def test_profiled_frames_come_every_n_and_agree_with_plain_frames(small) -> None
                                rtol=1e-5)
 
 
-def test_automatic_profile_every_stays_in_range(small) -> None:
+@pytest.mark.parametrize("flush, profiled, plain", [
+    (8.0, [12.0], [9.0, 11.0, 10.0]),  # profiled run 2 ms dearer than the plain mean
+    (8.0, [9.0], [10.0, 10.0]),  # profiled run cheaper: no negative cost
+    (8.1, [10.0], [10.0]),  # 16.2 frames: rounds up, never over budget
+    (5.0, [20.0, 20.0], []),  # no plain frame yet: the profiled runs are the mean
+    (3.0, [4.0, 6.0], [0.5] * 20),  # fast network, slow profile: every frame counts
+])
+def test_automatic_profile_every_spends_the_flush_budget(flush, profiled, plain) -> None:
+    """Per cycle of `every` frames, profiling costs the flush plus what profiled runs
+    take beyond plain ones; `every` is the fewest frames that keep that cost within
+    FLUSH_BUDGET of the cycle's inference time."""
+    every = automatic_profile_every(flush, profiled, plain)
+    mean = float(np.mean(plain or profiled))
+    cost = flush + max(0.0, sum(profiled) - mean * len(profiled))
+    assert MIN_PROFILE_EVERY < every < MAX_PROFILE_EVERY  # (not clamped in these cases)
+    # within budget, and one frame fewer would not be
+    assert cost <= FLUSH_BUDGET * every * mean < cost + FLUSH_BUDGET * mean
+
+
+def test_automatic_profile_every_is_clamped() -> None:
+    assert automatic_profile_every(0.01, [10.0], [10.0]) == MIN_PROFILE_EVERY
+    assert automatic_profile_every(1e4, [10.0], [10.0]) == MAX_PROFILE_EVERY
+
+
+def test_runner_profiles_at_the_automatic_rate(small, monkeypatch) -> None:
+    """After each profiled frame the runner asks for the rate with that flush's cost, the
+    profiled run and the plain runs since, and profiles again after that many frames."""
+    import visualizer.net.runner as runner_module
+
+    asked = []
+
+    def rate(flush_ms, profiled_ms, plain_ms):
+        asked.append((flush_ms, list(profiled_ms), list(plain_ms)))
+        return 7
+
+    monkeypatch.setattr(runner_module, "automatic_profile_every", rate)
     with Runner(small, threads=1) as runner:
         first = runner.profile_every
-        for i in range(first):
-            runner.infer(_frame(i), i)
-        assert len(runner.flush_ms) == 1
-        assert 4 <= runner.profile_every <= 500
+        results = [runner.infer_tensor(runner.preprocess(_frame(i)))
+                   for i in range(first + 14)]
+        flushes = list(runner.flush_ms)
+    profiled = [i for i, (_, _, layers) in enumerate(results) if layers]
+    assert profiled == [first - 1, first + 6, first + 13]
+    walls = [ms for _, ms, _ in results]
+    assert len(asked) == 3 and [a[0] for a in asked] == flushes
+    assert asked[0][1] == [walls[first - 1]] and asked[0][2] == walls[:first - 1]
+    assert asked[1][1] == [walls[first + 6]]
+    assert asked[1][2] == walls[:first - 1] + walls[first:first + 6]  # the plain runs
 
 
 def test_bad_frame_raises_preprocess_error(small) -> None:
@@ -169,10 +211,8 @@ def test_profile_parsing_and_attribution(small) -> None:
     assert rows["fc"] == 0.002 and rows["other"] == 0.007 and rows["conv1"] == 0.0
 
 
-def _litert_top(path, rgb: np.ndarray, k: int) -> list[int]:
-    from ai_edge_litert.interpreter import Interpreter
-
-    interp = Interpreter(model_path=str(path), num_threads=1)
+def _litert_top(litert, path, rgb: np.ndarray, k: int) -> list[int]:
+    interp = litert(model_path=str(path), num_threads=1)
     interp.allocate_tensors()
     inp, out = interp.get_input_details()[0], interp.get_output_details()[0]
     interp.set_tensor(inp["index"], rgb[None].astype(inp["dtype"]))
@@ -182,7 +222,7 @@ def _litert_top(path, rgb: np.ndarray, k: int) -> list[int]:
 
 
 @pytest.mark.parametrize("name", ["mobilenet_v1_0.75_192_quant", "mobilenet_v1_0.25_128_quant"])
-def test_official_checkpoints_agree_with_litert_on_photos(coral, name: str) -> None:
+def test_official_checkpoints_agree_with_litert_on_photos(coral, litert, name: str) -> None:
     from PIL import Image
 
     path = coral / f"{name}.tflite"
@@ -193,8 +233,8 @@ def test_official_checkpoints_agree_with_litert_on_photos(coral, name: str) -> N
         for photo in photos:
             frame = np.asarray(Image.open(coral / photo).convert("RGB"))
             top5 = runner.infer(frame).top5
-            litert = _litert_top(path, resize_rgb(frame, model.spec.resolution), 3)
+            reference = _litert_top(litert, path, resize_rgb(frame, model.spec.resolution), 3)
             # the float graph of a quantized checkpoint may swap close runners-up
-            assert top5[0].index in litert, (photo, top5[0], litert)
+            assert top5[0].index in reference, (photo, top5[0], reference)
             if photo == "grace_hopper.bmp" and name.startswith("mobilenet_v1_0.75"):
                 assert top5[0].label == "military uniform"

@@ -18,8 +18,6 @@ import _tflite_files as tf
 from visualizer.net.onnx_build import build_onnx
 from visualizer.net.tflite_import import TFLiteError, import_tflite
 
-Interpreter = pytest.importorskip("ai_edge_litert.interpreter").Interpreter
-
 CHECKPOINTS = [("mobilenet_v1_0.25_128_quant", 0.25, 128, 19),
                ("mobilenet_v1_0.5_160_quant", 0.5, 160, 20),
                ("mobilenet_v1_0.75_192_quant", 0.75, 192, 20)]
@@ -58,12 +56,12 @@ def litert_probs(interp, rgb: np.ndarray, mean: float, std: float) -> np.ndarray
     return y
 
 
-def compare(data: bytes, coral: Path) -> tuple[int, float, int]:
+def compare(data: bytes, coral: Path, litert) -> tuple[int, float, int]:
     """(top-1 agreements, largest softmax difference, photos) of import vs LiteRT."""
     w = import_tflite(data)
     sess = ort.InferenceSession(build_onnx(w).SerializeToString(),
                                 providers=["CPUExecutionProvider"])
-    interp = Interpreter(model_content=data)
+    interp = litert(model_content=data)
     interp.allocate_tensors()
     agree, worst, pics = 0, 0.0, photos(coral)
     for p in pics:
@@ -77,9 +75,9 @@ def compare(data: bytes, coral: Path) -> tuple[int, float, int]:
 
 
 @pytest.mark.parametrize("name,alpha,res,need", CHECKPOINTS)
-def test_official_quantized_agrees_with_litert(coral, name, alpha, res, need):
+def test_official_quantized_agrees_with_litert(coral, litert, name, alpha, res, need):
     data = (coral / f"{name}.tflite").read_bytes()
-    agree, worst, n = compare(data, coral)
+    agree, worst, n = compare(data, coral, litert)
     print(f"{name}: top-1 equal on {agree}/{n} photos, largest softmax difference {worst:.4f}")
     assert agree >= need
     # uint8 activations in LiteRT vs float here: close, not identical
@@ -106,19 +104,19 @@ def test_shape_read_from_the_file(coral, name, alpha, res, need):
     assert by["pw5"].pads == (0, 0, 0, 0)
 
 
-def test_float_model_matches_litert_exactly(coral):
+def test_float_model_matches_litert_exactly(coral, litert):
     """A float32 rewrite of a checkpoint: no quantization anywhere, so the ONNX graph
     must reproduce LiteRT to float rounding."""
     g = tf.read((coral / "mobilenet_v1_0.5_160_quant.tflite").read_bytes())
     data = tf.write(tf.to_float(g))
     w = import_tflite(data)
     assert (w.input_mean, w.input_std) == (127.5, 127.5)
-    agree, worst, n = compare(data, coral)
+    agree, worst, n = compare(data, coral, litert)
     print(f"float rewrite: top-1 {agree}/{n}, largest softmax difference {worst:.2e}")
     assert agree == n and worst < 1e-4
 
 
-def test_int8_per_channel_model(coral):
+def test_int8_per_channel_model(coral, litert):
     """int8 activations, per-channel weights, int32 biases at per-channel scales."""
     g = tf.read((coral / "mobilenet_v1_0.25_128_quant.tflite").read_bytes())
     original = import_tflite(tf.write(tf.to_float(g)))
@@ -134,7 +132,7 @@ def test_int8_per_channel_model(coral):
         bias_step = q8.tensors[op.inputs[2]].quant.scale
         assert bias_step.size == a.bias.size > 1
         assert np.all(np.abs(a.bias - b.bias) <= bias_step / 2 + 1e-6), a.name
-    agree, worst, n = compare(data, coral)
+    agree, worst, n = compare(data, coral, litert)
     print(f"int8 per-channel rewrite: top-1 {agree}/{n}, largest difference {worst:.4f}")
     assert agree >= n - 2
 

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 import onnx
@@ -49,6 +49,18 @@ if TYPE_CHECKING:
 #: time, ending the profile, a fresh session) may take when profile_every is automatic.
 FLUSH_BUDGET = 0.05
 MIN_PROFILE_EVERY, MAX_PROFILE_EVERY = 4, 500
+
+
+def automatic_profile_every(flush_ms: float, profiled_ms: Sequence[float],
+                            plain_ms: Sequence[float]) -> int:
+    """Frames per profiled frame so that per-layer timing costs about FLUSH_BUDGET of the
+    inference time: each cycle of `every` frames pays one flush (`flush_ms`) plus what
+    the profiled runs took beyond plain ones (their mean: `plain_ms`, else `profiled_ms`)."""
+    base = plain_ms or profiled_ms
+    mean = sum(base) / len(base)
+    extra = sum(profiled_ms) - mean * len(profiled_ms)
+    every = math.ceil((flush_ms + max(extra, 0.0)) / (FLUSH_BUDGET * mean))
+    return max(MIN_PROFILE_EVERY, min(MAX_PROFILE_EVERY, every))
 
 
 def _top5(probs: np.ndarray, model: "LoadedModel") -> tuple[Prediction, ...]:
@@ -217,11 +229,7 @@ class Runner:
         flush = (time.perf_counter() - t) * 1e3
         self.flush_ms.append(flush)
         if self._fixed_every is None and not self.keep_history:
-            base = self._plain_ms or walls
-            mean = sum(base) / len(base)
-            extra = sum(walls) - mean * len(walls)  # profiled runs cost more than plain
-            every = math.ceil((flush + max(extra, 0.0)) / (FLUSH_BUDGET * mean))
-            self.profile_every = max(MIN_PROFILE_EVERY, min(MAX_PROFILE_EVERY, every))
+            self.profile_every = automatic_profile_every(flush, walls, self._plain_ms)
         return layers
 
     def flush(self) -> tuple[LayerTiming, ...]:
