@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conv_strategies import brute_conv, layer_specs
-from visualizer.conv import explorer as explorer_module
+from visualizer.conv import filled as filled_module
 from visualizer.conv.explorer import Explorer
 from visualizer.conv.layer import LayerSpec
 
@@ -42,7 +42,7 @@ def test_crops_computed_alone_equal_the_whole_output(spec, seed, data):
     ex.apply_preset("random", seed)  # kernels not symmetric: a transposed one shows
     want = expected_outputs(ex)
     # every output counts as large: only the crops asked for are computed
-    with mock.patch.object(explorer_module, "FULL_OUTPUT_LIMIT", -1):
+    with mock.patch.object(filled_module, "FULL_OUTPUT_LIMIT", -1):
         for path, outputs in (("standard", ("standard",)),
                               ("separable", ("depthwise", "pointwise"))):
             ex.set_path(path)
