@@ -49,7 +49,7 @@ def main() -> int:
     from visualizer.net.sweep import run_sweep
     from visualizer.ui.network.tab import NetworkTab
     from visualizer.net.profile_job import synthetic_image
-    from visualizer.net.timing_stats import TimingAverage, type_shares
+    from visualizer.net.timing_stats import LayerStats, type_shares
 
     app = QApplication.instance() or QApplication([])
     tab = NetworkTab()
@@ -98,13 +98,13 @@ def main() -> int:
     print(f"sweep wall time: {time.perf_counter() - t0:.1f} s")
 
     model = load_model("untrained", alpha=1.0, resolution=224)
-    avg = TimingAverage(window=30)
-    with Runner(model, per_layer=True, profile_every=4) as runner:
+    avg = LayerStats()
+    with Runner(model, per_layer=True, profile_every=4, dense=0) as runner:
         frame = synthetic_image(224)
         for i in range(80):
             r = runner.infer(frame, i)
             avg.add(r)
-    mean = avg.mean_ms()
+    mean = avg.ms()
     print(f"\nper-layer profile of 1.0-224 ({avg.frames} profiled frames):")
     for s in type_shares(NetSpec(1.0, 224, 1001).layers, mean,
                          {n: avg.type_of(n) for n in mean}):

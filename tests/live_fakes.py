@@ -28,10 +28,15 @@ class FakeModel:
 
 
 class FakeRunner:
-    def __init__(self, model: FakeModel, delay_s: float = 0.02) -> None:
+    """`slow_calls`: call numbers (1 = first) whose layer times are 10× (a frame
+    interrupted by another program); `gate`: when set, inference waits for it."""
+
+    def __init__(self, model: FakeModel, delay_s: float = 0.02, slow_calls=(),
+                 gate: threading.Event | None = None) -> None:
         self.model = model
         self.layers = model.spec.layers
         self.delay_s = delay_s
+        self.slow_calls, self.gate = set(slow_calls), gate
         self.closed = False
         self.calls = 0
         self.threads: set[str] = set()
@@ -40,13 +45,16 @@ class FakeRunner:
         assert not self.closed, "inference on a closed runner"
         self.calls += 1
         self.threads.add(threading.current_thread().name)
+        if self.gate is not None:
+            assert self.gate.wait(10), "the test never opened the gate"
         time.sleep(self.delay_s)
         red = int(frame_rgb[..., 0].mean())
         top5 = tuple(Prediction(f"red {red + i}", red + i, 0.5 / (i + 1)) for i in range(5))
-        layers = tuple(LayerTiming(l.name, l.type, l.macs, l.params, 0.1 + l.macs / 1e8)
-                       for l in self.layers)
+        scale = 10.0 if self.calls in self.slow_calls else 1.0
+        layers = tuple(LayerTiming(l.name, l.type, l.macs, l.params,
+                                   scale * (0.1 + l.macs / 1e8)) for l in self.layers)
         return InferenceResult(top5, self.delay_s * 1000, 0.1, layers, self.model.trained,
-                               frame_id)
+                               frame_id, model=self.model)
 
     def close(self) -> None:
         self.closed = True
@@ -68,11 +76,11 @@ def fake_loader(fail_on: str = "broken"):
     return load
 
 
-def fake_factory(delay_s: float = 0.02):
+def fake_factory(delay_s: float = 0.02, **runner_options):
     runners: list[FakeRunner] = []
 
     def make(model, threads, profile_every=None):
-        runners.append(FakeRunner(model, delay_s))
+        runners.append(FakeRunner(model, delay_s, **runner_options))
         return runners[-1]
 
     make.runners = runners

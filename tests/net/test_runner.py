@@ -13,7 +13,7 @@ from visualizer.net.preprocess import PreprocessError, preprocess, resize_rgb
 from visualizer.net.profiling import LayerAttribution, parse_profile
 from visualizer.net.probes import feature_maps, measure_latency
 from visualizer.net.runner import (FLUSH_BUDGET, MAX_PROFILE_EVERY, MIN_PROFILE_EVERY, Runner,
-                                   automatic_profile_every)
+                                   automatic_profile_every, profile_due)
 from visualizer.net.untrained import untrained_weights
 
 
@@ -72,54 +72,36 @@ def test_every_profiled_node_is_attributed_and_every_layer_is_timed(small) -> No
     assert 0.5 <= float(np.median(coverage)) <= 1.05
 
 
-def test_profiled_frames_come_every_n_and_agree_with_plain_frames(small) -> None:
+def test_profile_schedule_is_dense_then_one_in_n() -> None:
+    """Every frame is timed until `dense` frames were, then one frame in `every`."""
+    timed, since, pattern = 0, 0, []
+    for _ in range(30):
+        since += 1
+        due = profile_due(since, timed, every=7, dense=4)
+        pattern.append(due)
+        if due:
+            timed, since = timed + 1, 0
+    assert pattern[:4] == [True] * 4
+    assert [i for i, d in enumerate(pattern) if d][4:] == [10, 17, 24]
+    assert not profile_due(6, 4, every=7, dense=4) and profile_due(7, 4, every=7, dense=4)
+    assert profile_due(1, 0, every=500, dense=1) and not profile_due(1, 0, every=2, dense=0)
+
+
+def test_profiled_frames_come_dense_then_every_n_and_agree_with_plain_frames(small) -> None:
     frame = _frame(5)
-    with Runner(small, threads=1, profile_every=3) as runner:
-        results = [runner.infer(frame, i) for i in range(7)]
-    assert [bool(r.layers) for r in results] == [False, False, True] * 2 + [False]
-    plain, profiled = results[0], results[2]
+    with Runner(small, threads=1, profile_every=3, dense=2) as runner:
+        results = [runner.infer(frame, i) for i in range(9)]
+        assert runner.timed_frames == 4
+    assert [bool(r.layers) for r in results] == [True, True] + [False, False, True] * 2 + [False]
+    assert all(r.model is small for r in results)  # each result names its model
+    plain, profiled = results[2], results[4]
     assert [p.index for p in plain.top5] == [p.index for p in profiled.top5]
     np.testing.assert_allclose([p.prob for p in plain.top5], [p.prob for p in profiled.top5],
                                rtol=1e-5)
 
 
-@pytest.mark.parametrize("flush, profiled, plain", [
-    (8.0, [12.0], [9.0, 11.0, 10.0]),  # profiled run 2 ms dearer than the plain mean
-    (8.0, [9.0], [10.0, 10.0]),  # profiled run cheaper: no negative cost
-    (8.1, [10.0], [10.0]),  # 16.2 frames: rounds up, never over budget
-    (5.0, [20.0, 20.0], []),  # no plain frame yet: the profiled runs are the mean
-    (3.0, [4.0, 6.0], [0.5] * 20),  # fast network, slow profile: every frame counts
-])
-def test_automatic_profile_every_spends_the_flush_budget(flush, profiled, plain) -> None:
-    """Per cycle of `every` frames, profiling costs the flush plus what profiled runs
-    take beyond plain ones; `every` is the fewest frames that keep that cost within
-    FLUSH_BUDGET of the cycle's inference time."""
-    every = automatic_profile_every(flush, profiled, plain)
-    mean = float(np.mean(plain or profiled))
-    cost = flush + max(0.0, sum(profiled) - mean * len(profiled))
-    assert MIN_PROFILE_EVERY < every < MAX_PROFILE_EVERY  # (not clamped in these cases)
-    # within budget, and one frame fewer would not be
-    assert cost <= FLUSH_BUDGET * every * mean < cost + FLUSH_BUDGET * mean
-
-
-def test_automatic_profile_every_is_clamped() -> None:
-    assert automatic_profile_every(0.01, [10.0], [10.0]) == MIN_PROFILE_EVERY
-    assert automatic_profile_every(1e4, [10.0], [10.0]) == MAX_PROFILE_EVERY
-
-
-def test_runner_profiles_at_the_automatic_rate(small, monkeypatch) -> None:
-    """After each profiled frame the runner asks for the rate with that flush's cost, the
-    profiled run and the plain runs since, and profiles again after that many frames."""
-    import visualizer.net.runner as runner_module
-
-    asked = []
-
-    def rate(flush_ms, profiled_ms, plain_ms):
-        asked.append((flush_ms, list(profiled_ms), list(plain_ms)))
-        return 7
-
-    monkeypatch.setattr(runner_module, "automatic_profile_every", rate)
-    with Runner(small, threads=1) as runner:
+from visualizer.net.runner import (FLUSH_BUDGET, MAX_PROFILE_EVERY, MIN_PROFILE_EVERY, Runner,
+                                   automatic_profile_every, profile_due)
         first = runner.profile_every
         results = [runner.infer_tensor(runner.preprocess(_frame(i)))
                    for i in range(first + 14)]

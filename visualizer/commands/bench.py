@@ -1,12 +1,18 @@
 """`bench`: per-layer times of MobileNet V1 on onnxruntime, and top-5 per image.
 
-Plain whole-graph runs and profiled runs are interleaved in small blocks so that a
-change in machine load hits both alike; the overhead ratio compares their means.
+Per-layer times come as in the live demo: the runner profiles one frame in N (N chosen
+so that profiling costs about 5 % of the inference time), and each layer's figure is the
+app's one statistic (net/timing_stats.py) of `--runs` timed frames. Plain whole-graph
+runs are interleaved with the timing runner's cycles, so that a change in machine load
+hits both alike; the overhead ratio compares their mean cost per frame.
 """
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import time
+from typing import Any, Sequence
+
+from visualizer.net.timing_stats import statistic
 
 from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
                                          fail, non_negative_int, positive_int, print_json,
@@ -14,8 +20,6 @@ from visualizer.commands._common import (add_precision_argument, alpha, download
 from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
 
 NAME = "bench"
-BLOCK = 5  # runs per interleaved block
-
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(NAME, help="per-layer inference times on onnxruntime and top-5 per image",
@@ -30,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="input resolution (untrained)")
     p.add_argument("--image", action="append", default=[], metavar="PATH",
                    help="an image to classify (repeatable); the first is also the timing input")
-    p.add_argument("--runs", type=positive_int, default=50, help="timed runs of each kind")
+    p.add_argument("--runs", type=positive_int, default=20,
+                   help="frames timed layer by layer (each layer's n)")
     p.add_argument("--warmup", type=non_negative_int, default=5, help="untimed runs first")
     p.add_argument("--threads", type=positive_int, default=None,
                    help="onnxruntime intra-op threads (default: onnxruntime's choice)")
@@ -71,46 +76,74 @@ def _read_image(path: str) -> Any:
         raise ValueError(f"cannot read image {path}: {e}") from None
 
 
-def _measure(model, x, args) -> dict:
-    """Interleaved plain and profiled runs; per-layer means over the profiled runs."""
-    from visualizer.net.runner import Runner
+def time_shares(layer_ms: Sequence[float], frame_ms: float) -> list[float]:
+    """Each layer's percent of the timed frame (its figure over the frame's figure, both
+    the same statistic): the one definition of the JSON's "percent", of "coverage" (their
+    sum / 100) and of the table's % and cum % columns."""
+    return [100 * ms / frame_ms for ms in layer_ms]
 
+
+def _timed(runner, x) -> tuple[float, float, tuple]:
+    """(wall ms of the call, profile end and session swap included; run ms; layers)."""
+    t = time.perf_counter()
+    _, ms, layers = runner.infer_tensor(x)
+    return (time.perf_counter() - t) * 1e3, ms, layers
+
+
+def _measure(model, x, args) -> dict:
+    """Plain runs next to the live demo's one-in-N per-layer timing (same runner, same
+    automatic rate), in alternating blocks, until `args.runs` frames were timed."""
+    from visualizer.net.runner import Runner
+    from visualizer.net.timing_stats import LayerStats, robust_ms
+
+    stats = LayerStats(window=None)
+    walls: list[float] = []  # run ms of each profiled frame
+    plain_ms: list[float] = []  # wall ms of each plain run
+    cost_ms: list[float] = []  # wall ms of each frame of the timing runner
+    params: dict[str, int] = {}
+    fused: dict[str, int] = {}  # timed frames in which the provider fused the layer
     with Runner(model, args.threads, per_layer=False, spin=True) as plain, \
-            Runner(model, args.threads, keep_history=True, profile_every=args.runs + 1,
-                   spin=True) as prof:
+            Runner(model, args.threads, dense=0, spin=True) as timing:
         for _ in range(args.warmup):
             plain.infer_tensor(x)
-        for _ in range(args.warmup):
-            prof.infer_tensor(x)
-        prof.flush()
-        prof.history.clear()
-        plain_ms: list[float] = []
-        done = 0
-        while done < args.runs:
-            n = min(BLOCK, args.runs - done)
-            first, second = (plain, prof) if (done // BLOCK) % 2 == 0 else (prof, plain)
-            for runner in (first, second):
-                for _ in range(n):
-                    _, ms, _ = runner.infer_tensor(x)
-                    if runner is plain:
-                        plain_ms.append(ms)
-            done += n
-        prof.flush()
-        history = list(prof.history)
-    walls = [h[0] for h in history]
-    timed = sum(walls) / len(walls)
+        while timing.timed_frames == 0:  # warm-up: its first profile sets its rate
+            timing.infer_tensor(x)
+        cycle = 0
+        while stats.frames < args.runs:
+            frames = 0
+            for kind in ((timing, plain) if cycle % 2 == 0 else (plain, timing)):
+                if kind is timing:
+                    while True:
+                        wall, ms, layers = _timed(timing, x)
+                        cost_ms.append(wall)
+                        frames += 1
+                        if layers:
+                            break
+                    walls.append(ms)
+                    stats.add_layers(layers)
+                    params.update((t.name, t.params) for t in layers)
+                    for t in layers:
+                        fused[t.name] = fused.get(t.name, 0) + t.fused
+                else:  # as many plain runs as the timing runner's cycle takes
+                    for _ in range(timing.profile_every):
+                        plain_ms.append(_timed(plain, x)[0])
+            cycle += 1
+        every = timing.profile_every
     whole = sum(plain_ms) / len(plain_ms)
-    rows = history[0][2]
+    per_frame = sum(cost_ms) / len(cost_ms)
+    frame_ms = robust_ms(walls)
+    rows = stats.rows()
     layers = []
-    for i, row in enumerate(rows):
-        ms = sum(h[2][i].ms for h in history) / len(history)
-        layers.append({"name": row.name, "type": row.type, "macs": row.macs,
-                       "params": row.params, "ms": ms, "percent": 100 * ms / timed,
-                       "fused": all(h[2][i].fused for h in history),
-                       "gmacs_per_s": row.macs / (ms * 1e6) if ms > 0 else 0.0})
-    coverage = sum(sum(l.ms for l in h[2]) / h[0] for h in history) / len(history)
-    return {"whole_graph_ms": whole, "timed_ms": timed, "overhead_ratio": timed / whole,
-            "coverage": coverage, "layers": layers, "runs": len(history)}
+    for row, percent in zip(rows, time_shares([r["ms"] for r in rows], frame_ms)):
+        layers.append({"name": row["name"], "type": row["type"], "macs": row["macs"],
+                       "params": params[row["name"]], "ms": row["ms"], "n": row["n"],
+                       "percent": percent, "fused": fused.get(row["name"], 0) == len(walls),
+                       "gmacs_per_s": row["gmacs_per_s"]})
+    return {"whole_graph_ms": whole, "timed_ms": frame_ms, "per_frame_ms": per_frame,
+            "overhead_ratio": per_frame / whole,
+            "coverage": sum(l["percent"] for l in layers) / 100, "layers": layers,
+            "runs": stats.frames, "frames": len(cost_ms), "plain_runs": len(plain_ms),
+            "profile_every": every, "statistic": statistic(None)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -180,21 +213,23 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(r: dict, model) -> None:
+    from itertools import accumulate
+
     from visualizer.net.mobilenet import summary_by_type
 
     note = "" if r["trained"] else "  (UNTRAINED weights: predictions are meaningless)"
     print(f"{r['model']} ({r['precision']}): α={r['alpha']:g}, "
           f"{r['resolution']}×{r['resolution']}, "
           f"threads {r['threads'] or 'default'}, {r['runs']} runs{note}")
-    rows, cum = [], 0.0
-    for l in r["layers"]:
-        cum += l["percent"]
+    rows = []
+    for l, cum in zip(r["layers"], accumulate(l["percent"] for l in r["layers"])):
         rows.append([l["name"], l["type"], f"{l['macs']:,}", f"{l['params']:,}",
                      "fused" if l.get("fused") else f"{l['ms']:.3f}", f"{l['percent']:.1f}",
                      f"{cum:.1f}",
                      f"{l['gmacs_per_s']:.1f}" if l["macs"] else "-"])
-    print(table(["layer", "type", "mult-adds", "params", "mean ms", "%", "cum %", "GMAC/s"],
+    print(table(["layer", "type", "mult-adds", "params", "ms", "%", "cum %", "GMAC/s"],
                 rows, align="llrrrrrr"))
+    print(f"ms: {r['statistic']} (n = {r['runs']})")
     print()
     print_roofline(r)
     print()
@@ -206,13 +241,16 @@ def _print(r: dict, model) -> None:
             continue
         ms = sum(l["ms"] for l in sel)
         s = by_type.get(t)
-        trows.append([t, len(sel), f"{ms:.3f}", f"{100 * ms / r['timed_ms']:.1f}",
+        trows.append([t, len(sel), f"{ms:.3f}", f"{sum(l['percent'] for l in sel):.1f}",
                       f"{s.macs_percent:.2f}" if s else "-"])
     print(table(["type", "layers", "ms", "% of time", "% of mult-adds"], trows,
                 align="lrrrr"))
     print()
-    print(f"whole graph (plain)   {r['whole_graph_ms']:.3f} ms")
-    print(f"with per-layer timing {r['timed_ms']:.3f} ms  (×{r['overhead_ratio']:.3f})")
+    print(f"whole graph (plain)   {r['whole_graph_ms']:.3f} ms  (mean of "
+          f"{r['plain_runs']} runs)")
+    print(f"timed frame           {r['timed_ms']:.3f} ms  (profiled runs, same statistic)")
+    print(f"with per-layer timing {r['per_frame_ms']:.3f} ms per frame  "
+          f"(×{r['overhead_ratio']:.3f}; one frame in {r['profile_every']} profiled)")
     print(f"layer times cover     {100 * r['coverage']:.1f}% of the timed frame")
     for img in r["images"]:
         print()

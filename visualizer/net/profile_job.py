@@ -41,7 +41,8 @@ def profile_job(spec: NetSpec, live_model, frame: np.ndarray | None,
         model = live_model if use_live else load_model("untrained", alpha=spec.alpha,
                                                        resolution=spec.resolution)
         report(model.spec)
-        runner = Runner(model, threads=threads, per_layer=True, profile_every=PROFILE_EVERY)
+        runner = Runner(model, threads=threads, per_layer=True, profile_every=PROFILE_EVERY,
+                        dense=0)
         try:
             runner.infer(frame)  # warm-up
             for i in range(PROFILE_FRAMES):

@@ -53,7 +53,8 @@ def write_json(path: str | Path, meta: dict, layers: list[dict], **extra) -> Non
     write_atomic(path, json.dumps({**meta, **extra, "layers": layers}, indent=2) + "\n")
 
 
-CSV_FIELDS = ("name", "type", "macs", "mean_ms", "gmacs_per_s")
+#: ms: the app's one statistic (timing_stats.statistic()) of the n timed frames
+CSV_FIELDS = ("name", "type", "macs", "ms", "n", "gmacs_per_s")
 CSV_META = ("model", "resolution", "threads", "cpu_model", "onnxruntime")
 
 

@@ -39,3 +39,6 @@ class InferenceResult:
     #: (res/32, res/32) float32 in 0..1, read-only: where the top class's evidence lies
     #: (class activation map; net/cam.py), or None when the runner computes none
     cam: Any = field(default=None, compare=False)
+    #: the LoadedModel that computed it: a result of another model (one still in flight
+    #: when the model changed) is never counted or shown for the current one
+    model: Any = field(default=None, compare=False, repr=False)

@@ -6,7 +6,8 @@ it measures. Profiling costs time on every profiled run, and a session's profile
 be restarted from Python once end_profiling() has written it (onnxruntime's per-run
 profiling option is not exposed to Python). So a `Runner` keeps two sessions of the same
 optimised graph: a plain one for ordinary frames and a fresh profiled one that runs one
-frame in every `profile_every`. After that frame it ends the profile, reads that run's
+frame in every `profile_every` (every frame for the first `dense` timed frames, so that
+a run's first figures rest on several frames, see `profile_due`). After that frame it ends the profile, reads that run's
 node times and prepares the next profiled session (with one warm-up run, so the timed
 run is never a session's cold first run). Fresh sessions are cheap: the graph is
 optimised once and saved in ORT format; later sessions load that with optimisation off.
@@ -49,6 +50,14 @@ if TYPE_CHECKING:
 #: time, ending the profile, a fresh session) may take when profile_every is automatic.
 FLUSH_BUDGET = 0.05
 MIN_PROFILE_EVERY, MAX_PROFILE_EVERY = 4, 500
+#: timed frames at the start of a run that are profiled back to back (one per frame)
+DENSE_FRAMES = 10
+
+
+def profile_due(since: int, timed: int, every: int, dense: int) -> bool:
+    """Whether a frame, the `since`-th since the last timed one, is timed, after `timed`
+    timed frames: every frame while timed < dense, then one in `every`."""
+    return since >= (1 if timed < dense else every)
 
 
 def automatic_profile_every(flush_ms: float, profiled_ms: Sequence[float],
@@ -76,7 +85,8 @@ class Runner:
     touches Qt.
 
     per_layer: per-layer times on one frame in every `profile_every` (None: chosen so
-    that profiling and session swaps cost about FLUSH_BUDGET of the inference time);
+    that profiling and session swaps cost about FLUSH_BUDGET of the inference time),
+    after `dense` timed frames profiled one per frame;
     keep_history: profile every frame and keep every run in `history` (benchmarks);
     spin: None = decide from the number of live runners;
     cam: each `infer` result carries the top class's activation map (net/cam.py).
@@ -85,7 +95,7 @@ class Runner:
     def __init__(self, model: "LoadedModel", threads: int | None = None,
                  per_layer: bool = True, *, profile_every: int | None = None,
                  keep_history: bool = False, spin: bool | None = None,
-                 cam: bool = False) -> None:
+                 cam: bool = False, dense: int = DENSE_FRAMES) -> None:
         self.model = model
         self.layers: tuple[NetLayer, ...] = model.spec.layers
         self.threads = threads
@@ -97,6 +107,8 @@ class Runner:
         self.flush_ms: deque[float] = deque(maxlen=100)
         self._fixed_every = profile_every
         self.profile_every = profile_every or 30
+        self.dense = 0 if keep_history else dense
+        self.timed_frames = 0  # frames whose per-layer times were returned
         self._lock = threading.Lock()
         self._closed = True  # until the sessions exist
         proto = onnx.load_from_string(model.onnx_bytes)
@@ -181,7 +193,7 @@ class Runner:
             features = dequantized(self._features, self._dequant)
             cam = normalised(class_activation_map(features, self._fc, top5[0].index))
         return InferenceResult(top5, total_ms, pre_ms, layers, self.model.trained, frame_id,
-                               cam)
+                               cam, model=self.model)
 
     def infer_tensor(self, x: np.ndarray) -> tuple[np.ndarray, float, tuple[LayerTiming, ...]]:
         """(probs [classes], wall ms of the run, per-layer times or ()) of a ready input."""
@@ -189,8 +201,9 @@ class Runner:
             if self._closed:
                 raise RuntimeError("the runner is closed")
             self._since += 1
-            profiled = self._profiled is not None and (
-                self.keep_history or self._since >= self.profile_every)
+            due = self._profiled is not None and profile_due(
+                self._since, self.timed_frames, self.profile_every, self.dense)
+            profiled = due or (self._profiled is not None and self.keep_history)
             session = self._profiled if profiled else self._plain
             t = time.perf_counter()
             outs = session.run(self._fetch, {"input": x})
@@ -202,7 +215,7 @@ class Runner:
                 self._plain_ms = self._plain_ms[-63:] + [ms]
             else:
                 self._walls.append(ms)
-                if self._since >= self.profile_every:
+                if due:
                     layers = self._flush()
             return probs[0], ms, layers
 
@@ -221,6 +234,7 @@ class Runner:
             except OSError:
                 pass
         layers = self._attribution.timings(runs[-1]) if runs else ()
+        self.timed_frames += bool(layers)
         if self.keep_history and walls:
             # the profile starts with the session's warm-up run
             for wall, run in zip(walls, runs[-len(walls):]):

@@ -1,63 +1,107 @@
-"""Averages of measured per-layer times and the shares of mult-adds and time they imply.
+"""The one statistic of every per-layer figure, and the shares of mult-adds and time.
 
+Every per-layer time the app shows or writes (the Live tab's chart, the Network tab, the
+CSV/JSON exports, the headless --report and `bench`) is `robust_ms` of the timed frames
+in a `LayerStats` window, with the number of those frames (`n`) beside it.
 Pure Python (no Qt), so tests check it against hand-made results.
 """
 from __future__ import annotations
 
 from collections import deque
 from dataclasses import dataclass
+from typing import Sequence
 
 from visualizer.net.mobilenet import LAYER_TYPES, NetLayer
-from visualizer.net.results import InferenceResult
+from visualizer.net.results import InferenceResult, LayerTiming
 
 #: Types in the by-type views; "other" gathers softmax, layout changes and unassigned nodes.
 SHARE_TYPES = LAYER_TYPES + ("other",)
 
+#: timed frames a figure rests on at most (the most recent ones)
+WINDOW = 50
+#: share of the values left out at each end by robust_ms
+TRIM = 0.2
+#: timed frames needed before the Network tab writes its sentence about the shares
+MIN_FRAMES = 5
 
-class TimingAverage:
-    """Mean kernel time per node group over the most recent `window` frames.
 
-    The slowest `trim` fraction of each group's frames is left out of its mean: on a busy
-    machine a run is now and then interrupted by other programs, and one such spike would
-    otherwise dominate the mean of a sub-millisecond layer.
-    """
+def statistic(window: int | None = WINDOW) -> str:
+    """How the figures are computed, in words (exports and reports carry it)."""
+    frames = "all timed frames" if window is None else \
+        f"the last {window} timed frames at most"
+    return (f"trimmed mean of {frames}: the fastest and slowest {TRIM:.0%} left out "
+            "(at least one of each from 3 frames on)")
 
-    def __init__(self, window: int = 30, trim: float = 0.2) -> None:
+
+def robust_ms(values: Sequence[float], trim: float = TRIM) -> float:
+    """Mean of `values` without the lowest and highest `trim` share of them, and without at
+    least the lowest and the highest one once there are 3 or more: a frame interrupted by
+    another program (say 10× slower) never moves the figure, whatever the count."""
+    v = sorted(values)
+    if not v:
+        raise ValueError("no values")
+    cut = max(1, int(len(v) * trim)) if len(v) >= 3 else 0
+    kept = v[cut:len(v) - cut]
+    return sum(kept) / len(kept)
+
+
+class LayerStats:
+    """Per-layer times (ms per node group) of the most recent `window` timed frames, and
+    their robust figure (`ms()`), in network order. window=None keeps every frame."""
+
+    def __init__(self, window: int | None = WINDOW, trim: float = TRIM) -> None:
         self.trim = trim
         self._frames: deque[dict[str, float]] = deque(maxlen=window)
-        self._types: dict[str, str] = {}
+        self._info: dict[str, tuple[str, int]] = {}  # name -> (type, mult-adds)
+        self.total = 0  # timed frames added since the last clear (the window may hold fewer)
         #: layers without a time of their own in the latest frame (fused by the provider)
         self.fused: frozenset[str] = frozenset()
 
     def add(self, result: InferenceResult) -> None:
-        if result.layers:
-            self.fused = frozenset(t.name for t in result.layers if t.fused)
+        """Add one timed frame (a result without per-layer times is ignored)."""
+        self.add_layers(result.layers)
+
+    def add_layers(self, layers: Sequence[LayerTiming]) -> None:
+        if layers:
+            self.fused = frozenset(t.name for t in layers if t.fused)
         frame: dict[str, float] = {}
-        for t in result.layers:
+        for t in layers:
             frame[t.name] = frame.get(t.name, 0.0) + t.ms
-            self._types[t.name] = t.type
+            self._info.setdefault(t.name, (t.type, t.macs))
         if frame:
             self._frames.append(frame)
+            self.total += 1
 
     def clear(self) -> None:
         self._frames.clear()
-        self._types.clear()
+        self._info.clear()
+        self.total = 0
         self.fused = frozenset()
 
     @property
     def frames(self) -> int:
+        """n: the timed frames each figure rests on."""
         return len(self._frames)
 
-    def mean_ms(self) -> dict[str, float]:
+    def ms(self) -> dict[str, float]:
+        """robust_ms per node group (a group missing from a frame took 0 ms in it)."""
         if not self._frames:
             return {}
-        names = {n for f in self._frames for n in f}
-        keep = len(self._frames) - int(len(self._frames) * self.trim)
-        return {n: sum(sorted(f.get(n, 0.0) for f in self._frames)[:keep]) / keep
-                for n in names}
+        return {n: robust_ms([f.get(n, 0.0) for f in self._frames], self.trim)
+                for n in self._info}
+
+    def rows(self) -> list[dict]:
+        """One row per node group, in network order: name, type, macs, ms, n, gmacs_per_s."""
+        n = self.frames
+        rows = []
+        for name, ms in self.ms().items():
+            kind, macs = self._info[name]
+            rows.append({"name": name, "type": kind, "macs": macs, "ms": ms, "n": n,
+                         "gmacs_per_s": macs / (ms * 1e6) if ms > 0 else 0.0})
+        return rows
 
     def type_of(self, name: str) -> str:
-        return self._types.get(name, "other")
+        return self._info.get(name, ("other", 0))[0]
 
 
 def matches(layers: tuple[NetLayer, ...], result: InferenceResult) -> bool:
@@ -103,8 +147,9 @@ def type_shares(layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
     return tuple(rows)
 
 
-def explain(shares: tuple[TypeShare, ...]) -> str:
-    """One sentence on what the depthwise (and pointwise) shares mean, from the numbers."""
+def explain(shares: tuple[TypeShare, ...], frames: int | None = None) -> str:
+    """One sentence on what the depthwise (and pointwise) shares mean, from the numbers.
+    `frames`: the timed frames behind the times; below MIN_FRAMES the sentence waits."""
     by = {s.type: s for s in shares}
     dw, pw = by.get("depthwise"), by.get("pointwise")
     if dw is None:
@@ -112,6 +157,9 @@ def explain(shares: tuple[TypeShare, ...]) -> str:
     if dw.time_percent is None:
         return (f"Depthwise layers: {dw.macs_percent:.1f}% of the mult-adds. Profile the layers "
                 f"(or run the live demo) to see their share of the time.")
+    if frames is not None and frames < MIN_FRAMES:
+        return (f"Depthwise layers: {dw.macs_percent:.1f}% of the mult-adds. Their share of "
+                f"the time follows after {MIN_FRAMES} timed frames (n = {frames} so far).")
     text = (f"Depthwise layers: {dw.macs_percent:.1f}% of the mult-adds, "
             f"{dw.time_percent:.1f}% of the time")
     ratio = dw.time_percent / dw.macs_percent if dw.macs_percent else float("inf")

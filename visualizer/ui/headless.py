@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 from visualizer.net.atomic_files import write_atomic
 from visualizer.net.report import run_metadata
 from visualizer.ui.common.image_files import save_png
+from visualizer.net.timing_stats import statistic
 from visualizer.ui.live.pickers import default_model
 from visualizer.video.sources import SourceError, make_source
 
@@ -187,7 +188,9 @@ class LiveRun(QObject):
             "max_stall_ms": self.heartbeat.max_stall_ms,
             "last_top1": {"label": top.label, "index": top.index, "prob": top.prob}
             if top else None,
-            "layers": p.layer_means(),
+            "timed_frames": p.timing.frames,
+            "layer_statistic": statistic(),
+            "layers": p.layer_rows(),
         }
 
     def _write(self) -> None:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 @pytest.fixture
 def tab(qtbot):
-    factory = fake_factory(0.05)
+    factory = fake_factory(0.05, slow_calls=(2,))  # the second frame is interrupted (10×)
     pipe = LivePipeline(load_fn=fake_loader(), runner_factory=factory)
     t = LiveTab(pipeline=pipe)
     t.factory = factory
@@ -157,6 +157,12 @@ def test_exports_hold_the_per_layer_means_and_context(qtbot, tab, tmp_path):
     qtbot.waitUntil(lambda: tab.pipeline.frames_inferred >= 3, timeout=10_000)
     tab.stop()
     qtbot.waitUntil(lambda: not tab.pipeline.busy, timeout=5_000)
+    n = tab.pipeline.timing.frames
+    assert n == tab.pipeline.frames_inferred >= 3
+    # the chart shows n and the same figures as the exports (the 10× frame left out)
+    assert f"n = {n} timed frames" in tab.chart.ms_plot.getPlotItem().titleLabel.text
+    names = tab.chart.names
+    bars = dict(zip(names, tab.chart.ms_values()))
     tab.export_csv(str(tmp_path / "t.csv"))
     tab.export_json(str(tmp_path / "t.json"))
     tab.export_png(str(tmp_path / "t.png"))
@@ -165,10 +171,13 @@ def test_exports_hold_the_per_layer_means_and_context(qtbot, tab, tmp_path):
     assert [r["name"] for r in rows] == [l.name for l in layers]
     for row, layer in zip(rows, layers):
         assert int(row["macs"]) == layer.macs
-        assert float(row["mean_ms"]) == pytest.approx(0.1 + layer.macs / 1e8)
+        assert float(row["ms"]) == pytest.approx(0.1 + layer.macs / 1e8)
+        assert int(row["n"]) == n and bars[layer.name] == pytest.approx(float(row["ms"]))
         assert row["resolution"] == "128" and row["onnxruntime"]
     data = json.loads((tmp_path / "t.json").read_text())
     assert data["resolution"] == 128 and data["cpu_model"] and data["cpu_count"] >= 1
+    assert data["timed_frames"] == n and all(row["n"] == n for row in data["layers"])
+    assert data["statistic"].startswith("trimmed mean")
     assert data["layers"][2]["gmacs_per_s"] == pytest.approx(
         layers[2].macs / ((0.1 + layers[2].macs / 1e8) * 1e6))
     from PySide6.QtGui import QImage
@@ -216,10 +225,12 @@ def test_headless_run_with_images_and_untrained_model(tmp_path):
     names = [l.name for l in NetSpec(0.25, 128, 1001).layers]
     timed = [row for row in data["layers"] if row["name"] in names]
     assert [row["name"] for row in timed] == names  # every paper layer timed, in order
-    assert all(row["mean_ms"] > 0 for row in timed)  # each ran: measured time, not a 0
+    assert all(row["ms"] > 0 for row in timed)  # each ran: measured time, not a 0
     for row in data["layers"]:
         assert row["gmacs_per_s"] == pytest.approx(
-            row["macs"] / (row["mean_ms"] * 1e6) if row["mean_ms"] > 0 else 0.0)
+            row["macs"] / (row["ms"] * 1e6) if row["ms"] > 0 else 0.0)
+    assert all(row["n"] == data["timed_frames"] >= 10 for row in data["layers"])
+    assert data["layer_statistic"].startswith("trimmed mean")
     assert 0 < data["mean_inference_ms"] < 10_000
     # the GUI heartbeat's figure (its meaning: test_heartbeat_measures_the_worst_stall)
     assert isinstance(data["max_stall_ms"], float) and math.isfinite(data["max_stall_ms"])

@@ -45,9 +45,10 @@ def test_video_flows_through_worker_and_drops_are_counted(qtbot, square_video):
     assert threading.current_thread().name not in runner.threads  # never on the GUI thread
     stats = pipe.stats()
     assert stats.mean_ms == 60.0 and stats.latency_ms >= 60.0
-    means = {row["name"]: row for row in pipe.layer_means()}
+    rows = {row["name"]: row for row in pipe.layer_rows()}
     layer = runner.layers[1]
-    assert abs(means[layer.name]["mean_ms"] - (0.1 + layer.macs / 1e8)) < 1e-9
+    assert abs(rows[layer.name]["ms"] - (0.1 + layer.macs / 1e8)) < 1e-9
+    assert rows[layer.name]["n"] == min(len(results), 50)
     pipe.shutdown()
     assert not pipe.thread_running and runner.closed
     qtbot.waitUntil(lambda: running_threads() <= before, timeout=2_000)
@@ -154,4 +155,39 @@ def test_restart_while_a_frame_is_in_flight_keeps_the_counts_consistent(qtbot, t
     qtbot.waitUntil(lambda: not pipe.busy, timeout=5_000)
     assert pipe.frames_received == pipe.frames_inferred + pipe.frames_dropped
     assert pipe.frames_inferred == len(results)
+    pipe.shutdown()
+
+
+def test_a_result_of_the_previous_model_is_discarded(qtbot, tmp_path):
+    """A frame in flight when the model changes comes back from the old model: it is not
+    shown, not timed and not counted as inferred for the new model (it counts as dropped)."""
+    from visualizer.video.frames import rgb_to_qimage
+    from live_fakes import FakeRunner, square_frame
+
+    rgb_to_qimage(square_frame(0)).save(str(tmp_path / "a.png"))
+    gate = threading.Event()
+    runners = []
+
+    def factory(model, threads, profile_every=None):
+        runners.append(FakeRunner(model, 0.001, gate=gate if not runners else None))
+        return runners[-1]
+
+    pipe = LivePipeline(load_fn=fake_loader(), runner_factory=factory)
+    load(qtbot, pipe, "untrained:0.5_160")
+    shown = []
+    pipe.resultReady.connect(lambda r, f: shown.append(r))
+    pipe.start(ImageSource(tmp_path, fps=100))
+    qtbot.waitUntil(lambda: pipe.busy, timeout=5_000)  # the old runner waits at the gate
+    load(qtbot, pipe, "untrained:0.25_128")  # same frame still in flight
+    new_model = pipe.model
+    gate.set()
+    qtbot.waitUntil(lambda: pipe.frames_stale == 1, timeout=5_000)
+    assert runners[0].calls == 1 and pipe.timing.frames == 0 and not shown
+    qtbot.waitUntil(lambda: len(shown) >= 3, timeout=10_000)
+    pipe.stop()
+    qtbot.waitUntil(lambda: not pipe.busy, timeout=5_000)
+    assert all(r.model is new_model for r in shown)
+    assert {row["name"] for row in pipe.layer_rows()} == {l.name for l in new_model.spec.layers}
+    assert pipe.timing.frames == pipe.frames_inferred == len(shown)
+    assert pipe.frames_received == pipe.frames_inferred + pipe.frames_dropped
     pipe.shutdown()

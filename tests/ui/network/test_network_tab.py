@@ -12,7 +12,7 @@ from visualizer.net.results import InferenceResult, LayerTiming
 from visualizer.ui.network.feature_maps import pick_channels, to_rgb
 from visualizer.ui.network.tab import NetworkTab
 from visualizer.ui.network.sweep_view import SweepView
-from visualizer.net.timing_stats import explain, type_shares
+from visualizer.net.timing_stats import MIN_FRAMES, explain, type_shares
 
 #: a fake kernel time per layer type (ms); depthwise deliberately slow for its arithmetic
 FAKE_MS = {"conv": 0.3, "depthwise": 0.4, "pointwise": 0.9, "pool": 0.02, "fc": 0.05}
@@ -110,8 +110,18 @@ def test_show_timing_fills_columns_and_sentence(tab, qtbot):
     spec = tab.spec
     tab.show_timing(fake_result(spec, 1.0))
     tab.show_timing(fake_result(spec, 2.0, frame_id=1))  # mean of 1× and 2× = 1.5×
-    qtbot.waitUntil(lambda: tab.layer_model.data(tab.layer_model.index(1, 7), Qt.UserRole)
-                    == pytest.approx(FAKE_MS["depthwise"] * 1.5), timeout=2000)
+    tab.refresh_now()
+    assert tab.layer_model.data(tab.layer_model.index(1, 7), Qt.UserRole) == pytest.approx(
+        FAKE_MS["depthwise"] * 1.5)
+    # two frames are too few to explain the shares: the sentence waits for MIN_FRAMES
+    assert "n = 2 so far" in tab.shares_page.sentence.text()
+    assert "% of the time" not in tab.shares_page.sentence.text()
+    assert tab.layer_model.headerData(7, Qt.Horizontal) == "Time (ms)\nn = 2"
+    # 1×, 2×, 1.5×, 1.5×, 1.5× (n = 5): the trimmed mean leaves out 1× and 2×
+    for i in range(2, MIN_FRAMES):
+        tab.show_timing(fake_result(spec, 1.5, frame_id=i))
+    qtbot.waitUntil(lambda: tab.layer_model.frames == MIN_FRAMES, timeout=2000)
+    assert tab.layer_model.headerData(7, Qt.Horizontal) == f"Time (ms)\nn = {MIN_FRAMES}"
     ms = table_column(tab, 7)
     layers = spec.layers
     assert ms[:-1] == pytest.approx([FAKE_MS[l.type] * 1.5 for l in layers])
@@ -142,6 +152,26 @@ def test_timing_of_another_network_is_not_shown(tab):
     tab.show_timing(fake_result(NetSpec(0.5, 224, 1001)))
     assert all(v is None for v in table_column(tab, 7))
     assert "different network" in tab.detail.note.text()
+
+
+def test_live_result_of_the_previous_model_is_not_shown(tab):
+    """A result still in flight when the live demo switched to a model of the same shape
+    carries the old model: it is not counted for the new one."""
+    from dataclasses import replace
+
+    from live_fakes import FakeModel
+
+    spec = NetSpec(0.5, 160, 1001)
+    old, new = FakeModel(spec, name="old"), FakeModel(spec, name="new")
+    tab.set_model(new)
+    frame = np.zeros((8, 8, 3), np.uint8)
+    tab.on_live_result(replace(fake_result(spec, 10.0), model=old), frame)
+    tab.refresh_now()
+    assert all(v is None for v in table_column(tab, 7)) and tab.layer_model.frames == 0
+    tab.on_live_result(replace(fake_result(spec, 1.0), model=new), frame)
+    tab.refresh_now()
+    assert tab.layer_model.frames == 1
+    assert table_column(tab, 7)[1] == pytest.approx(FAKE_MS["depthwise"])
 
 
 def test_explain_when_depthwise_costs_what_its_arithmetic_says():
@@ -319,8 +349,11 @@ def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab
     tab.set_spec(1.0, 224, 1001)
     timings = tuple(LayerTiming(l.name, l.type, l.macs, l.params, slow[l.name])
                     for l in layers)
-    tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, 1),
-                       np.zeros((8, 8, 3), np.uint8))
+    for i in range(MIN_FRAMES):
+        assert not tab.shares_page.cold_note.isVisible()  # waits for n = MIN_FRAMES
+        tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, i),
+                           np.zeros((8, 8, 3), np.uint8))
+        tab.refresh_now()
     assert "idle gap" in tab.shares_page.cold_note.text() and tab.shares_page.cold_note.isVisible()
 
 

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
 from visualizer.net import report
 from visualizer.net.atomic_files import unwritable_reason
 from visualizer.ui.common.image_files import save_png
+from visualizer.net.timing_stats import statistic
 
 
 class ExportButtons(QWidget):
@@ -29,9 +30,10 @@ class ExportButtons(QWidget):
         exports = QHBoxLayout(self)
         exports.setContentsMargins(0, 0, 0, 0)
         for text, slot, tip in (
-                ("Export CSV…", self._ask_csv, "Mean time per layer since the start of the "
-                 "run, with mult-adds and GMAC/s, as a CSV table"),
-                ("Export JSON…", self._ask_json, "The same per-layer means with the model, "
+                ("Export CSV…", self._ask_csv, "Time per layer as the chart shows it "
+                 "(trimmed mean of the last timed frames, n of them), with mult-adds and "
+                 "GMAC/s, as a CSV table"),
+                ("Export JSON…", self._ask_json, "The same per-layer times with the model, "
                  "threads, CPU and onnxruntime version, as JSON"),
                 ("Save chart PNG…", self._ask_png, "The chart as shown, as a PNG image")):
             b = QPushButton(text)
@@ -44,18 +46,19 @@ class ExportButtons(QWidget):
         return report.run_metadata(self.pipeline.model, self.pipeline.threads)
 
     def export_csv(self, path: str) -> None:
-        report.write_csv(path, self.export_meta(), self.pipeline.layer_means())
+        report.write_csv(path, self.export_meta(), self.pipeline.layer_rows())
 
     def export_json(self, path: str) -> None:
-        s = self.pipeline.stats()
-        report.write_json(path, self.export_meta(), self.pipeline.layer_means(),
-                               frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms)
+        s, timing = self.pipeline.stats(), self.pipeline.timing
+        report.write_json(path, self.export_meta(), self.pipeline.layer_rows(),
+                          frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms,
+                          timed_frames=timing.frames, statistic=statistic())
 
     def export_png(self, path: str) -> None:
         save_png(self.chart.grab(), path)
 
     def _ask(self, title: str, filt: str, write) -> None:
-        if not self.pipeline.layer_means():
+        if not self.pipeline.layer_rows():
             self.show_message("Nothing to export yet: run the live demo first.")
             return
         path, _ = QFileDialog.getSaveFileName(self, title, "", filt)

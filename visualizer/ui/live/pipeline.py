@@ -4,7 +4,9 @@
 a time. `LivePipeline` (GUI thread) connects a frame source to it:
 a frame that arrives while the worker is busy (or before a model is ready) is dropped and
 counted, never queued, so frames_received == frames_inferred + frames_dropped once the
-frame in flight has returned. Models load (and download) on a background Task with
+frame in flight has returned. A result computed by the model in use before a switch is
+discarded (and its frame counted as dropped): nothing of another model is counted or
+shown for the current one. Models load (and download) on a background Task with
 progress and cancel; a model that fails to load leaves the previous one in place.
 """
 from __future__ import annotations
@@ -15,6 +17,7 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.results import InferenceResult
+from visualizer.net.timing_stats import LayerStats
 from visualizer.ui.common.task import Task, stop as stop_task
 from visualizer.ui.live.inference_worker import (
     InferenceWorker, LiveStats, LoadFn, RunnerFactory, Rate, default_load, default_runner,
@@ -65,6 +68,9 @@ class LivePipeline(QObject):
         self._sent_at: dict[int, float] = {}
         self._frame_id = 0
         self._closed = False
+        #: per-layer times of the current model's timed frames (the app's one statistic)
+        self.timing = LayerStats()
+        self.frames_stale = 0  # results of a previous model, discarded (counted as dropped)
         self.reset_counts()
 
     _toWorker = Signal(object, int)
@@ -84,9 +90,7 @@ class LivePipeline(QObject):
     def reset_timings(self) -> None:
         """Forget the accumulated times (a new model or a new run)."""
         self._sum_ms, self._n_ms = 0.0, 0
-        self._layer_ms: dict[str, float] = {}
-        self._layer_n: dict[str, int] = {}
-        self._layer_info: dict[str, tuple[str, int]] = {}
+        self.timing.clear()
 
     @property
     def busy(self) -> bool:
@@ -104,15 +108,10 @@ class LivePipeline(QObject):
                          self._last.total_ms if self._last else None,
                          self._sum_ms / n if n else None, self._latency)
 
-    def layer_means(self) -> list[dict]:
-        """Mean ms per timed layer since the counts were reset, in network order."""
-        rows = []
-        for name, total in self._layer_ms.items():
-            kind, macs = self._layer_info[name]
-            ms = total / self._layer_n[name]
-            rows.append({"name": name, "type": kind, "macs": macs, "mean_ms": ms,
-                         "gmacs_per_s": macs / (ms * 1e6) if ms > 0 else 0.0})
-        return rows
+    def layer_rows(self) -> list[dict]:
+        """The per-layer figures of the current model's timed frames, in network order
+        (name, type, macs, ms, n, gmacs_per_s): what the chart, exports and reports show."""
+        return self.timing.rows()
 
     # -- model -------------------------------------------------------------------------
     @property
@@ -230,6 +229,10 @@ class LivePipeline(QObject):
         sent = self._sent_at.pop(result.frame_id, None)
         if sent is None:  # sent before a stop/start reset the counts: not this run's
             return
+        if result.model is not self.model:  # computed by the model before a switch
+            self.frames_dropped += 1
+            self.frames_stale += 1
+            return
         self._latency = (now - sent) * 1000
         self.result_frame_arrived = sent  # perf_counter() when that frame arrived
         self.frames_inferred += 1
@@ -237,10 +240,7 @@ class LivePipeline(QObject):
         self._sum_ms += result.total_ms
         self._n_ms += 1
         self._last = result
-        for t in result.layers:
-            self._layer_ms[t.name] = self._layer_ms.get(t.name, 0.0) + t.ms
-            self._layer_n[t.name] = self._layer_n.get(t.name, 0) + 1
-            self._layer_info[t.name] = (t.type, t.macs)
+        self.timing.add(result)
         self.resultReady.emit(result, frame)
 
     def _on_failed(self, message: str, frame_id: int) -> None:

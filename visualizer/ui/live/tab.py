@@ -7,16 +7,15 @@ inference and model loading never run on the GUI thread.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QProgressDialog,
-                               QPushButton, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QSplitter,
+                               QVBoxLayout, QWidget)
 
 from visualizer.ui.live.cam_overlay import CamControls
 from visualizer.ui.live.export_buttons import ExportButtons
-from visualizer.ui.live.pickers import ModelPicker, SourcePicker, default_model
-from visualizer.ui.live.provider_picker import ProviderPicker
+from visualizer.ui.live.model_controls import ModelControls
+from visualizer.ui.live.pickers import SourcePicker, default_model
 from visualizer.ui.live.stats import StatsLabel
 from visualizer.ui.live.timing_chart import TimingChart
-from visualizer.net.timing_stats import TimingAverage
 from visualizer.ui.live.top5_view import FrameView, Top5View
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.video.camera import NO_CAMERA
@@ -27,11 +26,8 @@ class LiveTab(QWidget):
     def __init__(self, threads: int | None = None, pipeline: LivePipeline | None = None,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.average = TimingAverage(window=20)
         self._start_pending = False
         self._shut = False
-        self._loading_spec: str | None = None
-        self._running_spec: str | None = None  # the model spec that loaded last
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
         self.message = QLabel()
@@ -39,7 +35,11 @@ class LiveTab(QWidget):
         self.message.setStyleSheet("color: #b00020;")
         self.message.hide()
         root.addLayout(self._build_source_row())
-        root.addLayout(self._build_model_row())
+        self.model_controls = ModelControls()
+        mc = self.model_controls
+        self.model_picker, self.model_label, self.progress = mc.picker, mc.label, mc.progress
+        self.provider_picker = mc.provider
+        root.addWidget(self.model_controls)
         root.addWidget(self.message)
         split = QSplitter(Qt.Orientation.Horizontal)
         left = QWidget()
@@ -63,25 +63,18 @@ class LiveTab(QWidget):
         split.addWidget(right)
         split.setSizes([560, 700])
         root.addWidget(split, 1)
-        self.progress = QProgressDialog("Loading model…", "Cancel", 0, 0, self)
-        self.progress.setAutoClose(False)
-        self.progress.setAutoReset(False)
-        self.progress.setWindowTitle("Model")
-        self.progress.canceled.connect(self._cancel_load)
-        self.progress.reset()
-        self.progress.hide()
         # last: the pipeline starts a thread, which must not outlive a half-built tab
         self.pipeline = p = pipeline or LivePipeline(threads)
         p.setParent(self)
         self.exports.pipeline = p
+        self.model_controls.attach(p)
+        self.model_controls.loaded.connect(self._on_loaded)
+        self.model_controls.failed.connect(self._on_load_failed)
+        self.model_controls.cancelled.connect(self._on_load_cancelled)
         p.resultReady.connect(self._on_result)
         p.error.connect(self._on_error)
         p.sourceEnded.connect(self._on_ended)
         p.runningChanged.connect(self._on_running)
-        p.modelLoading.connect(self._on_loading)
-        p.modelProgress.connect(self._on_progress)
-        p.modelLoaded.connect(self._on_loaded)
-        p.modelFailed.connect(self._on_load_failed)
         self.stats_timer = QTimer(self)
         self.stats_timer.timeout.connect(self._show_stats)
         self.stats_timer.start(500)
@@ -107,23 +100,6 @@ class LiveTab(QWidget):
         self.start_button.setToolTip("Start or stop classifying frames from the source")
         self.start_button.clicked.connect(self.toggle)
         row.addWidget(self.start_button)
-        return row
-
-    def _build_model_row(self) -> QHBoxLayout:
-        row = QHBoxLayout()
-        self.model_picker = ModelPicker()
-        self.model_picker.requested.connect(self.load_model)
-        row.addWidget(self.model_picker, 1)
-        self.provider_picker = ProviderPicker()
-        self.provider_picker.changed.connect(self._provider_changed)
-        row.addWidget(self.provider_picker)
-        self.model_label = QLabel("No model loaded")
-        self.model_label.setWordWrap(True)
-        # long names wrap instead of widening the window beyond a 1024-px screen
-        self.model_label.setSizePolicy(QSizePolicy.Policy.Ignored,
-                                       QSizePolicy.Policy.Preferred)
-        self.model_label.setMinimumWidth(200)
-        row.addWidget(self.model_label, 1)
         return row
 
     # -- messages and state ------------------------------------------------------------
@@ -188,7 +164,6 @@ class LiveTab(QWidget):
             self.show_message(f"Cannot open the source: {e}")
             return
         self.show_message("")
-        self.average.clear()
         self.frame_view.placeholder = f"Waiting for {source.description}…"
         self.frame_view.set_frame(None)
         self.top5.clear()
@@ -214,109 +189,36 @@ class LiveTab(QWidget):
         self.frame_view.set_frame(frame, result.cam)
         self.top5.set_predictions(result.top5, result.trained)
         if result.layers:  # the runner times layers on some frames only
-            self.average.add(result)
-            self.chart.update_times(self.average.mean_ms())
+            timing = self.pipeline.timing  # the figures the exports and reports carry
+            self.chart.update_times(timing.ms(), timing.frames)
 
-    # -- model -------------------------------------------------------------------------
+    # -- model (ModelControls) -------------------------------------------------------------
     def current_model(self) -> str:
-        return self.model_picker.current()
+        return self.model_controls.current()
 
     def set_model(self, spec: str) -> None:
         """Select `spec` (an official name, a file, "untrained[:α_R]") in the picker."""
         self.model_picker.set_model(spec)
 
-    def _provider_changed(self, _name: str) -> None:
-        """A new execution provider: the running model is loaded again on it."""
-        if self._running_spec is not None:
-            self.load_model()
-
     def load_model(self, spec: str | None = None) -> None:
         """Load `spec` (or the picker's choice) in the background; the old model runs on."""
-        if spec is not None:
-            self.set_model(spec)
-        if spec is None or not spec.startswith("untrained:"):
-            spec = self.current_model()
-        m = self.model_picker
-        self.pipeline.load_model(spec, m.alpha, m.resolution, m.precision)
+        self.model_controls.load(spec)
 
-    def _on_loading(self, spec: str) -> None:
-        self._loading_spec = spec
-        self.model_label.setText(f"Loading {spec}…")
-        self.model_label.setStyleSheet("")
-        self.progress.setLabelText(f"Loading {spec}…")
-        self.progress.setRange(0, 0)
-        QTimer.singleShot(400, self._maybe_show_progress)
-
-    def _maybe_show_progress(self) -> None:
-        if self.pipeline.loading and not self._shut:
-            self.progress.show()
-
-    def _on_progress(self, done: int, total: int) -> None:
-        if total > 0:
-            self.progress.setRange(0, 1000)
-            self.progress.setValue(int(1000 * done / total))
-            self.progress.setLabelText(f"Downloading… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
-
-    def _cancel_load(self) -> None:
-        self.progress.hide()
-        if self.pipeline.loading:
-            self.pipeline.cancel_load()
-            self._start_pending = False
-            self._on_running()
-            self.show_message("Model loading cancelled; the previous model stays.", error=False)
-            self._revert_picker()
-            self._show_model()
-
-    def _on_loaded(self, model) -> None:
-        self.progress.hide()
-        self._running_spec = self._loading_spec
+    def _on_loaded(self) -> None:
         self.chart.set_layers(self.pipeline.layers)
-        self.average.clear()
-        self._show_model()
         if self._start_pending:
             self.start()
 
-    def _revert_picker(self) -> None:
-        """The picker shows the model that runs, not the one that failed or was cancelled."""
-        if self._running_spec is not None:
-            self.model_picker.set_model(self._running_spec)
-        if self.pipeline.model is not None:
-            self.model_picker.set_precision(getattr(self.pipeline.model, "precision", "float"))
+    def _on_load_cancelled(self) -> None:
+        self._start_pending = False
+        self._on_running()
+        self.show_message("Model loading cancelled; the previous model stays.", error=False)
 
     def _on_load_failed(self, message: str) -> None:
-        self.progress.hide()
-        self._revert_picker()
         self._start_pending = False
         self._on_running()
         keep = " The previous model stays." if self.pipeline.model is not None else ""
         self.show_message(f"Could not load the model: {message}.{keep}")
-        self._show_model()
-
-    def _show_model(self) -> None:
-        m = self.pipeline.model
-        if m is None:
-            self.model_label.setText("No model loaded")
-            return
-        size = f"α {m.spec.alpha:g}, {m.spec.resolution}×{m.spec.resolution}"
-        if getattr(m, "precision", "float") != "float":
-            size += f", {m.precision}"
-        self.model_picker.show_shape(m.spec.alpha, m.spec.resolution)
-        self.model_label.setToolTip(
-            f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
-            + ("" if m.trained else " — random weights: the timings are real, the "
-               "predictions are not"))
-        if getattr(m, "precision", "float") == "int8":
-            from visualizer.net.cpu_features import cpu_features, int8_note
-
-            self.model_label.setToolTip(self.model_label.toolTip() + "\nint8 on this CPU: "
-                                        + int8_note(cpu_features()))
-        if m.trained:
-            self.model_label.setText(f"Running: {m.name} ({size})")
-            self.model_label.setStyleSheet("")
-        else:
-            self.model_label.setText(f"Running: {m.name} — random weights, predictions "
-                                     "meaningless")
-            self.model_label.setStyleSheet("color: #b00020; font-weight: bold;")
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -341,7 +243,7 @@ class LiveTab(QWidget):
         self._shut = True
         self.stats_timer.stop()
         self._start_pending = False
-        self.progress.hide()
+        self.model_controls.close_dialog()
         self.pipeline.shutdown()
 
     def closeEvent(self, event) -> None:

@@ -20,8 +20,9 @@ OTHER = "other"  # row gathering softmax, layout changes and nodes outside the p
 
 
 COLD_START_TIP = (
-    "<p><b>Solid bars</b>: measured kernel time of each layer (mean of recent timed "
-    "frames). <b>Outline bars</b>: the same total time shared out in proportion to each "
+    "<p><b>Solid bars</b>: measured kernel time of each layer: trimmed mean of the last "
+    "timed frames (n of them; the fastest and slowest fifth left out, so one frame "
+    "interrupted by another program does not move the bars). <b>Outline bars</b>: the same total time shared out in proportion to each "
     "layer's mult-adds. A solid bar longer than its outline is slow for its arithmetic "
     "(typically depthwise).</p>"
     "<p><b>Why conv1 (then pw1) often looks slowest here:</b> conv1 has only 3 input "
@@ -42,6 +43,13 @@ def _plot(title: str, x_label: str) -> pg.PlotWidget:
     return w
 
 
+def ms_title(frames: int) -> str:
+    """The ms chart's title, with n, the timed frames its bars rest on."""
+    if frames == 0:
+        return "ms per layer (no timed frame yet)"
+    return f"ms per layer (trimmed mean of n = {frames} timed frame{'s' * (frames != 1)})"
+
+
 def legend_html() -> str:
     swatches = " ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t}'
                         for t in ("conv", "depthwise", "pointwise", "pool", "fc", OTHER))
@@ -52,7 +60,7 @@ def legend_html() -> str:
 class TimingChart(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.ms_plot = _plot("ms per layer (mean of recent frames)", "ms")
+        self.ms_plot = _plot(ms_title(0), "ms")
         self.rate_plot = _plot("GMAC/s per layer", "GMAC/s")
         self.rate_plot.setYLink(self.ms_plot)
         self.rate_plot.getAxis("left").setStyle(showValues=False)
@@ -61,6 +69,7 @@ class TimingChart(QWidget):
                                   "mult-adds / measured time.")
         self.legend = legend_over_plots(self, legend_html(), self.ms_plot, 3,
                                         self.rate_plot, 2)
+        self.frames = 0  # n: the timed frames behind the bars
         self.names: list[str] = []
         self.macs = np.zeros(0)
         self.ms_bars: pg.BarGraphItem | None = None
@@ -92,13 +101,16 @@ class TimingChart(QWidget):
         self.ms_plot.getAxis("left").setTicks(ticks)
         self.rate_plot.getAxis("left").setTicks(ticks)
         self.ms_plot.setYRange(-0.6, n - 0.4, padding=0)
+        self._set_frames(0)
         self.ms_plot.setXRange(0, 1)
         self.rate_plot.setXRange(0, 1)
 
-    def update_times(self, mean_ms: dict[str, float]) -> None:
-        """Resize the bars to mean ms per node group (names outside the rows go to other)."""
+    def update_times(self, mean_ms: dict[str, float], frames: int) -> None:
+        """Resize the bars to ms per node group (names outside the rows go to other);
+        `frames`: n, the timed frames behind the figures (in the title)."""
         if self.ms_bars is None:
             return
+        self._set_frames(frames)
         index = {n: i for i, n in enumerate(self.names)}
         ms = np.zeros(len(self.names))
         for name, value in mean_ms.items():
@@ -112,6 +124,11 @@ class TimingChart(QWidget):
         self.rate_bars.setOpts(width=rate)
         self._fit(self.ms_plot, max(ms.max(), macs_share.max()))
         self._fit(self.rate_plot, rate.max())
+
+    def _set_frames(self, frames: int) -> None:
+        if frames != self.frames or frames == 0:
+            self.frames = frames
+            self.ms_plot.setTitle(ms_title(frames), color="#222", size="10pt")
 
     def _fit(self, plot: pg.PlotWidget, top: float) -> None:
         """Change the x range only when the bars outgrow it or shrink below 40 % of it,

@@ -64,12 +64,14 @@ class LayerTableModel(QAbstractTableModel):
         "Millions of multiply-adds for one image: output positions × weights per output",
         "Share (%): this layer's share of the whole network's mult-adds",
         "Number of weights (biases and batch norm are folded in and not counted)",
-        "Measured kernel time of this layer (conv + ReLU6): mean over recent frames, "
-        "leaving out the slowest 20% (interruptions by other programs)",
+        "Measured kernel time of this layer (conv + ReLU6): trimmed mean of the last timed "
+        "frames (n of them), the fastest and slowest 20% left out (a frame interrupted by "
+        "another program does not move it)",
         "Time (%): this layer's share of the measured kernel time of the whole graph",
         "Achieved speed: mult-adds ÷ measured time, in billions per second. Low values mean "
         "the layer waits on memory rather than arithmetic",
     )
+    TIME_COLUMN = 7
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -91,16 +93,20 @@ class LayerTableModel(QAbstractTableModel):
         self._ms = {}
         self._frames = 0
         self._recompute()
-        self.endResetModel()
+        self.endResetModel()  # the header too
 
     def set_timing(self, mean_ms: dict[str, float], frames: int,
                    fused: frozenset[str] = frozenset()) -> None:
-        """Mean times; `fused` layers have no time of their own (the provider merged their
-        nodes with others'): their time cells say so instead of showing 0."""
+        """Per-layer figures and n, the timed frames behind them (in the Time header);
+        `fused` layers have no time of their own (the provider merged their nodes with
+        others'): their time cells say so instead of showing 0."""
         self._fused = fused
         self._ms = {n: ms for n, ms in mean_ms.items() if n not in fused}
+        header_changed = frames != self._frames
         self._frames = frames
         self._recompute()
+        if header_changed:
+            self.headerDataChanged.emit(Qt.Horizontal, self.TIME_COLUMN, self.TIME_COLUMN)
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 7), self.index(self.rowCount() - 1, 9))
 
@@ -145,10 +151,17 @@ class LayerTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal:
             if role == _DISPLAY:
+                if section == self.TIME_COLUMN and self._frames:
+                    return f"Time (ms)\nn = {self._frames}"
                 return self.HEADERS[section]
             if role == _TOOLTIP:
                 return self.HEADER_TIPS[section]
         return None
+
+    @property
+    def frames(self) -> int:
+        """n: the timed frames behind the time columns."""
+        return self._frames
 
     def data(self, index, role=Qt.DisplayRole):
         row, col = index.row(), index.column()
@@ -186,8 +199,8 @@ class LayerTableModel(QAbstractTableModel):
     def _tooltip(self, row: int, col: int) -> str:
         if row == len(self._layers):
             if col == 7 and self._ms:
-                return (f"Sum of the mean kernel times of all nodes, including softmax and "
-                        f"layout changes (mean over the last {self._frames} frames)")
+                return (f"Sum of the kernel times of all nodes, including softmax and "
+                        f"layout changes (n = {self._frames} timed frames)")
             return self.HEADER_TIPS[col]
         layer = self._layers[row]
         if col == 1:
@@ -209,7 +222,7 @@ class LayerTableModel(QAbstractTableModel):
                     "into one kernel: it has no time of its own (the fused kernel's time "
                     "is in the total)")
         if col in (7, 8, 9) and self._ms:
-            return f"{self.HEADER_TIPS[col]} (last {self._frames} frames)"
+            return f"{self.HEADER_TIPS[col]} (n = {self._frames} timed frames)"
         return self.HEADER_TIPS[col]
 
 

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableVie
                                QVBoxLayout, QWidget)
 
 from visualizer.net.mobilenet import NetLayer, NetSpec, summary_by_type
-from visualizer.net.timing_stats import TypeShare, explain, first_layer_note
+from visualizer.net.timing_stats import MIN_FRAMES, TypeShare, explain, first_layer_note
 from visualizer.ui.network.layer_table import TypeSummaryModel
 from visualizer.ui.network.share_chart import ShareChart
 
@@ -90,12 +90,13 @@ class SharesPage(QWidget):
         box.addWidget(self.chart, 1)
 
     def show_shares(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
-                    shares: tuple[TypeShare, ...], live: bool) -> None:
-        """Bars, sentence and cold-start note of the current mean timings (`live`: they
-        come from live frames, with idle gaps between them)."""
+                    shares: tuple[TypeShare, ...], live: bool, frames: int) -> None:
+        """Bars, sentence and cold-start note of the current figures (`live`: they come
+        from live frames, with idle gaps between them; `frames`: n, the timed frames behind
+        them: the sentence and the note wait for MIN_FRAMES)."""
         self.chart.update_shares(layers, mean_ms, shares)
-        self.sentence.setText(explain(shares))
-        note = first_layer_note(layers, mean_ms, live)
+        self.sentence.setText(explain(shares, frames))
+        note = first_layer_note(layers, mean_ms, live) if frames >= MIN_FRAMES else ""
         self.cold_note.setText(note)
         self.cold_note.setVisible(bool(note))
 

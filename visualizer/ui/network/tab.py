@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QSplitter, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from visualizer.net.mobilenet import NetSpec, SpecError
 from visualizer.net.results import InferenceResult
@@ -19,10 +18,12 @@ from visualizer.ui.network.layer_detail import LayerDetail
 from visualizer.ui.network.layer_table import LayerTableModel
 from visualizer.ui.network.pages import ByTypePage, LayerTableView, SharesPage
 from visualizer.ui.network.roofline_page import RooflinePage
-from visualizer.net.profile_job import PROFILE_EVERY, PROFILE_FRAMES, profile_job
+from visualizer.net.profile_job import profile_job
 from visualizer.ui.network.sweep_view import SweepView
 from visualizer.ui.common.task import Task, stop
-from visualizer.net.timing_stats import TimingAverage, matches, type_shares
+from visualizer.net.timing_stats import type_shares
+from visualizer.ui.network.spec_controls import SpecControls
+from visualizer.ui.network.timing_feed import TimingFeed
 
 MAPS_REFRESH_MS = 2000  # feature maps of live frames: at most this often
 #: tables and charts redraw at most this often while timings stream in (live demo, profile)
@@ -40,9 +41,8 @@ class NetworkTab(QWidget):
         self._spec = NetSpec()  # 1000 classes, as the paper and the `net` command
         self._model = None  # LoadedModel of the live demo
         self._frame: np.ndarray | None = None
-        self._timing = TimingAverage(window=30)
-        self._mismatched = 0
-        self._timing_from = ""  # "live" or "profile": where the shown times come from
+        self._feed = TimingFeed()
+        self._timing = self._feed.stats  # the same statistic as the Live tab and exports
         self._profile_task: Task | None = None
         self._layers: tuple = ()  # self._spec.layers (NetSpec builds them on every access)
         self._dirty = False  # timings changed since the last refresh
@@ -58,37 +58,13 @@ class NetworkTab(QWidget):
 
     # -- layout ------------------------------------------------------------------------------
     def _build(self) -> None:
-        self.alpha = QDoubleSpinBox(decimals=2, minimum=0.05, maximum=1.0, singleStep=0.05,
-                                    value=1.0, prefix="α = ")
-        self.alpha.setToolTip("Width multiplier α: every layer keeps int(α·C) channels. "
-                              "Mult-adds and parameters shrink roughly by α²")
-        self.resolution = QSpinBox(minimum=32, maximum=4096, singleStep=32, value=224,
-                                   suffix=" px")
-        self.resolution.setToolTip("Input resolution (a multiple of 32). Mult-adds shrink by "
-                                   "(resolution/224)²; parameters do not change")
-        self.classes = QSpinBox(minimum=1, maximum=100_000, value=NetSpec().classes,
-                                suffix=" classes")
-        self.classes.setToolTip("Outputs of the classifier. 1000 by default, as the paper "
-                                "counts them (and as the `net` command does); the official "
-                                "checkpoints have 1001 (class 0 is 'background'), which the "
-                                "table switches to when the live demo runs one")
-        self.profile_button = QPushButton("Profile layers")
-        self.profile_button.setToolTip(
-            f"Run this network {PROFILE_FRAMES} times on a test image with onnxruntime, timing "
-            f"every {PROFILE_EVERY}th run layer by layer "
-            "(untrained weights unless the live demo's model has this α and resolution) and "
-            "fill in the measured time of every layer")
-        self.totals = QLabel()
-        self.totals.setWordWrap(True)
-        self.totals.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.controls = c = SpecControls()
+        self.alpha, self.resolution, self.classes = c.alpha, c.resolution, c.classes
+        self.profile_button, self.totals = c.profile_button, c.totals
         self.message = QLabel()
         self.message.setStyleSheet("color: #b00020")
         self.message.setWordWrap(True)
         self.message.hide()
-        controls = QHBoxLayout()
-        for w in (self.alpha, self.resolution, self.classes, self.profile_button):
-            controls.addWidget(w)
-        controls.addWidget(self.totals, 1)
 
         self.layer_model = LayerTableModel(self)
         self.layer_view = LayerTableView(self.layer_model, self)
@@ -118,12 +94,11 @@ class NetworkTab(QWidget):
         split.setSizes([705, 555])
         box = QVBoxLayout(self)
         box.setContentsMargins(6, 6, 6, 6)
-        box.addLayout(controls)
+        box.addWidget(c)
         box.addWidget(self.message)
         box.addWidget(split, 1)
 
-        for spin in (self.alpha, self.resolution, self.classes):
-            spin.valueChanged.connect(self._apply_spec)
+        c.changed.connect(self._apply_spec)
         self.profile_button.clicked.connect(self.start_profile)
         self.layer_view.selectionModel().currentRowChanged.connect(self._on_row)
 
@@ -133,18 +108,12 @@ class NetworkTab(QWidget):
         return self._spec
 
     def set_spec(self, alpha: float, resolution: int, classes: int | None = None) -> None:
-        for spin, value in ((self.alpha, alpha), (self.resolution, resolution),
-                            (self.classes, classes)):
-            if value is not None:
-                spin.blockSignals(True)
-                spin.setValue(value)
-                spin.blockSignals(False)
+        self.controls.set_values(alpha, resolution, classes)
         self._apply_spec()
 
     def _apply_spec(self) -> None:
         try:
-            spec = NetSpec(round(self.alpha.value(), 4), self.resolution.value(),
-                           self.classes.value())
+            spec = NetSpec(*self.controls.values())
         except SpecError as exc:
             self.message.setText(str(exc))
             self.message.show()
@@ -154,14 +123,14 @@ class NetworkTab(QWidget):
         self._spec = spec
         if changed:
             self._layers = layers = spec.layers
-            self._timing.clear()
-            self._mismatched = 0
+            self._feed.set_layers(layers)
             row = max(self.layer_view.currentIndex().row(), 0)
             self.layer_model.set_layers(layers)
             self.layer_view.selectionModel().setCurrentIndex(
                 self.layer_model.index(min(row, len(layers) - 1), 0),
                 QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-            self._show_totals()
+            self.controls.show_totals(spec, len(layers))
+            self.by_type.show_spec(spec)
         if self.isVisible():
             self._refresh(resize=changed)
         else:  # e.g. following the live demo's model: fill and size the tables when shown
@@ -195,11 +164,11 @@ class NetworkTab(QWidget):
 
     def _refresh(self, resize: bool = False) -> None:
         """Fill the time columns, the by-type table, the charts and the sentence from the
-        current mean timings (cells and bars are updated in place)."""
+        current figures (cells and bars are updated in place)."""
         self._dirty = False
         resize, self._resize_pending = resize or self._resize_pending, False
         layers = self._layers
-        mean = self._timing.mean_ms()
+        mean = self._timing.ms()
         self.layer_model.set_timing(mean, self._timing.frames, self._timing.fused)
         shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
         rows_changed = self.by_type.set_rows(layers, shares)
@@ -212,40 +181,22 @@ class NetworkTab(QWidget):
             self.by_type.size_columns()
         if rows_changed or resize:
             self.by_type.fit_height()
-        self.shares_page.show_shares(layers, mean, shares, self._timing_from == "live")
+        self.shares_page.show_shares(layers, mean, shares, self._feed.source == "live",
+                                     self._timing.frames)
         int8 = getattr(self._model, "precision", "float") == "int8"
         self.roofline.show_times(layers, mean, "int8" if int8 else "float32")
-        if self._mismatched:
+        if self._feed.mismatched:
             self.detail.note.setText(
-                f"{self._mismatched} timed frame(s) came from a different network than the "
-                "one selected here; select the live model's α and resolution to see them.")
-
-    def _show_totals(self) -> None:
-        spec = self._spec
-        layers = self._layers
-        self.totals.setText(
-            f"<b>{spec.total_macs / 1e6:,.1f} M</b> mult-adds, "
-            f"<b>{spec.total_params / 1e6:.2f} M</b> parameters "
-            f"({len(layers)} layers, {spec.resolution}×{spec.resolution} input)")
-        self.totals.setToolTip("Totals of the table: one image, weights only")
-        self.by_type.show_spec(spec)
+                f"{self._feed.mismatched} timed frame(s) came from a different network than "
+                "the one selected here; select the live model's α and resolution to see them.")
 
     # -- timing ---------------------------------------------------------------------------------
     @Slot(object)
     def show_timing(self, result: InferenceResult, source: str = "profile") -> None:
-        """Add one frame's per-layer timing (mean over recent frames is shown). `source`:
-        "live" (frames with idle gaps between them) or "profile" (back-to-back runs)."""
-        if not result.layers:
-            return
-        if not matches(self._layers, result):
-            self._mismatched += 1
+        """Add one frame's per-layer timing (the figures of recent frames are shown);
+        `source`: "live" (idle gaps between frames) or "profile" (back-to-back runs)."""
+        if self._feed.add(result, source):
             self._schedule()
-            return
-        if source != self._timing_from:
-            self._timing.clear()  # never average back-to-back runs with live frames
-            self._timing_from = source
-        self._timing.add(result)
-        self._schedule()
 
     def clear_timing(self) -> None:
         self._timing.clear()
@@ -264,6 +215,9 @@ class NetworkTab(QWidget):
         """One inferred live frame: keep the frame, add its timing, now and then refresh the
         selected layer's feature maps. Hidden, the tab only remembers them (cheap: this
         runs on the GUI thread for every live frame); it catches up when shown."""
+        if result.model is not None and self._model is not None \
+                and result.model is not self._model:
+            return  # computed by the live demo's previous model
         self.set_last_frame(frame_rgb)
         if self._profile_task is None:  # a running profile owns the time columns
             self.show_timing(result, "live")
@@ -314,14 +268,12 @@ class NetworkTab(QWidget):
         if self._profile_task is not None:
             return
         job = profile_job(self._spec, self._model, self._frame, self.threads)
-        self._timing.clear()
-        self._timing_from = "profile"
+        self._feed.restart("profile")
         self._profile_task = task = Task(job, self)
         task.progressed.connect(self._on_profile_progress)
         task.failed.connect(self._show_message)
         task.finished.connect(self._on_profile_finished)
-        self.profile_button.setEnabled(False)
-        self.profile_button.setText("Profiling…")
+        self.controls.set_profiling(True)
         task.start()
 
     def _on_profile_progress(self, item) -> None:
@@ -335,8 +287,7 @@ class NetworkTab(QWidget):
         task, self._profile_task = self._profile_task, None
         if task is not None:
             task.deleteLater()
-        self.profile_button.setEnabled(True)
-        self.profile_button.setText("Profile layers")
+        self.controls.set_profiling(False)
         self._refresh()
         self.profile_finished.emit()
 

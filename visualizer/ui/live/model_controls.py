@@ -1,0 +1,155 @@
+"""The Live tab's model row: the model and execution-provider pickers, what runs now,
+and the loading dialog.
+
+Loads go through the LivePipeline (a background task, with download progress and cancel);
+a model that fails to load or is cancelled leaves the running one, and the picker shows
+the running one again. What the tab does next (start a pending run, show a message) it
+learns from the signals below.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressDialog, QSizePolicy, QWidget
+
+from visualizer.ui.live.pickers import ModelPicker
+from visualizer.ui.live.provider_picker import ProviderPicker
+
+#: a load that takes longer than this shows the progress dialog
+SHOW_PROGRESS_AFTER_MS = 400
+
+
+class ModelControls(QWidget):
+    """`attach(pipeline)` once the pipeline exists; then `load(spec)`."""
+
+    loaded = Signal()  # the pipeline's new model is in place and shown
+    failed = Signal(str)  # the load failed (message); the previous model stays
+    cancelled = Signal()  # the user cancelled the load; the previous model stays
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.pipeline = None
+        self._closed = False
+        self._loading_spec: str | None = None
+        self._running_spec: str | None = None  # the model spec that loaded last
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        self.picker = ModelPicker()
+        self.picker.requested.connect(self.load)
+        row.addWidget(self.picker, 1)
+        self.provider = ProviderPicker()
+        self.provider.changed.connect(self._provider_changed)
+        row.addWidget(self.provider)
+        self.label = QLabel("No model loaded")
+        self.label.setWordWrap(True)
+        # long names wrap instead of widening the window beyond a 1024-px screen
+        self.label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.label.setMinimumWidth(200)
+        row.addWidget(self.label, 1)
+        self.progress = QProgressDialog("Loading model…", "Cancel", 0, 0, self)
+        self.progress.setAutoClose(False)
+        self.progress.setAutoReset(False)
+        self.progress.setWindowTitle("Model")
+        self.progress.canceled.connect(self._cancel)
+        self.progress.reset()
+        self.progress.hide()
+
+    def attach(self, pipeline) -> None:
+        self.pipeline = p = pipeline
+        p.modelLoading.connect(self._on_loading)
+        p.modelProgress.connect(self._on_progress)
+        p.modelLoaded.connect(self._on_loaded)
+        p.modelFailed.connect(self._on_failed)
+
+    def current(self) -> str:
+        return self.picker.current()
+
+    def load(self, spec: str | None = None) -> None:
+        """Load `spec` (or the picker's choice) in the background; the old model runs on."""
+        if spec is not None:
+            self.picker.set_model(spec)
+        if spec is None or not spec.startswith("untrained:"):
+            spec = self.current()
+        m = self.picker
+        self.pipeline.load_model(spec, m.alpha, m.resolution, m.precision)
+
+    def _provider_changed(self, _name: str) -> None:
+        """A new execution provider: the running model is loaded again on it."""
+        if self._running_spec is not None:
+            self.load()
+
+    def close_dialog(self) -> None:
+        """The tab is shutting down: no dialog from now on."""
+        self._closed = True
+        self.progress.hide()
+
+    # -- pipeline events ---------------------------------------------------------------
+    def _on_loading(self, spec: str) -> None:
+        self._loading_spec = spec
+        self.label.setText(f"Loading {spec}…")
+        self.label.setStyleSheet("")
+        self.progress.setLabelText(f"Loading {spec}…")
+        self.progress.setRange(0, 0)
+        QTimer.singleShot(SHOW_PROGRESS_AFTER_MS, self._maybe_show_progress)
+
+    def _maybe_show_progress(self) -> None:
+        if self.pipeline.loading and not self._closed:
+            self.progress.show()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        if total > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * done / total))
+            self.progress.setLabelText(f"Downloading… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
+
+    def _cancel(self) -> None:
+        self.progress.hide()
+        if self.pipeline.loading:
+            self.pipeline.cancel_load()
+            self._revert_picker()
+            self.show_model()
+            self.cancelled.emit()
+
+    def _on_loaded(self, _model) -> None:
+        self.progress.hide()
+        self._running_spec = self._loading_spec
+        self.show_model()
+        self.loaded.emit()
+
+    def _on_failed(self, message: str) -> None:
+        self.progress.hide()
+        self._revert_picker()
+        self.show_model()
+        self.failed.emit(message)
+
+    def _revert_picker(self) -> None:
+        """The picker shows the model that runs, not the one that failed or was cancelled."""
+        if self._running_spec is not None:
+            self.picker.set_model(self._running_spec)
+        if self.pipeline.model is not None:
+            self.picker.set_precision(getattr(self.pipeline.model, "precision", "float"))
+
+    def show_model(self) -> None:
+        m = self.pipeline.model
+        if m is None:
+            self.label.setText("No model loaded")
+            return
+        size = f"α {m.spec.alpha:g}, {m.spec.resolution}×{m.spec.resolution}"
+        if getattr(m, "precision", "float") != "float":
+            size += f", {m.precision}"
+        self.picker.show_shape(m.spec.alpha, m.spec.resolution)
+        self.label.setToolTip(
+            f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
+            + ("" if m.trained else " — random weights: the timings are real, the "
+               "predictions are not"))
+        if getattr(m, "precision", "float") == "int8":
+            from visualizer.net.cpu_features import cpu_features, int8_note
+
+            self.label.setToolTip(self.label.toolTip() + "\nint8 on this CPU: "
+                                  + int8_note(cpu_features()))
+        if m.trained:
+            self.label.setText(f"Running: {m.name} ({size})")
+            self.label.setStyleSheet("")
+        else:
+            self.label.setText(f"Running: {m.name} — random weights, predictions "
+                               "meaningless")
+            self.label.setStyleSheet("color: #b00020; font-weight: bold;")

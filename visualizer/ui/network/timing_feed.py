@@ -1,0 +1,40 @@
+"""Which timed frames the Network tab's time columns, charts and sentence rest on."""
+from __future__ import annotations
+
+from visualizer.net.mobilenet import NetLayer
+from visualizer.net.results import InferenceResult
+from visualizer.net.timing_stats import LayerStats, matches
+
+
+class TimingFeed:
+    """Timed frames of the selected network only, from one source at a time: "live"
+    frames (idle gaps between them) and back-to-back "profile" runs are never mixed.
+    `stats` holds them with the app's one statistic (as the Live tab and the exports)."""
+
+    def __init__(self) -> None:
+        self.stats = LayerStats()
+        self.layers: tuple[NetLayer, ...] = ()
+        self.source = ""  # "live" or "profile": where the shown times come from
+        self.mismatched = 0  # timed frames of another network, not shown
+
+    def set_layers(self, layers: tuple[NetLayer, ...]) -> None:
+        """A new network: times of the previous one no longer describe the table."""
+        self.layers = layers
+        self.stats.clear()
+        self.mismatched = 0
+
+    def restart(self, source: str) -> None:
+        self.stats.clear()
+        self.source = source
+
+    def add(self, result: InferenceResult, source: str) -> bool:
+        """Take one result's per-layer times; True when something to show changed."""
+        if not result.layers:
+            return False
+        if not matches(self.layers, result):
+            self.mismatched += 1
+            return True
+        if source != self.source:
+            self.restart(source)
+        self.stats.add(result)
+        return True
