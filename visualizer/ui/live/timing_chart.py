@@ -44,10 +44,11 @@ def _plot(title: str, x_label: str) -> pg.PlotWidget:
 
 
 def ms_title(frames: int) -> str:
-    """The ms chart's title, with n, the timed frames its bars rest on."""
+    """The ms chart's title, with n, the timed frames its bars rest on (the statistic is
+    in the tooltip: the title must fit a 1024-px window)."""
     if frames == 0:
         return "ms per layer (no timed frame yet)"
-    return f"ms per layer (trimmed mean of n = {frames} timed frame{'s' * (frames != 1)})"
+    return f"ms per layer (n = {frames} timed frame{'s' * (frames != 1)})"
 
 
 def legend_html() -> str:
