@@ -172,6 +172,10 @@ def test_live_result_of_the_previous_model_is_not_shown(tab):
     tab.refresh_now()
     assert tab.layer_model.frames == 1
     assert table_column(tab, 7)[1] == pytest.approx(FAKE_MS["depthwise"])
+    # a new live run starts afresh, like the Live tab's figures and exports
+    tab.on_live_running(True)
+    tab.refresh_now()
+    assert tab.layer_model.frames == 0 and all(v is None for v in table_column(tab, 7))
 
 
 def test_explain_when_depthwise_costs_what_its_arithmetic_says():
@@ -291,6 +295,8 @@ def test_follows_the_live_tab_pipeline(tab, qtbot):
     class FakePipeline(QObject):
         resultReady = Signal(object, object)
         modelLoaded = Signal(object)
+        runningChanged = Signal()
+        running = False
 
     live = QWidget()
     qtbot.addWidget(live)
@@ -307,6 +313,13 @@ def test_follows_the_live_tab_pipeline(tab, qtbot):
     # a frame without per-layer times (between profiles) leaves the shown times alone
     live.pipeline.resultReady.emit(InferenceResult((), 5.0, 1.0, (), False), frame)
     assert table_column(tab, 7)[0] == pytest.approx(FAKE_MS["conv"])
+    live.pipeline.running = False
+    live.pipeline.runningChanged.emit()  # a run stopping keeps its times on screen
+    assert table_column(tab, 7)[0] == pytest.approx(FAKE_MS["conv"])
+    live.pipeline.running = True
+    live.pipeline.runningChanged.emit()  # a new run starts afresh, as the Live tab does
+    tab.refresh_now()
+    assert all(v is None for v in table_column(tab, 7))
 
 
 def test_hidden_tab_only_collects_and_catches_up_when_shown(qtbot):

@@ -1,9 +1,10 @@
-"""The Network tab's control row: α, resolution, classes, "Profile layers" and the totals."""
+"""The Network tab's control row (α, resolution, classes, "Profile layers", the totals)
+and the message line under it (an impossible network, a failed profile)."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
-                               QWidget)
+                               QVBoxLayout, QWidget)
 
 from visualizer.net.mobilenet import NetSpec
 from visualizer.net.profile_job import PROFILE_EVERY, PROFILE_FRAMES
@@ -39,8 +40,15 @@ class SpecControls(QWidget):
         self.totals = QLabel()
         self.totals.setWordWrap(True)
         self.totals.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        row = QHBoxLayout(self)
-        row.setContentsMargins(0, 0, 0, 0)
+        self.message = QLabel()
+        self.message.setStyleSheet("color: #b00020")
+        self.message.setWordWrap(True)
+        self.message.hide()
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        box.addLayout(row)
+        box.addWidget(self.message)
         for w in (self.alpha, self.resolution, self.classes, self.profile_button):
             row.addWidget(w)
         row.addWidget(self.totals, 1)
@@ -66,6 +74,10 @@ class SpecControls(QWidget):
             f"<b>{spec.total_params / 1e6:.2f} M</b> parameters "
             f"({layer_count} layers, {spec.resolution}×{spec.resolution} input)")
         self.totals.setToolTip("Totals of the table: one image, weights only")
+
+    def show_message(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.show()
 
     def set_profiling(self, busy: bool) -> None:
         self.profile_button.setEnabled(not busy)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QLabel, QSplitter, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from visualizer.net.mobilenet import NetSpec, SpecError
 from visualizer.net.results import InferenceResult
@@ -60,11 +60,7 @@ class NetworkTab(QWidget):
     def _build(self) -> None:
         self.controls = c = SpecControls()
         self.alpha, self.resolution, self.classes = c.alpha, c.resolution, c.classes
-        self.profile_button, self.totals = c.profile_button, c.totals
-        self.message = QLabel()
-        self.message.setStyleSheet("color: #b00020")
-        self.message.setWordWrap(True)
-        self.message.hide()
+        self.profile_button, self.totals, self.message = c.profile_button, c.totals, c.message
 
         self.layer_model = LayerTableModel(self)
         self.layer_view = LayerTableView(self.layer_model, self)
@@ -95,7 +91,6 @@ class NetworkTab(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(6, 6, 6, 6)
         box.addWidget(c)
-        box.addWidget(self.message)
         box.addWidget(split, 1)
 
         c.changed.connect(self._apply_spec)
@@ -115,8 +110,7 @@ class NetworkTab(QWidget):
         try:
             spec = NetSpec(*self.controls.values())
         except SpecError as exc:
-            self.message.setText(str(exc))
-            self.message.show()
+            self.controls.show_message(str(exc))
             return
         self.message.hide()
         changed = spec != self._spec or not self.layer_model.layers
@@ -209,6 +203,13 @@ class NetworkTab(QWidget):
         if pipeline is not None:
             pipeline.resultReady.connect(self.on_live_result)
             pipeline.modelLoaded.connect(self.set_model)
+            pipeline.runningChanged.connect(lambda: self.on_live_running(pipeline.running))
+
+    def on_live_running(self, running: bool) -> None:
+        """A new live run starts its times afresh, as the Live tab and its exports do."""
+        if running and self._feed.source == "live" and self._profile_task is None:
+            self._feed.restart("live")
+            self._schedule()
 
     @Slot(object, object)
     def on_live_result(self, result: InferenceResult, frame_rgb: np.ndarray) -> None:
@@ -271,7 +272,7 @@ class NetworkTab(QWidget):
         self._feed.restart("profile")
         self._profile_task = task = Task(job, self)
         task.progressed.connect(self._on_profile_progress)
-        task.failed.connect(self._show_message)
+        task.failed.connect(self.controls.show_message)
         task.finished.connect(self._on_profile_finished)
         self.controls.set_profiling(True)
         task.start()
@@ -290,10 +291,6 @@ class NetworkTab(QWidget):
         self.controls.set_profiling(False)
         self._refresh()
         self.profile_finished.emit()
-
-    def _show_message(self, text: str) -> None:
-        self.message.setText(text)
-        self.message.show()
 
     # -- shutdown -------------------------------------------------------------------------------
     def busy(self) -> bool:
