@@ -13,7 +13,7 @@ import pytest
 from visualizer.net import atomic_files, report
 from visualizer.net.atomic_files import replacing, unwritable_reason, write_atomic
 
-LAYERS = [{"name": "conv1", "type": "conv", "macs": 10, "mean_ms": 0.5, "gmacs_per_s": 0.02}]
+LAYERS = [{"name": "conv1", "type": "conv", "macs": 10, "ms": 0.5, "n": 7, "gmacs_per_s": 0.02}]
 META = {"model": "m", "resolution": 128, "threads": 1, "cpu_model": "cpu",
         "onnxruntime": "1"}
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel
 
 from visualizer.ui.live.export_buttons import ExportButtons
 
-LAYERS = [{"name": "conv1", "type": "conv", "macs": 10, "mean_ms": 0.5, "gmacs_per_s": 0.02}]
+LAYERS = [{"name": "conv1", "type": "conv", "macs": 10, "ms": 0.5, "n": 7, "gmacs_per_s": 0.02}]
 
 
 @pytest.fixture
@@ -19,7 +19,8 @@ def buttons(qtbot):
     chart.resize(120, 60)
     messages: list[tuple[str, bool]] = []
     b = ExportButtons(chart, lambda text, error=False: messages.append((text, error)))
-    b.pipeline = SimpleNamespace(model=None, threads=2, layer_means=lambda: LAYERS,
+    b.pipeline = SimpleNamespace(model=None, threads=2, layer_rows=lambda: LAYERS,
+                                 timing=SimpleNamespace(frames=7),
                                  stats=lambda: SimpleNamespace(frames_inferred=7, mean_ms=1.5))
     b.messages = messages
     qtbot.addWidget(b)
