@@ -105,7 +105,7 @@ def per_layer_figures(model, x: np.ndarray, threads: int, runs: int, block: int)
         out.update(live_plain_ms=base, live_ms=live_ms, live_amortised_ratio=live_ms / base,
                    live_profile_every=live.profile_every,
                    live_flush_ms=statistics.median(live.flush_ms) if live.flush_ms else 0.0,
-                   live_profiled_frames=len(live.flush_ms))
+                   live_profiled_frames=live.timed_frames)
     return out
 
 

@@ -109,7 +109,10 @@ from visualizer.net.runner import (FLUSH_BUDGET, MAX_PROFILE_EVERY, MIN_PROFILE_
     profiled = [i for i, (_, _, layers) in enumerate(results) if layers]
     assert profiled == [first - 1, first + 6, first + 13]
     walls = [ms for _, ms, _ in results]
-    assert len(asked) == 3 and [a[0] for a in asked] == flushes
+    # the flush cost asked with is the mean of the flushes so far (they vary a lot)
+    assert len(asked) == 3
+    assert [a[0] for a in asked] == pytest.approx(
+        [float(np.mean(flushes[:k + 1])) for k in range(3)])
     assert asked[0][1] == [walls[first - 1]] and asked[0][2] == walls[:first - 1]
     assert asked[1][1] == [walls[first + 6]]
     assert asked[1][2] == walls[:first - 1] + walls[first:first + 6]  # the plain runs

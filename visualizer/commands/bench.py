@@ -92,14 +92,20 @@ def _timed(runner, x) -> tuple[float, float, tuple]:
 
 def _measure(model, x, args) -> dict:
     """Plain runs next to the live demo's one-in-N per-layer timing (same runner, same
-    automatic rate), in alternating blocks, until `args.runs` frames were timed."""
+    automatic rate), in alternating blocks, until `args.runs` frames were timed.
+
+    A cycle is the timing runner's frames up to and including a profiled one (profile end
+    and session swap included), next to as many plain runs. Costs per frame are the app's
+    statistic of the cycles' (and plain blocks') means, so that a burst of load from other
+    programs, which hits one block and not its neighbour, does not decide the ratio."""
     from visualizer.net.runner import Runner
     from visualizer.net.timing_stats import LayerStats, robust_ms
 
     stats = LayerStats(window=None)
     walls: list[float] = []  # run ms of each profiled frame
-    plain_ms: list[float] = []  # wall ms of each plain run
-    cost_ms: list[float] = []  # wall ms of each frame of the timing runner
+    plain_ms: list[float] = []  # mean wall ms of a plain run, per block
+    cost_ms: list[float] = []  # mean wall ms of a frame of the timing runner, per cycle
+    frames = plain_runs = 0
     params: dict[str, int] = {}
     fused: dict[str, int] = {}  # timed frames in which the provider fused the layer
     with Runner(model, args.threads, per_layer=False, spin=True) as plain, \
@@ -110,27 +116,28 @@ def _measure(model, x, args) -> dict:
             timing.infer_tensor(x)
         cycle = 0
         while stats.frames < args.runs:
-            frames = 0
             for kind in ((timing, plain) if cycle % 2 == 0 else (plain, timing)):
                 if kind is timing:
+                    costs: list[float] = []
                     while True:
                         wall, ms, layers = _timed(timing, x)
-                        cost_ms.append(wall)
-                        frames += 1
+                        costs.append(wall)
                         if layers:
                             break
+                    cost_ms.append(sum(costs) / len(costs))
+                    frames += len(costs)
                     walls.append(ms)
                     stats.add_layers(layers)
                     params.update((t.name, t.params) for t in layers)
                     for t in layers:
                         fused[t.name] = fused.get(t.name, 0) + t.fused
                 else:  # as many plain runs as the timing runner's cycle takes
-                    for _ in range(timing.profile_every):
-                        plain_ms.append(_timed(plain, x)[0])
+                    block = [_timed(plain, x)[0] for _ in range(timing.profile_every)]
+                    plain_ms.append(sum(block) / len(block))
+                    plain_runs += len(block)
             cycle += 1
         every = timing.profile_every
-    whole = sum(plain_ms) / len(plain_ms)
-    per_frame = sum(cost_ms) / len(cost_ms)
+    whole, per_frame = robust_ms(plain_ms), robust_ms(cost_ms)
     frame_ms = robust_ms(walls)
     rows = stats.rows()
     layers = []
@@ -142,7 +149,7 @@ def _measure(model, x, args) -> dict:
     return {"whole_graph_ms": whole, "timed_ms": frame_ms, "per_frame_ms": per_frame,
             "overhead_ratio": per_frame / whole,
             "coverage": sum(l["percent"] for l in layers) / 100, "layers": layers,
-            "runs": stats.frames, "frames": len(cost_ms), "plain_runs": len(plain_ms),
+            "runs": stats.frames, "frames": frames, "plain_runs": plain_runs,
             "profile_every": every, "statistic": statistic(None)}
 
 
@@ -246,8 +253,7 @@ def _print(r: dict, model) -> None:
     print(table(["type", "layers", "ms", "% of time", "% of mult-adds"], trows,
                 align="lrrrr"))
     print()
-    print(f"whole graph (plain)   {r['whole_graph_ms']:.3f} ms  (mean of "
-          f"{r['plain_runs']} runs)")
+    print(f"whole graph (plain)   {r['whole_graph_ms']:.3f} ms  ({r['plain_runs']} runs)")
     print(f"timed frame           {r['timed_ms']:.3f} ms  (profiled runs, same statistic)")
     print(f"with per-layer timing {r['per_frame_ms']:.3f} ms per frame  "
           f"(×{r['overhead_ratio']:.3f}; one frame in {r['profile_every']} profiled)")

@@ -50,6 +50,8 @@ if TYPE_CHECKING:
 #: time, ending the profile, a fresh session) may take when profile_every is automatic.
 FLUSH_BUDGET = 0.05
 MIN_PROFILE_EVERY, MAX_PROFILE_EVERY = 4, 500
+#: recent profile ends + session swaps whose mean sets the automatic rate
+FLUSHES_KEPT = 16
 #: timed frames at the start of a run that are profiled back to back (one per frame)
 DENSE_FRAMES = 10
 
@@ -104,7 +106,7 @@ class Runner:
         #: (wall ms of the run call, its profile, its per-layer times), oldest first
         self.history: list[tuple[float, RunProfile, tuple[LayerTiming, ...]]] = []
         #: wall time of the latest profile ends + session swaps (ms)
-        self.flush_ms: deque[float] = deque(maxlen=100)
+        self.flush_ms: deque[float] = deque(maxlen=FLUSHES_KEPT)
         self._fixed_every = profile_every
         self.profile_every = profile_every or 30
         self.dense = 0 if keep_history else dense
@@ -243,7 +245,9 @@ class Runner:
         flush = (time.perf_counter() - t) * 1e3
         self.flush_ms.append(flush)
         if self._fixed_every is None and not self.keep_history:
-            self.profile_every = automatic_profile_every(flush, walls, self._plain_ms)
+            # the mean of the recent flushes: they vary several-fold from one to the next
+            recent = sum(self.flush_ms) / len(self.flush_ms)
+            self.profile_every = automatic_profile_every(recent, walls, self._plain_ms)
         return layers
 
     def flush(self) -> tuple[LayerTiming, ...]:
