@@ -100,8 +100,43 @@ def test_profiled_frames_come_dense_then_every_n_and_agree_with_plain_frames(sma
                                rtol=1e-5)
 
 
-from visualizer.net.runner import (FLUSH_BUDGET, MAX_PROFILE_EVERY, MIN_PROFILE_EVERY, Runner,
-                                   automatic_profile_every, profile_due)
+@pytest.mark.parametrize("flush, profiled, plain", [
+    (8.0, [12.0], [9.0, 11.0, 10.0]),  # profiled run 2 ms dearer than the plain mean
+    (8.0, [9.0], [10.0, 10.0]),  # profiled run cheaper: no negative cost
+    (8.1, [10.0], [10.0]),  # 16.2 frames: rounds up, never over budget
+    (5.0, [20.0, 20.0], []),  # no plain frame yet: the profiled runs are the mean
+    (3.0, [4.0, 6.0], [0.5] * 20),  # fast network, slow profile: every frame counts
+])
+def test_automatic_profile_every_spends_the_flush_budget(flush, profiled, plain) -> None:
+    """Per cycle of `every` frames, profiling costs the flush plus what profiled runs
+    take beyond plain ones; `every` is the fewest frames that keep that cost within
+    FLUSH_BUDGET of the cycle's inference time."""
+    every = automatic_profile_every(flush, profiled, plain)
+    mean = float(np.mean(plain or profiled))
+    cost = flush + max(0.0, sum(profiled) - mean * len(profiled))
+    assert MIN_PROFILE_EVERY < every < MAX_PROFILE_EVERY  # (not clamped in these cases)
+    # within budget, and one frame fewer would not be
+    assert cost <= FLUSH_BUDGET * every * mean < cost + FLUSH_BUDGET * mean
+
+
+def test_automatic_profile_every_is_clamped() -> None:
+    assert automatic_profile_every(0.01, [10.0], [10.0]) == MIN_PROFILE_EVERY
+    assert automatic_profile_every(1e4, [10.0], [10.0]) == MAX_PROFILE_EVERY
+
+
+def test_runner_profiles_at_the_automatic_rate(small, monkeypatch) -> None:
+    """After each profiled frame the runner asks for the rate with that flush's cost, the
+    profiled run and the plain runs since, and profiles again after that many frames."""
+    import visualizer.net.runner as runner_module
+
+    asked = []
+
+    def rate(flush_ms, profiled_ms, plain_ms):
+        asked.append((flush_ms, list(profiled_ms), list(plain_ms)))
+        return 7
+
+    monkeypatch.setattr(runner_module, "automatic_profile_every", rate)
+    with Runner(small, threads=1, dense=0) as runner:
         first = runner.profile_every
         results = [runner.infer_tensor(runner.preprocess(_frame(i)))
                    for i in range(first + 14)]
