@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QAbstractSpinBox
 
 from visualizer.conv.layer import LayerSpec
 from visualizer.ui.convolution.tab import ConvTab

@@ -4,20 +4,9 @@ from __future__ import annotations
 import threading
 
 import imageio.v3 as iio
-import pytest
 from PySide6.QtWidgets import QPushButton
 
-from visualizer.ui.convolution.tab import ConvTab
 
-
-@pytest.fixture
-def tab(qtbot):
-    t = ConvTab()
-    qtbot.addWidget(t)
-    t.resize(1280, 800)
-    t.show()
-    yield t
-    t.shutdown()
 
 
 def test_export_from_the_current_step_writes_the_remaining_steps(tab, qtbot, tmp_path):

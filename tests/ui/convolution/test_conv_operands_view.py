@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from visualizer.ui.convolution.tab import ConvTab
 
 LAYERS = [
     dict(height=5, width=5, channels=3, filters=16),
@@ -14,14 +13,6 @@ LAYERS = [
     dict(height=9, width=9, channels=6, filters=4, stride=2, padding=1),
 ]
 
-
-@pytest.fixture
-def tab(qtbot):
-    t = ConvTab()
-    qtbot.addWidget(t)
-    t.resize(1280, 800)
-    t.show()
-    return t
 
 
 def text_channels(tab) -> list[int]:

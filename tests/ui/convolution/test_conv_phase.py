@@ -1,21 +1,11 @@
 """The phase is visible: highlight colours, a banner and a tick where pointwise starts."""
 from __future__ import annotations
 
-import pytest
 from PySide6.QtGui import QColor
 
 from visualizer.ui.convolution.grid_cells import COLORS
 from visualizer.ui.convolution.phase import PHASE_COLORS
-from visualizer.ui.convolution.tab import ConvTab
 
-
-@pytest.fixture
-def tab(qtbot):
-    t = ConvTab()
-    qtbot.addWidget(t)
-    t.resize(1280, 800)
-    t.show()
-    return t
 
 
 def lit_kinds(view):

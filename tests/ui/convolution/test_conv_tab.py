@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.app import main
 from visualizer.conv import reference
 from visualizer.conv.example import make_example
-from visualizer.conv.layer import LayerError, LayerSpec
+from visualizer.conv.layer import LayerSpec
 from visualizer.ui.convolution.tab import ConvTab
 
 

@@ -6,16 +6,7 @@ import pytest
 
 from visualizer.conv.costs import factors, labelled_formula, output_size_lines
 from visualizer.conv.layer import LayerSpec
-from visualizer.ui.convolution.tab import ConvTab
 
-
-@pytest.fixture
-def tab(qtbot):
-    t = ConvTab()
-    qtbot.addWidget(t)
-    t.resize(1280, 800)
-    t.show()
-    return t
 
 
 def rows(tab):

@@ -9,18 +9,7 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication
 
 from visualizer.ui.convolution.step_text_view import terms_of
-from visualizer.ui.convolution.tab import ConvTab
 
-
-@pytest.fixture
-def tab(qtbot):
-    t = ConvTab()
-    qtbot.addWidget(t)
-    t.resize(1280, 800)
-    t.show()
-    qtbot.waitExposed(t)
-    yield t
-    t.shutdown()
 
 
 def hover(widget, point) -> None:
@@ -91,7 +80,6 @@ def test_hovering_a_product_outlines_its_two_cells(tab, qtbot, dims, path, pos):
         tab.dims.set_values(**dims)
     tab.set_path(path)
     tab.seek(pos)
-    step = tab.explorer.current
     lines = tab.detail.visible_lines()
     found = terms_of(lines)
     assert found
