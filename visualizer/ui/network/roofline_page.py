@@ -13,7 +13,6 @@ import os
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolTip,
                                QVBoxLayout, QWidget)
 
