@@ -50,3 +50,34 @@ def _settings_in_a_temporary_folder(tmp_path_factory):
 
     QSettings.setPath(QSettings.IniFormat, QSettings.UserScope,
                       str(tmp_path_factory.mktemp("settings")))
+
+
+@pytest.fixture(autouse=True)
+def _nothing_left_running():
+    """Fail a test that leaves a Python thread, a QThread or a QTimer running (after a
+    short grace period); Qt threads and timers it left are stopped first, so that one
+    failing test never hangs or aborts the run."""
+    from leak_guard import LeakGuard
+
+    guard = LeakGuard()
+    guard.before()
+    yield
+    left = guard.after()
+    if left:
+        pytest.fail("the test left running: " + "; ".join(left) + " (stop it in a fixture "
+                    "or finalizer, e.g. with the `closing` fixture)", pytrace=False)
+
+
+@pytest.fixture
+def closing():
+    """closing(obj) -> obj: obj.shutdown() (or .stop()) runs when the test ends, passed or
+    failed, so a failing test never leaves a pipeline, a source or a tab running."""
+    objs = []
+
+    def register(obj):
+        objs.append(obj)
+        return obj
+
+    yield register
+    for obj in reversed(objs):
+        (getattr(obj, "shutdown", None) or obj.stop)()

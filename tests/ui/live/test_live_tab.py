@@ -330,7 +330,7 @@ def test_model_picker_reads_untrained_shapes(qtbot):
     assert picker.current() == "/some/where/model.onnx"
 
 
-def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot):
+def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot, closing):
     import threading
     import time as _time
 
@@ -350,7 +350,7 @@ def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot):
         raise AssertionError("never cancelled")
 
     pipe = LivePipeline(load_fn=slow, runner_factory=fake_factory())
-    t = LiveTab(pipeline=pipe)
+    t = closing(LiveTab(pipeline=pipe))
     qtbot.addWidget(t)
     with qtbot.waitSignal(pipe.modelLoaded, timeout=10_000):
         t.load_model("untrained:0.25_128")

@@ -10,9 +10,10 @@ from visualizer.video.images import ImageSource
 from visualizer.video.sources import VideoFileSource
 
 
-def make(qtbot, delay_s=0.06):
+def make(closing, delay_s=0.06):
+    """A pipeline with a fake runner; shut down when the test ends, even if it fails."""
     factory = fake_factory(delay_s)
-    pipe = LivePipeline(load_fn=fake_loader(), runner_factory=factory)
+    pipe = closing(LivePipeline(load_fn=fake_loader(), runner_factory=factory))
     pipe.factory = factory
     return pipe
 
@@ -22,9 +23,9 @@ def load(qtbot, pipe, spec="untrained:0.25_128"):
         pipe.load_model(spec)
 
 
-def test_video_flows_through_worker_and_drops_are_counted(qtbot, square_video):
+def test_video_flows_through_worker_and_drops_are_counted(qtbot, closing, square_video):
     before = running_threads()
-    pipe = make(qtbot, delay_s=0.06)  # slower than the 33 ms frame interval: drops
+    pipe = make(closing, delay_s=0.06)  # slower than the 33 ms frame interval: drops
     load(qtbot, pipe)
     results = []
     pipe.resultReady.connect(lambda r, f: results.append((r, f)))
@@ -54,8 +55,8 @@ def test_video_flows_through_worker_and_drops_are_counted(qtbot, square_video):
     qtbot.waitUntil(lambda: running_threads() <= before, timeout=2_000)
 
 
-def test_stop_mid_stream_releases_everything(qtbot, square_video):
-    pipe = make(qtbot, delay_s=0.01)
+def test_stop_mid_stream_releases_everything(qtbot, closing, square_video):
+    pipe = make(closing, delay_s=0.01)
     load(qtbot, pipe)
     source = VideoFileSource(square_video)
     pipe.start(source)
@@ -69,12 +70,12 @@ def test_stop_mid_stream_releases_everything(qtbot, square_video):
     assert not pipe.thread_running
 
 
-def test_load_failure_keeps_the_previous_model(qtbot, tmp_path):
+def test_load_failure_keeps_the_previous_model(qtbot, closing, tmp_path):
     from visualizer.video.frames import rgb_to_qimage
     from live_fakes import square_frame
 
     rgb_to_qimage(square_frame(3)).save(str(tmp_path / "a.png"))
-    pipe = make(qtbot, delay_s=0.005)
+    pipe = make(closing, delay_s=0.005)
     load(qtbot, pipe, "untrained:0.5_160")
     first = pipe.model
     with qtbot.waitSignal(pipe.modelFailed, timeout=10_000) as failed:
@@ -91,7 +92,7 @@ def test_load_failure_keeps_the_previous_model(qtbot, tmp_path):
     assert pipe.factory.runners[1].closed and not pipe.thread_running
 
 
-def test_cancelled_load_is_discarded(qtbot):
+def test_cancelled_load_is_discarded(qtbot, closing):
     started = threading.Event()
 
     def slow_load(source, alpha, resolution, progress, cancel):
@@ -100,7 +101,7 @@ def test_cancelled_load_is_discarded(qtbot):
             time.sleep(0.01)
         raise RuntimeError("download cancelled")
 
-    pipe = LivePipeline(load_fn=slow_load, runner_factory=fake_factory())
+    pipe = closing(LivePipeline(load_fn=slow_load, runner_factory=fake_factory()))
     loaded = []
     pipe.modelLoaded.connect(loaded.append)
     pipe.load_model("mobilenet_v1_1.0_224")
@@ -112,10 +113,10 @@ def test_cancelled_load_is_discarded(qtbot):
     assert not loaded and pipe.model is None and not pipe._old_tasks
 
 
-def test_source_error_stops_the_pipeline(qtbot, tmp_path):
+def test_source_error_stops_the_pipeline(qtbot, closing, tmp_path):
     bad = tmp_path / "bad.avi"
     bad.write_bytes(b"\0" * 5000)
-    pipe = make(qtbot)
+    pipe = make(closing)
     load(qtbot, pipe)
     with qtbot.waitSignal(pipe.error, timeout=10_000) as err:
         pipe.start(VideoFileSource(bad))
@@ -123,26 +124,27 @@ def test_source_error_stops_the_pipeline(qtbot, tmp_path):
     pipe.shutdown()
 
 
-def test_frames_before_a_model_are_dropped(qtbot, tmp_path):
+def test_frames_before_a_model_are_dropped(qtbot, closing, tmp_path):
     from visualizer.video.frames import rgb_to_qimage
     from live_fakes import square_frame
 
     rgb_to_qimage(square_frame(0)).save(str(tmp_path / "a.png"))
-    pipe = make(qtbot)
+    pipe = make(closing)
     pipe.start(ImageSource(tmp_path, fps=100))
     qtbot.waitUntil(lambda: pipe.frames_received >= 3, timeout=5_000)
     assert pipe.frames_dropped == pipe.frames_received and pipe.frames_inferred == 0
     pipe.shutdown()
 
 
-def test_restart_while_a_frame_is_in_flight_keeps_the_counts_consistent(qtbot, tmp_path):
+def test_restart_while_a_frame_is_in_flight_keeps_the_counts_consistent(qtbot, closing,
+                                                                       tmp_path):
     """A result that returns after stop() + start() belongs to the old run: the new run's
     counts must still add up (received == inferred + dropped)."""
     from visualizer.video.frames import rgb_to_qimage
     from live_fakes import square_frame
 
     rgb_to_qimage(square_frame(0)).save(str(tmp_path / "a.png"))
-    pipe = make(qtbot, delay_s=0.3)
+    pipe = make(closing, delay_s=0.3)
     load(qtbot, pipe)
     pipe.start(ImageSource(tmp_path, fps=100))
     qtbot.waitUntil(lambda: pipe.busy, timeout=5_000)
