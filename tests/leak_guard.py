@@ -13,6 +13,7 @@ what was started and where. Tests that never touch Qt pay for a thread listing o
 """
 from __future__ import annotations
 
+import atexit
 import os
 import sys
 import threading
@@ -23,6 +24,26 @@ import weakref
 GRACE_S = 5.0
 #: QThreads the guard could not stop: kept alive for good, never destroyed while running.
 _IMMORTAL: list = []
+
+
+@atexit.register
+def _leave_without_destroying_running_threads() -> None:
+    """At exit, a QThread still running would be destroyed and Qt would abort the process
+    (losing the run's summary): give them time to end, else leave without destructors."""
+    running = [t for t in _IMMORTAL if _still_running(t)]
+    for thread in running:
+        thread.wait(10_000)
+    if any(_still_running(t) for t in running):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)  # the run has failed already: the guard reported these threads
+
+
+def _still_running(thread) -> bool:
+    try:
+        return thread.isRunning()
+    except RuntimeError:
+        return False
 
 
 def running_threads() -> set[threading.Thread]:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.results import InferenceResult
 from visualizer.net.timing_stats import LayerStats
-from visualizer.ui.common.task import Task, stop as stop_task
+from visualizer.ui.common.task import STOP_WAIT_MS, Task, detach, stop as stop_task
 from visualizer.ui.live.inference_worker import (
     InferenceWorker, LiveStats, LoadFn, RunnerFactory, Rate, default_load, default_runner,
 )
@@ -260,19 +260,23 @@ class LivePipeline(QObject):
         self.sourceEnded.emit()
 
     # -- shutdown ----------------------------------------------------------------------
-    def shutdown(self, timeout_ms: int = 30_000) -> None:
-        """Stop the source, cancel a load, release the runner and end the thread."""
+    def shutdown(self, timeout_ms: int = STOP_WAIT_MS) -> None:
+        """Stop the source, cancel a load, release the runner and end the thread.
+
+        Waits at most `timeout_ms` for the inference in flight; a thread still busy then
+        is detached: it finishes on its own and its runner is closed after it."""
         if self._closed:
             return
         self._closed = True
         self.stop()
         self.cancel_load()
-        for task in list(self._old_tasks):
-            stop_task(task, timeout_ms)
+        stop_task(*self._old_tasks, timeout_ms=0)  # cancelled: they end on their own
         self._old_tasks.clear()
         self._thread.quit()  # after the inference in progress, if any
-        self._thread.wait(timeout_ms)
-        self._worker.release()  # the thread has ended: closing the runner here is safe
+        if self._thread.wait(timeout_ms):
+            self._worker.release()  # the thread has ended: closing the runner is safe
+        else:
+            detach(self._thread, self._worker.release)
         self._busy = False
 
     @property

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 from visualizer.net.mobilenet import NetLayer
 from visualizer.ui.network.feature_maps import FeatureMapStrip
 from visualizer.ui.network.layer_table import macs_formula, shape_text
-from visualizer.ui.common.task import Task, stop
+from visualizer.ui.common.task import Task
 
 MAP_TYPES = ("conv", "depthwise", "pointwise")
 
@@ -96,9 +96,7 @@ class LayerDetail(QGroupBox):
         self.feature_maps_shown.emit(name)
 
     def _on_finished(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.deleteLater()
+        self._task = None
         pending, self._pending = self._pending, None
         if pending is not None:
             self.refresh_maps(*pending)
@@ -106,6 +104,7 @@ class LayerDetail(QGroupBox):
     def busy(self) -> bool:
         return self._task is not None
 
-    def shutdown(self) -> None:
+    def shutdown(self) -> Task | None:
+        """Drop pending work; the task in flight (if any) is the caller's to stop."""
         self._pending = None
-        stop(self._task)
+        return self._task

@@ -21,7 +21,7 @@ from visualizer.net.mobilenet import NetLayer
 from visualizer.net.roofline import RooflinePoint, attainable, explain, roofline_points
 from visualizer.ui.common.plots import OpaqueGridAxis
 from visualizer.ui.common.style import TYPE_COLORS
-from visualizer.ui.common.task import Task, stop
+from visualizer.ui.common.task import Task
 from visualizer.ui.network.log_ticks import set_log_ticks
 
 X_RANGE = (0.1, 100.0)  # MAC/byte shown (log axis)
@@ -287,14 +287,13 @@ class RooflinePage(QWidget):
         self.roofs_changed.emit(roofs)
 
     def _on_finished(self) -> None:
-        task, self._task = self._task, None
-        if task is not None:
-            task.deleteLater()
+        self._task = None  # the Task deletes itself
         self.progress.hide()
         self.measure_button.setEnabled(True)
 
     def busy(self) -> bool:
         return self._task is not None
 
-    def shutdown(self) -> None:
-        stop(self._task)
+    def shutdown(self) -> Task | None:
+        """The calibration in flight (if any), for the caller to stop with the tab's others."""
+        return self._task

@@ -130,7 +130,7 @@ class SweepView(QWidget):
         return self.task is not None
 
     def shutdown(self) -> None:
-        stop(self.task)
+        stop(self.task)  # cancels; a setting being measured finishes on its own
 
     # -- results (GUI thread) ---------------------------------------------------------------
     def _on_point(self, point: SweepPoint) -> None:
@@ -159,9 +159,7 @@ class SweepView(QWidget):
         self.status.setText(f"Sweep failed: {message}")
 
     def _on_thread_finished(self) -> None:
-        task, self.task = self.task, None
-        if task is not None:
-            task.deleteLater()
+        self.task = None
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.sweep_finished.emit(list(self.points))

@@ -285,9 +285,7 @@ class NetworkTab(QWidget):
         self.show_timing(item)
 
     def _on_profile_finished(self) -> None:
-        task, self._profile_task = self._profile_task, None
-        if task is not None:
-            task.deleteLater()
+        self._profile_task = None  # the Task deletes itself
         self.controls.set_profiling(False)
         self._refresh()
         self.profile_finished.emit()
@@ -299,10 +297,8 @@ class NetworkTab(QWidget):
 
     def shutdown(self) -> None:
         """Stop every worker thread of the tab (call before the window closes)."""
-        stop(self._profile_task)
-        self.detail.shutdown()
-        self.sweep.shutdown()
-        self.roofline.shutdown()
+        stop(self._profile_task, self.detail.shutdown(), self.sweep.task,  # ~0.3 s at most
+             self.roofline.shutdown())
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
         self.shutdown()
