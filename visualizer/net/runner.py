@@ -23,11 +23,9 @@ from __future__ import annotations
 import math
 import os
 import shutil
-import tempfile
 import threading
 import time
 from collections import deque
-from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
@@ -38,6 +36,7 @@ from visualizer.net.cam import class_activation_map, dequantized, fc_weights, no
 from visualizer.net.mobilenet import NetLayer
 from visualizer.net.onnx_build import add_features_output
 from visualizer.net.preprocess import preprocess
+from visualizer.net.profile_dirs import make_profile_dir
 from visualizer.net.profiling import LayerAttribution, RunProfile, read_profile
 from visualizer.net.results import InferenceResult, LayerTiming, Prediction
 from visualizer.net.sessions import enter_live, leave_live, providers, session_options
@@ -127,7 +126,7 @@ class Runner:
         others = enter_live()
         self._closed = False
         self._spin = (others == 0) if spin is None else spin
-        self._dir = Path(tempfile.mkdtemp(prefix="mobilenet-visualizer-profile-"))
+        self._dir = make_profile_dir()
         self._walls: list[float] = []  # profiled runs since the last flush
         self._plain_ms: list[float] = []  # recent plain runs (for choosing profile_every)
         self._since = 0  # frames since the last profiled one
