@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 from typing import Sequence
 
 from visualizer.commands import COMMANDS
-from visualizer.commands._common import positive_int
+from visualizer.commands._common import positive_int, thread_count
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,8 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="quit after N frames have been inferred (with --autostart)")
     gui.add_argument("--report", metavar="OUT.json",
                      help="write a JSON report of the live run on exit")
-    gui.add_argument("--threads", type=positive_int, default=None, metavar="T",
-                     help="onnxruntime intra-op threads for the live demo")
+    gui.add_argument("--threads", type=thread_count, default=None, metavar="T",
+                     help="onnxruntime intra-op threads of the window's runs (live demo, "
+                          "Profile layers, sweep): 1 to 4 × the cores")
     gui.add_argument("--precision", choices=("float", "int8"), default=None,
                      help="live demo precision: float, or int8 integer kernels (quantized "
                      "checkpoints only)")
@@ -101,33 +104,41 @@ def _drop_stdout(stream) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    if args.command:
-        module = COMMANDS[args.command]
-        stdout = sys.stdout
-        sys.stdout = _GuardedOutput(stdout)
-        try:
-            if getattr(module, "NEEDS_RENDERER", False):  # frames drawn by the UI's widgets
-                code = int(module.run(args, _render_animation) or 0)
-            else:
-                code = int(module.run(args) or 0)
-            sys.stdout.flush()  # a full disk shows here, while it can still be reported
-            return code
-        except BrokenPipeError:  # e.g. `net | head`: the reader left; say nothing more
-            _drop_stdout(stdout)
-            return 1
-        except KeyboardInterrupt:
-            return 130
-        except _OutputFailed as e:  # e.g. `> /dev/full`
-            _drop_stdout(stdout)
-            sys.stderr.write(f"error: cannot write the output: {e.reason}\n")
-            return 2
-        finally:
-            sys.stdout = stdout
-    from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
+    restore = _terminate_interrupts()
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        if args.command:
+            return _run_command(args)
+        from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
 
-    return run_gui(args)
+        return run_gui(args)
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: no traceback
+        return INTERRUPTED
+    finally:
+        restore()
+
+
+def _run_command(args) -> int:
+    stdout = sys.stdout
+    sys.stdout = _GuardedOutput(stdout)
+    try:
+        module = COMMANDS[args.command]
+        if getattr(module, "NEEDS_RENDERER", False):  # frames drawn by the UI's widgets
+            code = int(module.run(args, _render_animation) or 0)
+        else:
+            code = int(module.run(args) or 0)
+        sys.stdout.flush()  # a full disk shows here, while it can still be reported
+        return code
+    except BrokenPipeError:  # e.g. `net | head`: the reader left; say nothing more
+        _drop_stdout(stdout)
+        return 1
+    except _OutputFailed as e:  # e.g. `> /dev/full`
+        _drop_stdout(stdout)
+        sys.stderr.write(f"error: cannot write the output: {e.reason}\n")
+        return 2
+    finally:
+        sys.stdout = stdout
 
 
 def _render_animation(plan, progress=None) -> int:
@@ -136,3 +147,21 @@ def _render_animation(plan, progress=None) -> int:
     from visualizer.ui.convolution.frames import render_plan
 
     return render_plan(plan, progress)
+
+
+#: Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report a Ctrl-C).
+INTERRUPTED = 130
+
+
+def _terminate_interrupts():
+    """SIGTERM raises KeyboardInterrupt like Ctrl-C does, so both end the same way (exit
+    130, no traceback; inside Qt's event loop ui/common/interrupt.py takes over). Returns
+    a function restoring the previous handler."""
+    if not hasattr(signal, "SIGTERM") or threading.current_thread() is not threading.main_thread():
+        return lambda: None
+
+    def handler(_signum, _frame) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)

@@ -5,8 +5,9 @@ It opens the normal window (showing the Live tab, or the one --tab names) and ru
 Live tab exactly as a user would; it only adds a heartbeat (a 5 ms QTimer whose lateness
 measures how long the GUI event loop was blocked) and writes a JSON report at the end. The run ends after N inferred frames, when
 a video ends (before N frames too: exit 0 with the report; a video is not looped), on a
-source or model error (exit 2 and one line on stderr, report still written), or when the
-window is closed. Images and folders of images repeat until N frames.
+source or model error (exit 2 and one line on stderr, report still written), when the
+window is closed, or on Ctrl-C or SIGTERM (exit 130, no traceback, report still written).
+Images and folders of images repeat until N frames.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from visualizer.net.atomic_files import write_atomic
 from visualizer.net.report import run_metadata
 from visualizer.ui.common.image_files import save_png
 from visualizer.net.timing_stats import statistic
+from visualizer.ui.common.interrupt import INTERRUPTED, quit_on_signals
 from visualizer.ui.live.pickers import default_model
 from visualizer.video.sources import SourceError, make_source
 
@@ -150,6 +152,14 @@ class LiveRun(QObject):
         self.pipe.stop()
         self._wait_idle(time.perf_counter())
 
+    def interrupted(self) -> None:
+        """Ctrl-C or SIGTERM: stop and write the report now (the event loop is ending)."""
+        if not self._done:
+            self._done, self.reason = True, "interrupted"
+            self.heartbeat.stop()
+            self.pipe.stop()
+            self._write()
+
     def _closing(self) -> None:
         """The window is closing: write the report now (no event loop to wait in)."""
         if not self._done:
@@ -214,7 +224,7 @@ class LiveRun(QObject):
             except OSError as e:
                 sys.stderr.write(f"error: cannot write {shot}: {e.strerror or e}\n")
                 self.exit_code = 2
-        if self.reason != "window closed":
+        if self.reason not in ("window closed", "interrupted"):
             self.tab.shutdown()
             QApplication.instance().exit(self.exit_code)
 
@@ -237,6 +247,7 @@ def run_live(app: QApplication, window, args) -> int:
     run = LiveRun(window, tab, args)
     run.begin()  # before show(): the tab then loads no default model first
     window.show()
-    code = app.exec()
+    with quit_on_signals(run.interrupted) as interrupted:
+        code = app.exec()
     tab.shutdown()
-    return run.exit_code or code
+    return INTERRUPTED if interrupted.signum else run.exit_code or code

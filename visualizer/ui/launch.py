@@ -39,21 +39,52 @@ def run_gui(args: argparse.Namespace) -> int:
         prepare_headless(args)
     from PySide6.QtWidgets import QApplication
 
+    from visualizer.ui.common.interrupt import INTERRUPTED, quit_on_signals
     from visualizer.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("MobileNet Visualizer")
-    if not verbose:
-        from visualizer.ui.console_messages import silence_ffmpeg
+    window = None
+    try:
+        app = QApplication.instance() or QApplication(sys.argv[:1])
+        app.setApplicationName("MobileNet Visualizer")
+        if not verbose:
+            from visualizer.ui.console_messages import silence_ffmpeg
 
-        silence_ffmpeg()
-    window = MainWindow(first_tab=getattr(args, "tab", None))
-    if live:  # --source/--model/--autostart/--exit-after-frames/--report
-        return run_live(app, window, args)
-    if shot:
-        return save_screenshot(window, Path(shot).expanduser())
-    window.show()
-    return app.exec()
+            silence_ffmpeg()
+        window = MainWindow(first_tab=getattr(args, "tab", None),
+                            threads=getattr(args, "threads", None))
+        if live:  # --source/--model/--autostart/--exit-after-frames/--report
+            code = run_live(app, window, args)
+        elif shot:
+            code = save_screenshot(window, Path(shot).expanduser())
+        else:
+            window.show()
+            with quit_on_signals() as interrupted:
+                code = app.exec()
+            code = INTERRUPTED if interrupted.signum else code
+    except KeyboardInterrupt:  # before or after the event loop
+        code = INTERRUPTED
+    if window is not None:
+        window.close()  # the tabs stop their work (waiting ~1 s at most)
+    return leave(code)
+
+
+#: After the window has gone, how long the program waits for background work it let go.
+EXIT_WAIT_S = 10.0
+
+
+def leave(code: int) -> int:
+    """`code`, once no thread is left running; past EXIT_WAIT_S the process ends at once
+    (a QThread destroyed while it runs would abort it with a crash report instead)."""
+    from visualizer.ui.common.task import wait_all
+
+    if wait_all(EXIT_WAIT_S):
+        return code
+    from visualizer.net.profile_dirs import remove_own
+
+    remove_own()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def check_outputs(args: argparse.Namespace) -> str | None:

@@ -1,0 +1,83 @@
+"""Ctrl-C and SIGTERM while Qt's event loop runs: a clean stop with exit code 130.
+
+Python runs a signal handler only between bytecodes of the main thread, and Qt's event
+loop waits in C++: a Ctrl-C would wait for the next Python slot, and its KeyboardInterrupt
+would be raised inside that slot, printed as a traceback and ignored. So while the loop
+runs, the signal also writes a byte to a socket (signal.set_wakeup_fd) that a
+QSocketNotifier watches, and the handler asks the event loop to end instead of raising.
+"""
+from __future__ import annotations
+
+import signal
+import socket
+import threading
+from contextlib import contextmanager
+from typing import Callable, Iterator
+
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier
+
+#: The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report).
+INTERRUPTED = 130
+SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM")
+                if hasattr(signal, name))
+
+
+class Interrupted:
+    """What quit_on_signals saw: `signum` is None until a signal arrived."""
+
+    signum: int | None = None
+
+
+class _Wakeup(QObject):
+    """Wakes the event loop when a signal arrives so that its Python handler runs."""
+
+    def __init__(self, parent: QObject) -> None:
+        super().__init__(parent)
+        self._read, self._write = socket.socketpair()
+        for end in (self._read, self._write):
+            end.setblocking(False)
+        self._previous = signal.set_wakeup_fd(self._write.fileno(), warn_on_full_buffer=False)
+        self._notifier = QSocketNotifier(self._read.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._drain)
+
+    def _drain(self) -> None:  # the pending Python handler runs about here
+        try:
+            self._read.recv(512)
+        except OSError:
+            pass
+
+    def close(self) -> None:
+        signal.set_wakeup_fd(self._previous)
+        self._notifier.setEnabled(False)
+        self._read.close()
+        self._write.close()
+
+
+@contextmanager
+def quit_on_signals(on_signal: Callable[[], None] | None = None) -> Iterator[Interrupted]:
+    """Inside: SIGINT or SIGTERM runs `on_signal()` then ends the application's event loop
+    with INTERRUPTED (the `with` body's `app.exec()` returns it). Outside, the previous
+    handlers apply. Does nothing off the main thread or without an application."""
+    seen = Interrupted()
+    app = QCoreApplication.instance()
+    if app is None or threading.current_thread() is not threading.main_thread():
+        yield seen
+        return
+
+    def handler(signum, _frame) -> None:
+        if seen.signum is None:
+            seen.signum = signum
+            if on_signal is not None:
+                on_signal()
+        app.exit(INTERRUPTED)
+
+    wakeup = _Wakeup(app)
+    previous = {s: signal.signal(s, handler) for s in SIGNALS}
+    try:
+        yield seen
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+        wakeup.close()
+        wakeup.deleteLater()
+
