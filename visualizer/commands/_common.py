@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 from typing import Callable
 
@@ -26,6 +27,17 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def thread_count(text: str) -> int:
+    """onnxruntime intra-op threads: 1 to 4 × the machine's cores (more only thrashes;
+    --threads 1000 stalled the window for seconds)."""
+    value = positive_int(text)
+    cores = os.cpu_count() or 1
+    if value > 4 * cores:
+        raise argparse.ArgumentTypeError(
+            f"{value} is more than 4 × this machine's {cores} cores (at most {4 * cores})")
     return value
 
 

@@ -16,7 +16,7 @@ from visualizer.net.timing_stats import statistic
 
 from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
                                          fail, non_negative_int, positive_int, print_json,
-                                         table)
+                                         table, thread_count)
 from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
 
 NAME = "bench"
@@ -37,7 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--runs", type=positive_int, default=20,
                    help="frames timed layer by layer (each layer's n)")
     p.add_argument("--warmup", type=non_negative_int, default=5, help="untimed runs first")
-    p.add_argument("--threads", type=positive_int, default=None,
+    p.add_argument("--threads", type=thread_count, default=None,
                    help="onnxruntime intra-op threads (default: onnxruntime's choice)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     add_precision_argument(p)

@@ -30,7 +30,7 @@ def _make(spec: str) -> QWidget:
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, first_tab: str | None = None) -> None:
+    def __init__(self, first_tab: str | None = None, threads: int | None = None) -> None:
         super().__init__()
         self.setWindowTitle("MobileNet Visualizer")
         self.setWindowIcon(app_icon())
@@ -45,6 +45,8 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():  # tabs that follow others (Network follows Live)
             if hasattr(page, "connect_pages"):
                 page.connect_pages(self.pages)
+            if threads is not None and hasattr(page, "set_threads"):  # --threads
+                page.set_threads(threads)
         self.resize(1280, 800)
         if first_tab in self.pages:
             self.tabs.setCurrentWidget(self.pages[first_tab])

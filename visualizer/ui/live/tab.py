@@ -204,6 +204,10 @@ class LiveTab(QWidget):
         """Load `spec` (or the picker's choice) in the background; the old model runs on."""
         self.model_controls.load(spec)
 
+    def set_threads(self, threads: int | None) -> None:
+        """onnxruntime intra-op threads for the models loaded from now on."""
+        self.pipeline.threads = threads
+
     def _on_loaded(self) -> None:
         self.chart.set_layers(self.pipeline.layers)
         if self._start_pending:

@@ -263,6 +263,10 @@ class NetworkTab(QWidget):
         self._maps_clock.restart()
         self.detail.show_layer(self.selected_layer(), self._model, self._frame)
 
+    def set_threads(self, threads: int | None) -> None:
+        """onnxruntime intra-op threads of the next "Profile layers", sweep and roofs."""
+        self.threads = self.sweep.threads = self.roofline.threads = threads
+
     # -- profiling --------------------------------------------------------------------------------
     def start_profile(self) -> None:
         """Time every layer of the selected network on a worker thread."""
