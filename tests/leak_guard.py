@@ -10,6 +10,7 @@ destroyed while running when its owner is collected, and Qt would abort the whol
 Qt objects are only tracked once PySide6 is imported: `QThread.start`, `QTimer.start`,
 `QTimer.singleShot` and `FrameSource.start` are wrapped (once, for the session) to note
 what was started and where. Tests that never touch Qt pay for a thread listing only.
+qt_alarm.py lets pytest-timeout end a test that waits in a Qt event loop.
 """
 from __future__ import annotations
 
@@ -19,6 +20,8 @@ import sys
 import threading
 import time
 import weakref
+
+from qt_alarm import QtAlarm
 
 #: How long a test's threads and timers may take to end after it (seconds).
 GRACE_S = 5.0
@@ -110,7 +113,7 @@ class _QtTracker:
         QTimer.singleShot = staticmethod(shot)
         self.sources: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
         self._sources_tracked = False
-        self._track_event_loops()
+        self.alarm = QtAlarm()
 
     def track_sources(self) -> None:
         """Frame sources (visualizer.video) a test started, once that module is imported."""
@@ -125,83 +128,6 @@ class _QtTracker:
             return source_start(source, *args)
 
         module.FrameSource.start = start_source
-
-    def _track_event_loops(self) -> None:
-        """pytest-timeout's SIGALRM must end a test even while it waits in a Qt event loop
-        (qtbot.waitSignal with no timeout, a QEventLoop with nothing to wake it). Python runs
-        a signal handler only between bytecodes, so the signal also writes to a socket that
-        a QSocketNotifier watches (ensure_wakeup); the handler (wrap_alarm) ends every
-        event loop the test is in, and its exception is raised where the outermost one
-        returns, as if the test itself had raised it."""
-        from PySide6.QtCore import QEventLoop
-
-        loops: list = []
-        self.pending: BaseException | None = None
-        exec_loop, tracker = QEventLoop.exec, self
-
-        def exec_tracked(loop, *args):
-            loops.append(loop)
-            try:
-                return exec_loop(loop, *args)
-            finally:
-                loops.pop()
-                if not loops and tracker.pending is not None:
-                    exc, tracker.pending = tracker.pending, None
-                    raise exc
-
-        QEventLoop.exec = exec_tracked
-        self.loops = loops
-        self._notifier = None
-
-    def ensure_wakeup(self) -> None:
-        """Install the signal wake-up once a QApplication exists (see _track_event_loops)."""
-        from PySide6.QtCore import QCoreApplication, QSocketNotifier
-
-        app = QCoreApplication.instance()
-        if (self._notifier is not None or app is None
-                or threading.current_thread() is not threading.main_thread()):
-            return
-        import signal
-        import socket
-
-        self._wake_r, self._wake_w = socket.socketpair()
-        for s in (self._wake_r, self._wake_w):
-            s.setblocking(False)
-        signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
-        self._notifier = QSocketNotifier(self._wake_r.fileno(), QSocketNotifier.Type.Read,
-                                         app)
-
-        def woken() -> None:  # a pending Python signal handler runs about here
-            try:
-                self._wake_r.recv(512)
-            except OSError:
-                pass
-
-        self._notifier.activated.connect(woken)
-
-    def wrap_alarm(self) -> None:
-        """Make pytest-timeout's SIGALRM handler (set for each test) end the event loops
-        the test waits in, and raise its exception where the outermost one returns."""
-        import signal
-
-        if not hasattr(signal, "SIGALRM"):
-            return
-        handler = signal.getsignal(signal.SIGALRM)
-        if not callable(handler) or getattr(handler, "ends_qt_loops", False):
-            return
-
-        def in_qt_loops(signum, frame):
-            if not self.loops:
-                return handler(signum, frame)
-            try:
-                handler(signum, frame)
-            except BaseException as exc:  # noqa: BLE001 - e.g. pytest-timeout's Failed
-                self.pending = exc
-                for loop in self.loops:
-                    loop.exit(1)
-
-        in_qt_loops.ends_qt_loops = True
-        signal.signal(signal.SIGALRM, in_qt_loops)
 
     def _shot_timer(self, msec, *args):
         """A single-shot QTimer doing what QTimer.singleShot(msec, *args) does, or None.
@@ -238,8 +164,7 @@ class _QtTracker:
         self.timers.clear()
         self.sources.clear()
         self.track_sources()
-        self.ensure_wakeup()
-        self.wrap_alarm()
+        self.alarm.prepare()
 
     def running(self) -> list[tuple[object, str]]:
         """(QThread or QTimer, where it was started) of those still running."""

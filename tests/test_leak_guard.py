@@ -1,7 +1,10 @@
 """The guard every test runs under (tests/conftest.py) finds and stops what a test left."""
 from __future__ import annotations
 
+import signal
 import threading
+
+import pytest
 
 from leak_guard import LeakGuard
 
@@ -65,3 +68,35 @@ def test_a_single_shot_that_fires_in_time_is_not_a_leak(qapp):
     fired = []
     QTimer.singleShot(10, lambda: fired.append(1))
     assert guard.after(grace_s=10) == [] and fired == [1]
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="needs SIGALRM")
+def test_an_alarm_ends_a_test_waiting_in_a_qt_event_loop(qapp):
+    """What pytest-timeout relies on: its SIGALRM handler's exception ends a QEventLoop
+    that nothing else would wake, and comes out of exec() like a test's own exception."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    from leak_guard import LeakGuard
+
+    class Alarm(Exception):
+        pass
+
+    def handler(signum, frame):
+        raise Alarm("time is up")
+
+    pytest_timeout = signal.signal(signal.SIGALRM, handler)
+    remaining = signal.getitimer(signal.ITIMER_REAL)
+    backstop = QTimer(singleShot=True)  # without the guard: the loop ends, and no Alarm
+    try:
+        LeakGuard._tracker().alarm.prepare()  # as before every test
+        loop = QEventLoop()
+        backstop.timeout.connect(loop.quit)
+        backstop.start(5_000)
+        signal.setitimer(signal.ITIMER_REAL, 0.2)
+        with pytest.raises(Alarm, match="time is up"):
+            loop.exec()  # nothing quits it before the backstop
+    finally:
+        backstop.stop()
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, pytest_timeout)
+        signal.setitimer(signal.ITIMER_REAL, *remaining)
