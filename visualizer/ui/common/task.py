@@ -22,8 +22,9 @@ JobFn = Callable[[Callable[[Any], None], Callable[[], bool]], Any]
 #: How long closing waits for a cancelled task before detaching it (ms).
 STOP_WAIT_MS = 300
 
-#: Tasks started and not yet finished: a QThread destroyed while running aborts the process.
-_tasks: set["Task"] = set()
+#: Tasks started and not yet deleted (by id): a QThread destroyed while running aborts the
+#: process, and one deleted from inside its own slot corrupts Qt's bookkeeping.
+_tasks: dict[int, "Task"] = {}
 #: Other threads let go while still running, each with its reaper (see detach).
 _detached: dict[QThread, "_Reaper"] = {}
 
@@ -62,10 +63,11 @@ class Task(QThread):
         self._reaped = False
 
     def start(self, *args) -> None:
-        _tasks.add(self)  # alive until finished, whoever else lets go of it
+        _tasks[id(self)] = self  # alive until deleted, whoever else lets go of it
         if not self._reaped:  # connected last: queued after the owner's own slots
             self._reaped = True
             self.finished.connect(self._delete_when_done)
+            self.destroyed.connect(lambda _=None, key=id(self): _tasks.pop(key, None))
         super().start(*args)
 
     def run(self) -> None:  # worker thread
@@ -81,8 +83,7 @@ class Task(QThread):
 
     @Slot()
     def _delete_when_done(self) -> None:
-        _tasks.discard(self)
-        self.deleteLater()
+        self.deleteLater()  # later, outside this slot; `destroyed` then lets go of it
 
 
 def alive(thread: QThread | None) -> bool:
@@ -128,7 +129,7 @@ def wait_all(timeout_s: float) -> bool:
     while its thread runs aborts the process, so whoever exits waits for them first (or
     leaves without running destructors)."""
     deadline = time.monotonic() + timeout_s
-    for thread in [*_tasks, *_detached]:
+    for thread in [*_tasks.values(), *_detached]:
         if alive(thread) and not thread.wait(
                 max(0, int((deadline - time.monotonic()) * 1000))):
             return False
