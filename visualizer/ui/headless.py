@@ -24,7 +24,7 @@ from visualizer.net.atomic_files import write_atomic
 from visualizer.net.report import run_metadata
 from visualizer.ui.common.image_files import save_png
 from visualizer.net.timing_stats import statistic
-from visualizer.ui.common.interrupt import INTERRUPTED, quit_on_signals
+from visualizer.ui.common.interrupt import INTERRUPTED, Interrupted
 from visualizer.ui.live.pickers import default_model
 from visualizer.video.sources import SourceError, make_source
 
@@ -153,12 +153,9 @@ class LiveRun(QObject):
         self._wait_idle(time.perf_counter())
 
     def interrupted(self) -> None:
-        """Ctrl-C or SIGTERM: stop and write the report now (the event loop is ending)."""
-        if not self._done:
-            self._done, self.reason = True, "interrupted"
-            self.heartbeat.stop()
-            self.pipe.stop()
-            self._write()
+        """Ctrl-C or SIGTERM: end as at the last frame (the frame in flight comes back, the
+        report is written, the event loop ends); the exit code is then 130."""
+        self.finish("interrupted")
 
     def _closing(self) -> None:
         """The window is closing: write the report now (no event loop to wait in)."""
@@ -224,12 +221,12 @@ class LiveRun(QObject):
             except OSError as e:
                 sys.stderr.write(f"error: cannot write {shot}: {e.strerror or e}\n")
                 self.exit_code = 2
-        if self.reason not in ("window closed", "interrupted"):
+        if self.reason != "window closed":
             self.tab.shutdown()
             QApplication.instance().exit(self.exit_code)
 
 
-def run_live(app: QApplication, window, args) -> int:
+def run_live(app: QApplication, window, args, interrupted: Interrupted | None = None) -> int:
     """Run the live demo from the command line; returns the process exit code."""
     tab = window.page("live")
     problem = check_args(args)
@@ -245,9 +242,10 @@ def run_live(app: QApplication, window, args) -> int:
     window.tabs.setCurrentWidget(shown)
     window.resize(1280, 800)
     run = LiveRun(window, tab, args)
+    if interrupted is not None:  # Ctrl-C / SIGTERM (launch.py): end as at the last frame
+        interrupted.on_signal = run.interrupted
     run.begin()  # before show(): the tab then loads no default model first
     window.show()
-    with quit_on_signals(run.interrupted) as interrupted:
-        code = app.exec()
+    code = app.exec()
     tab.shutdown()
-    return INTERRUPTED if interrupted.signum else run.exit_code or code
+    return INTERRUPTED if interrupted and interrupted.signum else run.exit_code or code

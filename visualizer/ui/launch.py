@@ -45,23 +45,23 @@ def run_gui(args: argparse.Namespace) -> int:
     window = None
     try:
         app = QApplication.instance() or QApplication(sys.argv[:1])
-        app.setApplicationName("MobileNet Visualizer")
-        if not verbose:
-            from visualizer.ui.console_messages import silence_ffmpeg
+        with quit_on_signals() as interrupted:  # Ctrl-C / SIGTERM: exit 130
+            app.setApplicationName("MobileNet Visualizer")
+            if not verbose:
+                from visualizer.ui.console_messages import silence_ffmpeg
 
-            silence_ffmpeg()
-        window = MainWindow(first_tab=getattr(args, "tab", None),
-                            threads=getattr(args, "threads", None))
-        if live:  # --source/--model/--autostart/--exit-after-frames/--report
-            code = run_live(app, window, args)
-        elif shot:
-            code = save_screenshot(window, Path(shot).expanduser())
-        else:
-            window.show()
-            with quit_on_signals() as interrupted:
+                silence_ffmpeg()
+            window = MainWindow(first_tab=getattr(args, "tab", None),
+                                threads=getattr(args, "threads", None))
+            if live:  # --source/--model/--autostart/--exit-after-frames/--report
+                code = run_live(app, window, args, interrupted)
+            elif shot:
+                code = save_screenshot(window, Path(shot).expanduser())
+            else:
+                window.show()
                 code = app.exec()
             code = INTERRUPTED if interrupted.signum else code
-    except KeyboardInterrupt:  # before or after the event loop
+    except KeyboardInterrupt:  # before the application exists, or after
         code = INTERRUPTED
     if window is not None:
         window.close()  # the tabs stop their work (waiting ~1 s at most)

@@ -14,7 +14,7 @@ import threading
 from contextlib import contextmanager
 from typing import Callable, Iterator
 
-from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier
+from PySide6.QtCore import QCoreApplication, QObject, QSocketNotifier, QTimer
 
 #: The exit code of a run stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report).
 INTERRUPTED = 130
@@ -23,9 +23,11 @@ SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM")
 
 
 class Interrupted:
-    """What quit_on_signals saw: `signum` is None until a signal arrived."""
+    """What quit_on_signals saw (`signum` is None until a signal arrived), and what to do
+    at the first signal (`on_signal`; None: end the event loop with INTERRUPTED)."""
 
     signum: int | None = None
+    on_signal: Callable[[], None] | None = None
 
 
 class _Wakeup(QObject):
@@ -54,10 +56,13 @@ class _Wakeup(QObject):
 
 
 @contextmanager
-def quit_on_signals(on_signal: Callable[[], None] | None = None) -> Iterator[Interrupted]:
-    """Inside: SIGINT or SIGTERM runs `on_signal()` then ends the application's event loop
-    with INTERRUPTED (the `with` body's `app.exec()` returns it). Outside, the previous
-    handlers apply. Does nothing off the main thread or without an application."""
+def quit_on_signals() -> Iterator[Interrupted]:
+    """Inside: SIGINT or SIGTERM ends the application's event loop with INTERRUPTED, or
+    runs the yielded object's `on_signal`, which then ends the loop in its own way (e.g.
+    once a report is written); a second signal ends the loop at once. The action waits
+    for the event loop to run, so a signal that arrives while the window is being built,
+    before `app.exec()`, still ends it. Outside, the previous handlers apply. Does nothing
+    off the main thread or without an application."""
     seen = Interrupted()
     app = QCoreApplication.instance()
     if app is None or threading.current_thread() is not threading.main_thread():
@@ -65,11 +70,10 @@ def quit_on_signals(on_signal: Callable[[], None] | None = None) -> Iterator[Int
         return
 
     def handler(signum, _frame) -> None:
-        if seen.signum is None:
-            seen.signum = signum
-            if on_signal is not None:
-                on_signal()
-        app.exit(INTERRUPTED)
+        first, seen.signum = seen.signum is None, seen.signum or signum
+        action = seen.on_signal if first and seen.on_signal is not None else \
+            (lambda: app.exit(INTERRUPTED))
+        QTimer.singleShot(0, app, action)  # runs in the event loop, whenever that starts
 
     wakeup = _Wakeup(app)
     previous = {s: signal.signal(s, handler) for s in SIGNALS}
