@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write a JSON report of the live run on exit")
     gui.add_argument("--threads", type=thread_count, default=None, metavar="T",
                      help="onnxruntime intra-op threads of the window's runs (live demo, "
-                          "Profile layers, sweep): 1 to 4 × the cores")
+                          "Profile layers, sweep, roofs): 1 to 4 × the cores")
     gui.add_argument("--precision", choices=("float", "int8"), default=None,
                      help="live demo precision: float, or int8 integer kernels (quantized "
                      "checkpoints only)")

@@ -45,6 +45,7 @@ def test_threads_reach_the_live_and_network_tabs_runners(qtbot, monkeypatch, tmp
     window = made[0]
     live, network = window.page("live"), window.page("network")
     assert live.pipeline.threads == 3 and network.threads == 3 == network.sweep.threads
+    assert network.roofline.threads == 3
 
     seen = {}
 
