@@ -102,6 +102,8 @@ class _QtTracker:
             return timer_start(timer, *args)
 
         def shot(msec, *args):
+            if threading.current_thread() is not threading.main_thread():
+                return single_shot(msec, *args)  # no Qt call of the guard's off the GUI thread
             timer = tracker._shot_timer(msec, *args)
             if timer is None:  # an overload or a thread the guard does not mimic
                 return single_shot(msec, *args)
