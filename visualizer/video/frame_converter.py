@@ -23,7 +23,7 @@ import threading
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtMultimedia import QVideoFrame
 
 from visualizer.video import frames
@@ -39,10 +39,15 @@ class _Worker(QObject):
 
     converted = Signal(int, int, object)  # converter id, frame number, rgb or None
     drained = Signal(int)  # converter id: every frame queued before drain() is through
+    #: to itself, queued: convert once the frames queued meanwhile have been received.
+    #: (A signal, not QTimer.singleShot: that would create a timer object per frame in
+    #: this thread from Python.)
+    _kick = Signal()
 
     def __init__(self, converter_id: int, convert: Callable) -> None:
         super().__init__()
         self.converter_id, self.convert = converter_id, convert
+        self._kick.connect(self._convert_pending, Qt.ConnectionType.QueuedConnection)
         self.received = 0  # frames numbered so far; read by the GUI thread after the end
         self._pending: tuple[int, QVideoFrame] | None = None
 
@@ -56,7 +61,7 @@ class _Worker(QObject):
             return
         self.received += 1
         if self._pending is None:  # after the frames queued meanwhile: the newest wins
-            QTimer.singleShot(0, self._convert_pending)
+            self._kick.emit()
         self._pending = (self.received, QVideoFrame(frame))
 
     @Slot()
