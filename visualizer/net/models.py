@@ -21,7 +21,7 @@ import io
 import os
 import re
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -54,6 +54,7 @@ class LoadedModel:
     input_mean: float
     input_std: float
     precision: str = "float"  # "float" or "int8" (integer kernels)
+    source: str = ""  # what load_model was given: loads the other precision of a checkpoint
 
     def label(self, index: int) -> str:
         """The class name of an output index, or "class N" when labels are unknown."""
@@ -114,9 +115,10 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                 path.unlink(missing_ok=True)
                 raise ModelError(f"the cached copy of {off.name} was damaged and has been "
                                  f"removed; try again ({e})") from None
-            return _from_weights(weights, off.name, None, labels_path, cache, labels_url,
-                                 data, precision, embedded=False)
-        return _from_file(path, labels_path, cache, labels_url, precision)
+            return replace(_from_weights(weights, off.name, None, labels_path, cache,
+                                         labels_url, data, precision, embedded=False),
+                           source=text)
+        return replace(_from_file(path, labels_path, cache, labels_url, precision), source=text)
     except DownloadCancelled:
         raise ModelError("download cancelled") from None
     except (CheckpointError, TFLiteError, SpecError) as e:

@@ -9,7 +9,7 @@ mean of a 10 µs layer many times over.
 from __future__ import annotations
 
 import statistics
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
@@ -22,10 +22,13 @@ BLOCK = 5  # runs per interleaved block
 
 
 def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: int = 50,
-                       warmup: int = 5, threads: int | None = None) -> dict:
+                       warmup: int = 5, threads: int | None = None,
+                       progress: Callable[[float], None] | None = None,
+                       cancelled: Callable[[], bool] | None = None) -> dict | None:
     """{"runs", "threads", "whole_graph_ms": {precision: median ms}, "layers": [{"name",
     "type", "macs", "ms": {precision: median ms}}], "cpu_features", "note"} for models
-    keyed by precision (all of one network, same input `x`)."""
+    keyed by precision (all of one network, same input `x`). `progress(fraction)` follows
+    the timed runs; None is returned when `cancelled()` turns True between blocks."""
     from visualizer.net.runner import Runner
 
     names = list(models)
@@ -56,6 +59,10 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
                         if runner is plain:
                             plain_ms[names[i]].append(ms)
             done, block = done + n, block + 1
+            if progress is not None:
+                progress(done / runs)
+            if cancelled is not None and cancelled():
+                return None
         histories = {}
         for p, (_, prof) in zip(names, runners):
             prof.flush()
@@ -75,3 +82,16 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
     return {"runs": runs, "threads": threads,
             "whole_graph_ms": {p: statistics.median(v) for p, v in plain_ms.items()},
             "layers": layers, "cpu_features": list(features), "note": int8_note(features)}
+
+
+def type_ratios(result: dict, types: tuple[str, ...] = ("conv", "depthwise", "pointwise",
+                                                       "fc")) -> dict[str, float]:
+    """int8 / float of the summed per-layer medians of each layer type in a
+    compare_precisions result (types without time in both precisions are left out)."""
+    out = {}
+    for t in types:
+        f = sum(l["ms"].get("float", 0.0) for l in result["layers"] if l["type"] == t)
+        q = sum(l["ms"].get("int8", 0.0) for l in result["layers"] if l["type"] == t)
+        if f > 0 and q > 0:
+            out[t] = q / f
+    return out

@@ -43,6 +43,20 @@ class LayerTableView(QTableView):
         self.setToolTip("")  # cells and headers carry their own tooltips
         self._width = 0  # width all columns need (set when they are sized)
 
+    def current_layer(self):
+        """The NetLayer of the current row, or None."""
+        row, layers = self.currentIndex().row(), self.model().layers
+        return layers[row] if 0 <= row < len(layers) else None
+
+    def select_name(self, name: str) -> None:
+        """Select the row of the layer called `name` (KeyError when there is none)."""
+        for row, layer in enumerate(self.model().layers):
+            if layer.name == name:
+                self.selectRow(row)
+                self.setCurrentIndex(self.model().index(row, 0))
+                return
+        raise KeyError(name)
+
     def size_columns(self) -> None:
         """Fit the columns to their contents (the last one stretches)."""
         header = self.horizontalHeader()

@@ -17,6 +17,7 @@ from visualizer.net.results import InferenceResult
 from visualizer.ui.network.layer_detail import LayerDetail
 from visualizer.ui.network.layer_table import LayerTableModel
 from visualizer.ui.network.pages import ByTypePage, LayerTableView, SharesPage
+from visualizer.ui.network.precision_page import PrecisionPage
 from visualizer.ui.network.roofline_page import RooflinePage
 from visualizer.net.profile_job import profile_job
 from visualizer.ui.network.sweep_view import SweepView
@@ -81,6 +82,8 @@ class NetworkTab(QWidget):
         self.tabs.addTab(self.sweep, "Latency sweep")
         self.roofline = RooflinePage(self, threads=self.threads)
         self.tabs.addTab(self.roofline, "Roofline")
+        self.precision = PrecisionPage(self, threads=self.threads)
+        self.tabs.addTab(self.precision, "Float vs int8")
 
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
@@ -230,6 +233,7 @@ class NetworkTab(QWidget):
     def set_model(self, model) -> None:
         """The live demo's LoadedModel; the table switches to its α, resolution, classes."""
         self._model = model
+        self.precision.set_model(model)
         if model is not None:
             s = model.spec
             self.set_spec(s.alpha, s.resolution, s.classes)
@@ -247,17 +251,10 @@ class NetworkTab(QWidget):
 
     # -- selected layer -----------------------------------------------------------------------
     def selected_layer(self):
-        row = self.layer_view.currentIndex().row()
-        layers = self.layer_model.layers
-        return layers[row] if 0 <= row < len(layers) else None
+        return self.layer_view.current_layer()
 
     def select_layer(self, name: str) -> None:
-        for row, layer in enumerate(self.layer_model.layers):
-            if layer.name == name:
-                self.layer_view.selectRow(row)
-                self.layer_view.setCurrentIndex(self.layer_model.index(row, 0))
-                return
-        raise KeyError(name)
+        self.layer_view.select_name(name)
 
     def _on_row(self, index, _previous=None) -> None:
         self._maps_clock.restart()
@@ -297,12 +294,12 @@ class NetworkTab(QWidget):
     # -- shutdown -------------------------------------------------------------------------------
     def busy(self) -> bool:
         return (self._profile_task is not None or self.detail.busy() or self.sweep.busy()
-                or self.roofline.busy())
+                or self.roofline.busy() or self.precision.busy())
 
     def shutdown(self) -> None:
         """Stop every worker thread of the tab (call before the window closes)."""
         stop(self._profile_task, self.detail.shutdown(), self.sweep.task,  # ~0.3 s at most
-             self.roofline.shutdown())
+             self.roofline.shutdown(), self.precision.shutdown())
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt)
         self.shutdown()

@@ -1,0 +1,237 @@
+"""The "Float vs int8" page of the Network tab: the live demo's quantized checkpoint timed
+in float and in int8, per layer side by side.
+
+"Compare" runs net/precision_compare.py (interleaved runs of both precisions, medians) in
+a background Task with progress and cancel, never on the GUI thread. The chart and the
+sentences show that function's result as it is: per-layer medians, whole-graph medians,
+int8/float per layer type, the CPU features and the one-line why.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from visualizer.net.checkpoints import parse_official
+from visualizer.net.precision_compare import type_ratios
+from visualizer.ui.common.plots import bar_plot, nice_ceiling
+from visualizer.ui.common.style import TYPE_COLORS
+from visualizer.ui.common.task import Task, stop
+
+RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
+FILES = (".tflite", ".tgz", ".tar.gz")
+BAR = 0.38  # height of one bar; a layer's two bars fill 0.76 of its row
+TYPES = ("conv", "depthwise", "pointwise", "fc")
+
+
+def not_comparable(model) -> str | None:
+    """Why the live demo's model cannot be compared in float and int8, or None if it can
+    (a local .tflite/.tgz is tried: a float one fails with a clear message)."""
+    how = ("Load a quantized checkpoint in the Live tab to compare: an official *_quant name "
+           "(e.g. mobilenet_v1_0.5_160_quant) or a quantized .tflite file.")
+    if model is None:
+        return f"No live model yet. {how}"
+    if model.precision == "int8":
+        return None if model.source else f"{model.name} was not loaded from a file. {how}"
+    official = parse_official(model.source) if model.source else None
+    if official is not None:
+        return None if official.quantized else \
+            f"{model.name} holds float weights: it has no int8 version. {how}"
+    name = model.source.lower()
+    if model.source and name.endswith(FILES) and Path(model.source).expanduser().is_file():
+        return None
+    return f"{model.name} is not a quantized checkpoint. {how}"
+
+
+def compare_job(model, runs: int, warmup: int, threads: int | None):
+    """A Task function: loads the checkpoint's other precision, then times both."""
+    def job(report, cancelled):
+        from visualizer.net.models import load_model
+        from visualizer.net.precision_compare import compare_precisions
+        from visualizer.net.preprocess import preprocess
+        from visualizer.net.profile_job import synthetic_image
+
+        report(0.0)
+        models = {p: model if model.precision == p else load_model(model.source, precision=p)
+                  for p in ("float", "int8")}
+        if cancelled():
+            return None
+        res = model.spec.resolution
+        x = preprocess(synthetic_image(res), res, model.input_mean, model.input_std)
+        r = compare_precisions(models, x, runs, warmup, threads, progress=report,
+                               cancelled=cancelled)
+        return None if r is None else {"model": model.name, **r}
+    return job
+
+
+def _legend() -> str:
+    swatches = " ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t}'
+                        for t in ("conv", "depthwise", "pointwise", "pool", "fc", "other"))
+    return (f"{swatches} &nbsp;|&nbsp; each layer: <b>upper bar, pale</b> float &nbsp; "
+            "<b>lower bar, solid</b> int8")
+
+
+class PrecisionPage(QWidget):
+    #: a comparison result was drawn (its dict) — for tests and the status line
+    compared = Signal(object)
+
+    def __init__(self, parent=None, threads: int | None = None, runs: int = RUNS,
+                 warmup: int = WARMUP) -> None:
+        super().__init__(parent)
+        self.threads, self.runs, self.warmup = threads, runs, warmup
+        self.model = None
+        self.result: dict | None = None
+        self.names: list[str] = []
+        self.float_ms = np.zeros(0)
+        self.int8_ms = np.zeros(0)
+        self._task: Task | None = None
+        self._build()
+        self.set_model(None)
+
+    def _build(self) -> None:
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.button = QPushButton("Compare float vs int8")
+        self.button.setToolTip(
+            f"Time the live model's checkpoint in float and in int8: {self.runs} runs of "
+            "each, in alternating blocks so a change in machine load hits both alike; "
+            "per-layer times from onnxruntime's profiler, medians.")
+        self.button.clicked.connect(self.start)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.cancel_button.hide()
+        self.progress = QProgressBar(maximum=100, textVisible=False, maximumWidth=120,
+                                     maximumHeight=12)
+        self.progress.hide()
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.why = QLabel()
+        self.why.setWordWrap(True)
+        self.why.setStyleSheet("color: #444; font-size: 8pt")
+        self.legend = QLabel(_legend())
+        self.legend.setWordWrap(True)
+        self.plot = bar_plot("ms per layer, float vs int8", tick_pt=8, labelled="left")
+        self.plot.getPlotItem().invertY(True)
+        self.plot.setLabel("bottom", "ms (median)")
+        self.plot.getAxis("bottom").enableAutoSIPrefix(False)
+        self.float_bars = pg.BarGraphItem(x0=[], y=[], height=BAR, width=[])
+        self.int8_bars = pg.BarGraphItem(x0=[], y=[], height=BAR, width=[])
+        self.plot.addItem(self.float_bars)
+        self.plot.addItem(self.int8_bars)
+
+        top = QHBoxLayout()
+        top.addWidget(self.status, 1)
+        top.addWidget(self.progress)
+        top.addWidget(self.cancel_button)
+        top.addWidget(self.button)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(4, 4, 4, 4)
+        box.addLayout(top)
+        box.addWidget(self.summary)
+        box.addWidget(self.why)
+        box.addWidget(self.legend)
+        box.addWidget(self.plot, 1)
+
+    # -- the model -------------------------------------------------------------------------
+    def set_model(self, model) -> None:
+        """The live demo's LoadedModel (or None): enables Compare for a quantized one."""
+        self.model = model
+        reason = not_comparable(model)
+        self.button.setEnabled(reason is None and self._task is None)
+        if self._task is None:
+            self.status.setText(reason or f"{model.name}: press Compare to time it in float "
+                                          "and int8 (about 5-20 s).")
+
+    # -- the comparison --------------------------------------------------------------------
+    def start(self) -> None:
+        """Run the comparison of the live model on a worker thread."""
+        if self._task is not None or not_comparable(self.model) is not None:
+            return
+        self._task = task = Task(compare_job(self.model, self.runs, self.warmup,
+                                             self.threads), self)
+        task.progressed.connect(lambda f: self.progress.setValue(round(100 * f)))
+        task.succeeded.connect(self.show_result)
+        task.failed.connect(self._on_failed)
+        task.finished.connect(self._on_finished)
+        self.button.setEnabled(False)
+        self.progress.setValue(0)
+        self.progress.show()
+        self.cancel_button.show()
+        self.status.setText(f"{self.model.name}: timing float and int8, interleaved…")
+        task.start()
+
+    def cancel(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            self.status.setText("cancelling…")
+
+    def _on_failed(self, message: str) -> None:
+        self.status.setText(f"<span style='color:#b00020'>{message}</span>")
+
+    def _on_finished(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.deleteLater()
+        self.progress.hide()
+        self.cancel_button.hide()
+        self.button.setEnabled(not_comparable(self.model) is None)
+        if task.isInterruptionRequested():
+            self.status.setText("Comparison cancelled.")
+
+    def show_result(self, result: dict | None) -> None:
+        """Draw a compare_precisions result (with "model"); None (cancelled) is ignored."""
+        if result is None:
+            return
+        self.result = result
+        layers = [l for l in result["layers"] if "float" in l["ms"] and "int8" in l["ms"]]
+        self.names = [l["name"] for l in layers]
+        self.float_ms = np.array([l["ms"]["float"] for l in layers], float)
+        self.int8_ms = np.array([l["ms"]["int8"] for l in layers], float)
+        rows = np.arange(len(layers), dtype=float)
+        colors = [TYPE_COLORS.get(l["type"], TYPE_COLORS["other"]) for l in layers]
+        pale = [pg.mkColor(c) for c in colors]
+        for c in pale:
+            c.setAlpha(90)
+        self.float_bars.setOpts(x0=np.zeros(len(rows)), y=rows - BAR / 2, height=BAR,
+                                width=self.float_ms, brushes=pale,
+                                pens=[pg.mkPen(c) for c in colors])
+        self.int8_bars.setOpts(x0=np.zeros(len(rows)), y=rows + BAR / 2, height=BAR,
+                               width=self.int8_ms, brushes=colors,
+                               pens=[pg.mkPen(c) for c in colors])
+        self.plot.getAxis("left").setTicks([list(enumerate(self.names)), []])
+        top = float(max(self.float_ms.max(initial=0), self.int8_ms.max(initial=0)))
+        self.plot.setXRange(0, nice_ceiling(top * 1.02), padding=0)
+        self.plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        self._write(result)
+        if self._task is None:
+            self.status.setText(f"{result['model']}: float vs int8, measured.")
+        self.compared.emit(result)
+
+    def _write(self, r: dict) -> None:
+        w = r["whole_graph_ms"]
+        ratio = w["int8"] / w["float"] if w.get("float") else float("nan")
+        ratios = type_ratios(r, TYPES)
+        by_type = " · ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t} '
+                             f"<b>{v:.2f}</b>" for t, v in ratios.items())
+        self.summary.setText(
+            f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
+            f"{r['threads'] or 'default'}, medians. Whole graph: float <b>{w['float']:.2f} "
+            f"ms</b>, int8 <b>{w['int8']:.2f} ms</b> (int8/float <b>{ratio:.2f}</b>).<br>"
+            f"int8/float by type: {by_type}")
+        self.why.setText(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}. "
+                         f"Why: {r['note']}.")
+
+    # -- shutdown --------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self._task is not None
+
+    def shutdown(self) -> None:
+        """Stop the comparison's thread (call before the window closes)."""
+        stop(self._task)
+        self._on_finished()
