@@ -48,7 +48,9 @@ def page(qtbot):
 def test_bars_are_the_comparison_result(page, comparison, quant_models):
     page.set_model(quant_models["int8"])
     assert page.button.isEnabled()
+    assert not page.plot.isVisibleTo(page)  # no empty chart before a result
     page.show_result(comparison)
+    assert page.plot.isVisibleTo(page) and page.summary.isVisibleTo(page)
     layers = comparison["layers"]
     assert page.names == [l["name"] for l in layers]
     assert page.float_ms.tolist() == [l["ms"]["float"] for l in layers]
@@ -101,7 +103,8 @@ def test_compare_runs_off_the_gui_thread_and_draws(page, qtbot, quant_models, mo
         return real(*args, **kwargs)
 
     monkeypatch.setattr(pc, "compare_precisions", recording)
-    page.set_model(quant_models["float"])
+    page.set_model(quant_models["float"])  # the job loads int8 from the model's source
+    assert quant_models["float"].source.endswith(QUANT)
     progress = []
     with qtbot.waitSignal(page.compared, timeout=100_000) as got:
         page.start()

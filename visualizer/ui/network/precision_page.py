@@ -35,14 +35,14 @@ def not_comparable(model) -> str | None:
            "(e.g. mobilenet_v1_0.5_160_quant) or a quantized .tflite file.")
     if model is None:
         return f"No live model yet. {how}"
-    if model.precision == "int8":
-        return None if model.source else f"{model.name} was not loaded from a file. {how}"
-    official = parse_official(model.source) if model.source else None
+    source = getattr(model, "source", "")  # models without one (e.g. test fakes): float
+    if getattr(model, "precision", "float") == "int8":
+        return None if source else f"{model.name} was not loaded from a file. {how}"
+    official = parse_official(source) if source else None
     if official is not None:
         return None if official.quantized else \
             f"{model.name} holds float weights: it has no int8 version. {how}"
-    name = model.source.lower()
-    if model.source and name.endswith(FILES) and Path(model.source).expanduser().is_file():
+    if source.lower().endswith(FILES) and Path(source).expanduser().is_file():
         return None
     return f"{model.name} is not a quantized checkpoint. {how}"
 
@@ -68,11 +68,7 @@ def compare_job(model, runs: int, warmup: int, threads: int | None):
     return job
 
 
-def _legend() -> str:
-    swatches = " ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t}'
-                        for t in ("conv", "depthwise", "pointwise", "pool", "fc", "other"))
-    return (f"{swatches} &nbsp;|&nbsp; each layer: <b>upper bar, pale</b> float &nbsp; "
-            "<b>lower bar, solid</b> int8")
+TITLE = "ms per layer: <b>pale</b> float (upper) vs <b>solid</b> int8 (lower)"
 
 
 class PrecisionPage(QWidget):
@@ -113,9 +109,7 @@ class PrecisionPage(QWidget):
         self.why = QLabel()
         self.why.setWordWrap(True)
         self.why.setStyleSheet("color: #444; font-size: 8pt")
-        self.legend = QLabel(_legend())
-        self.legend.setWordWrap(True)
-        self.plot = bar_plot("ms per layer, float vs int8", tick_pt=8, labelled="left")
+        self.plot = bar_plot(TITLE, tick_pt=8, labelled="left")
         self.plot.getPlotItem().invertY(True)
         self.plot.setLabel("bottom", "ms (median)")
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
@@ -134,8 +128,10 @@ class PrecisionPage(QWidget):
         box.addLayout(top)
         box.addWidget(self.summary)
         box.addWidget(self.why)
-        box.addWidget(self.legend)
         box.addWidget(self.plot, 1)
+        box.addStretch(0)  # keeps the status line at the top until there is a result
+        for w in (self.summary, self.why, self.plot):
+            w.hide()  # an empty chart says nothing: shown with the first result
 
     # -- the model -------------------------------------------------------------------------
     def set_model(self, model) -> None:
@@ -162,7 +158,7 @@ class PrecisionPage(QWidget):
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
-        self.status.setText(f"{self.model.name}: timing float and int8, interleaved…")
+        self.status.setText(f"{self.model.name}: timing float and int8…")
         task.start()
 
     def cancel(self) -> None:
@@ -209,8 +205,9 @@ class PrecisionPage(QWidget):
         self.plot.setXRange(0, nice_ceiling(top * 1.02), padding=0)
         self.plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
         self._write(result)
-        if self._task is None:
-            self.status.setText(f"{result['model']}: float vs int8, measured.")
+        for w in (self.summary, self.why, self.plot):
+            w.show()
+        self.status.setText(f"{result['model']}: measured.")
         self.compared.emit(result)
 
     def _write(self, r: dict) -> None:
@@ -221,8 +218,8 @@ class PrecisionPage(QWidget):
                              f"<b>{v:.2f}</b>" for t, v in ratios.items())
         self.summary.setText(
             f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
-            f"{r['threads'] or 'default'}, medians. Whole graph: float <b>{w['float']:.2f} "
-            f"ms</b>, int8 <b>{w['int8']:.2f} ms</b> (int8/float <b>{ratio:.2f}</b>).<br>"
+            f"{r['threads'] or 'default'}, medians.<br>Whole graph: float <b>{w['float']:.2f} "
+            f"ms</b>, int8 <b>{w['int8']:.2f} ms</b>, int8/float <b>{ratio:.2f}</b><br>"
             f"int8/float by type: {by_type}")
         self.why.setText(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}. "
                          f"Why: {r['note']}.")
