@@ -119,6 +119,20 @@ def test_compare_runs_off_the_gui_thread_and_draws(page, qtbot, quant_models, mo
     assert page.button.isEnabled() and not page.progress.isVisible()
 
 
+def test_cancel_button_stops_the_comparison_without_a_result(page, qtbot, quant_models):
+    page.runs = 50  # ten blocks: cancelled after the first
+    page.set_model(quant_models["int8"])
+    drawn = []
+    page.compared.connect(drawn.append)
+    page.start()
+    assert page.cancel_button.isVisibleTo(page)
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: not page.busy(), timeout=60_000)
+    assert drawn == [] and page.result is None
+    assert "cancelled" in page.status.text() and page.button.isEnabled()
+    assert not page.cancel_button.isVisibleTo(page)
+
+
 def test_shutdown_stops_a_running_comparison(page, qtbot, quant_models):
     page.set_model(quant_models["int8"])
     page.start()

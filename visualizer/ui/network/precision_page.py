@@ -85,6 +85,7 @@ class PrecisionPage(QWidget):
         self.float_ms = np.zeros(0)
         self.int8_ms = np.zeros(0)
         self._task: Task | None = None
+        self._cancelled = False
         self._build()
         self.set_model(None)
 
@@ -154,6 +155,7 @@ class PrecisionPage(QWidget):
         task.succeeded.connect(self.show_result)
         task.failed.connect(self._on_failed)
         task.finished.connect(self._on_finished)
+        self._cancelled = False
         self.button.setEnabled(False)
         self.progress.setValue(0)
         self.progress.show()
@@ -164,6 +166,7 @@ class PrecisionPage(QWidget):
     def cancel(self) -> None:
         if self._task is not None:
             self._task.cancel()
+            self._cancelled = True  # the thread forgets the request once it has ended
             self.status.setText("cancelling…")
 
     def _on_failed(self, message: str) -> None:
@@ -177,7 +180,7 @@ class PrecisionPage(QWidget):
         self.progress.hide()
         self.cancel_button.hide()
         self.button.setEnabled(not_comparable(self.model) is None)
-        if task.isInterruptionRequested():
+        if self._cancelled:
             self.status.setText("Comparison cancelled.")
 
     def show_result(self, result: dict | None) -> None:
