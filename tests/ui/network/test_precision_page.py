@@ -62,6 +62,14 @@ def test_bars_are_the_comparison_result(page, comparison, quant_models):
     assert np.all(np.asarray(q["y"]) - np.asarray(f["y"]) > 0)  # int8 below float
     assert [pg.mkBrush(b).color().name() for b in q["brushes"]] == [
         TYPE_COLORS.get(l["type"], TYPE_COLORS["other"]) for l in layers]
+    # hovering a row names the layer and its two medians
+    from PySide6.QtCore import QPointF
+
+    vb = page.plot.getPlotItem().vb
+    page._on_mouse(vb.mapViewToScene(QPointF(0.001, 1.2)))
+    l1 = layers[1]
+    assert page.hover.text().startswith(f"{l1['name']}: float {l1['ms']['float']:.3f} ms")
+    assert f"int8 {l1['ms']['int8']:.3f} ms" in page.hover.text()
     # whole graph, per-type ratios, CPU features and the why, as the result says
     w = comparison["whole_graph_ms"]
     text = page.summary.text()

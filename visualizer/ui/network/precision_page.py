@@ -118,6 +118,9 @@ class PrecisionPage(QWidget):
         self.int8_bars = pg.BarGraphItem(x0=[], y=[], height=BAR, width=[])
         self.plot.addItem(self.float_bars)
         self.plot.addItem(self.int8_bars)
+        self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        self.hover = QLabel("hover a layer for its times")
+        self.hover.setStyleSheet("color: #222; font-weight: 600")
 
         top = QHBoxLayout()
         top.addWidget(self.status, 1)
@@ -130,8 +133,9 @@ class PrecisionPage(QWidget):
         box.addWidget(self.summary)
         box.addWidget(self.why)
         box.addWidget(self.plot, 1)
+        box.addWidget(self.hover)
         box.addStretch(0)  # keeps the status line at the top until there is a result
-        for w in (self.summary, self.why, self.plot):
+        for w in (self.summary, self.why, self.plot, self.hover):
             w.hide()  # an empty chart says nothing: shown with the first result
 
     # -- the model -------------------------------------------------------------------------
@@ -208,7 +212,7 @@ class PrecisionPage(QWidget):
         self.plot.setXRange(0, nice_ceiling(top * 1.02), padding=0)
         self.plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
         self._write(result)
-        for w in (self.summary, self.why, self.plot):
+        for w in (self.summary, self.why, self.plot, self.hover):
             w.show()
         self.status.setText(f"{result['model']}: measured.")
         self.compared.emit(result)
@@ -226,6 +230,19 @@ class PrecisionPage(QWidget):
             f"int8/float by type: {by_type}")
         self.why.setText(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}. "
                          f"Why: {r['note']}.")
+
+    def describe(self, row: int) -> str:
+        """One line on a layer's two medians (hover)."""
+        f, q = self.float_ms[row], self.int8_ms[row]
+        ratio = f"int8/float {q / f:.2f}" if f > 0 else ""
+        return f"{self.names[row]}: float {f:.3f} ms · int8 {q:.3f} ms · {ratio}"
+
+    def _on_mouse(self, scene_pos) -> None:
+        y = self.plot.getPlotItem().vb.mapSceneToView(scene_pos).y()
+        row = round(y)
+        inside = self.plot.sceneBoundingRect().contains(scene_pos)
+        self.hover.setText(self.describe(row) if inside and 0 <= row < len(self.names)
+                           else "hover a layer for its times")
 
     # -- shutdown --------------------------------------------------------------------------
     def busy(self) -> bool:
