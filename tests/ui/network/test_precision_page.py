@@ -14,6 +14,7 @@ from visualizer.net.models import load_model
 from visualizer.net.preprocess import preprocess
 from visualizer.net.profile_job import synthetic_image
 from visualizer.ui.common.style import TYPE_COLORS
+from visualizer.ui.common.task import stop
 from visualizer.ui.network.precision_page import PrecisionPage, not_comparable
 from visualizer.ui.network.tab import NetworkTab
 
@@ -41,8 +42,8 @@ def page(qtbot):
     w.resize(900, 700)
     w.show()
     yield w
-    w.shutdown()
-    assert not w.busy()
+    stop(w.shutdown())
+    qtbot.waitUntil(lambda: not w.busy(), timeout=60_000)
 
 
 def test_bars_are_the_comparison_result(page, comparison, quant_models):
@@ -142,11 +143,14 @@ def test_cancel_button_stops_the_comparison_without_a_result(page, qtbot, quant_
 
 
 def test_shutdown_stops_a_running_comparison(page, qtbot, quant_models):
+    page.runs = 50
     page.set_model(quant_models["int8"])
     page.start()
-    assert page.busy()
-    page.shutdown()
-    assert not page.busy() and page.button.isEnabled()
+    task = page.shutdown()
+    assert page.busy() and task is page._task
+    stop(task)  # cancels, waits briefly, detaches it if it is still loading
+    qtbot.waitUntil(lambda: not page.busy(), timeout=60_000)
+    assert page.button.isEnabled() and page.result is None
 
 
 def test_the_network_tab_hands_the_live_model_to_the_page(qtbot, quant_models):
@@ -158,6 +162,8 @@ def test_the_network_tab_hands_the_live_model_to_the_page(qtbot, quant_models):
         assert tab.precision.model is quant_models["int8"]
         assert tab.precision.button.isEnabled()
         assert "Float vs int8" in [tab.tabs.tabText(i) for i in range(tab.tabs.count())]
+        tab.precision.start()
+        assert tab.busy()
     finally:
         tab.shutdown()
-    assert not tab.busy()
+    qtbot.waitUntil(lambda: not tab.busy(), timeout=60_000)

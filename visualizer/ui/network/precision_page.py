@@ -20,7 +20,7 @@ from visualizer.net.checkpoints import parse_official
 from visualizer.net.precision_compare import type_ratios
 from visualizer.ui.common.plots import bar_plot, nice_ceiling
 from visualizer.ui.common.style import TYPE_COLORS
-from visualizer.ui.common.task import Task, stop
+from visualizer.ui.common.task import Task
 
 RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
 FILES = (".tflite", ".tgz", ".tar.gz")
@@ -177,10 +177,9 @@ class PrecisionPage(QWidget):
         self.status.setText(f"<span style='color:#b00020'>{message}</span>")
 
     def _on_finished(self) -> None:
-        task, self._task = self._task, None
-        if task is None:
+        if self._task is None:
             return
-        task.deleteLater()
+        self._task = None  # the Task deletes itself
         self.progress.hide()
         self.cancel_button.hide()
         self.button.setEnabled(not_comparable(self.model) is None)
@@ -248,7 +247,6 @@ class PrecisionPage(QWidget):
     def busy(self) -> bool:
         return self._task is not None
 
-    def shutdown(self) -> None:
-        """Stop the comparison's thread (call before the window closes)."""
-        stop(self._task)
-        self._on_finished()
+    def shutdown(self) -> Task | None:
+        """The comparison in flight (if any), for the caller to stop with the tab's others."""
+        return self._task
