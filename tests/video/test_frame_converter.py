@@ -99,12 +99,12 @@ def test_stop_during_a_conversion_counts_what_is_in_flight_and_leaves_no_thread(
         if i == 1:
             assert convert.started.wait(5)
     threading.Timer(0.05, convert.gate.set).start()  # the conversion in flight returns
-    conv.stop()  # waits for it: frame 1 is reported as dropped; 2 and 3, still queued
-    assert sum(dropped) == 1  # to the thread, never arrived
+    conv.stop()  # waits for it, and lets the worker take 2 and 3, still queued to it
+    assert sum(dropped) == 3  # every frame handed over: none delivered, each counted once
     qtbot.waitUntil(no_converter_thread, timeout=5_000)
     QCoreApplication.processEvents()  # a result queued by the last conversion
     conv.offer(numbered_frame(4))  # ignored once stopped
-    assert delivered == [] and sum(dropped) == 1
+    assert delivered == [] and sum(dropped) == 3
     conv.start()  # and it starts again
     conv.offer(numbered_frame(5))
     qtbot.waitUntil(lambda: delivered == [5], timeout=5_000)

@@ -65,6 +65,13 @@ class _Worker(QObject):
         self._pending = (self.received, QVideoFrame(frame))
 
     @Slot()
+    def release(self) -> None:
+        """The last call in the converter thread, after every frame queued to it: the
+        pending frame is dropped here, so no video buffer outlives its thread and the
+        player that made it (it could be freed later, anywhere, by garbage collection)."""
+        self._pending = None
+
+    @Slot()
     def drain(self) -> None:
         self._convert_pending()
         self.drained.emit(self.converter_id)
@@ -92,6 +99,7 @@ class FrameConverter(QObject):
     drained = Signal()  # after drain(): the frames handed over before it are through
     _offer = Signal(QVideoFrame)
     _drain = Signal()
+    _release = Signal()  # blocking: returns once the worker has taken every queued frame
 
     def __init__(self, convert: Callable[[QVideoFrame], np.ndarray | None] | None = None,
                  parent: QObject | None = None) -> None:
@@ -121,6 +129,8 @@ class FrameConverter(QObject):
         self._drain.connect(self._worker.drain)
         self._thread.started.connect(self._worker.name_thread)
         self._offer.connect(self._worker.offer)
+        self._release.connect(self._worker.release,
+                              Qt.ConnectionType.BlockingQueuedConnection)
         self._thread.start()
 
     def connect_sink(self, signal) -> None:
@@ -137,13 +147,17 @@ class FrameConverter(QObject):
             self._offer.emit(frame)
 
     def stop(self) -> None:
-        """End the thread (after the conversion in flight; frames still queued to it are
-        not received) and report the received frames that were not delivered as dropped."""
+        """End the thread after the conversion in flight, once the worker has taken (and
+        let go of) every frame queued to it, and report the frames it received but did
+        not deliver as dropped."""
         thread, worker, self._thread, self._worker = self._thread, self._worker, None, None
         if thread is None:
             return
         self._offer.disconnect(worker.offer)
         self._drain.disconnect(worker.drain)
+        if thread.isRunning():  # frames queued before now are received, then let go
+            self._release.emit()
+        self._release.disconnect(worker.release)
         thread.quit()
         thread.wait(JOIN_TIMEOUT_MS)
         self._id = 0  # results still queued are discarded
