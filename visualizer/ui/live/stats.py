@@ -8,8 +8,10 @@ STATS_TIP = (
     "<b>Inference FPS</b>: frames classified per second; then the last frame's "
     "inference time (preprocessing + the whole network) and the mean since start."
     "<br><b>Frame → result</b>: from the frame's arrival to its result back in the "
-    "window.<br><b>Dropped</b>: frames that arrived while the previous one was still "
-    "being classified; they are skipped, never queued, so the picture stays current.")
+    "window.<br><b>Dropped</b>: frames never classified because a newer one came first: "
+    "they arrived while the previous frame was still being classified or converted, or "
+    "belonged to a model just replaced. They are skipped, never queued, so the picture "
+    "stays current.")
 
 
 class StatsLabel(QLabel):
@@ -27,4 +29,4 @@ class StatsLabel(QLabel):
             f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
             f"{s.inference_fps:.1f} FPS, {ms}<br><b>Frame → result</b> {lat} &nbsp;&nbsp; "
             f"<b>Dropped</b> {s.frames_dropped} of {s.frames_received} frames "
-            "(arrived while inference was busy)")
+            "(not inferred: newer frames came first)")
