@@ -17,7 +17,7 @@ from onnx import numpy_helper
 from PIL import Image
 
 import _tflite_files as tf
-from test_tflite_import import litert_probs, photos, square_rgb
+from test_tflite_import import compare
 from visualizer.net.models import ModelError, load_model
 from visualizer.net.onnx_int8 import build_int8_onnx
 from visualizer.net.tflite_import import TFLiteError
@@ -28,23 +28,14 @@ QUANT = ["mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant",
 PAPER = ["conv1"] + [f"{p}{i}" for i in range(1, 14) for p in ("dw", "pw")] + ["fc"]
 
 
+def _int8_graph(data: bytes):
+    net = import_quantized(data)
+    return net.weights, build_int8_onnx(net)
+
+
 def compare_int8(data: bytes, coral: Path, litert) -> tuple[int, float, int]:
     """(top-1 agreements, largest softmax difference, photos): int8 graph vs LiteRT."""
-    net = import_quantized(data)
-    w = net.weights
-    sess = ort.InferenceSession(build_int8_onnx(net).SerializeToString(),
-                                providers=["CPUExecutionProvider"])
-    interp = litert(model_content=data)
-    interp.allocate_tensors()
-    agree, worst, pics = 0, 0.0, photos(coral)
-    for p in pics:
-        rgb = square_rgb(p, w.resolution)
-        ref = litert_probs(interp, rgb, w.input_mean, w.input_std)
-        x = ((rgb.astype(np.float32) - w.input_mean) / w.input_std).transpose(2, 0, 1)[None]
-        got = sess.run(None, {"input": x})[0][0]
-        agree += int(ref.argmax() == got.argmax())
-        worst = max(worst, float(np.abs(ref - got).max()))
-    return agree, worst, len(pics)
+    return compare(data, coral, litert, build=_int8_graph)
 
 
 @pytest.mark.parametrize("name", QUANT)

@@ -56,11 +56,16 @@ def litert_probs(interp, rgb: np.ndarray, mean: float, std: float) -> np.ndarray
     return y
 
 
-def compare(data: bytes, coral: Path, litert) -> tuple[int, float, int]:
-    """(top-1 agreements, largest softmax difference, photos) of import vs LiteRT."""
-    w = import_tflite(data)
-    sess = ort.InferenceSession(build_onnx(w).SerializeToString(),
-                                providers=["CPUExecutionProvider"])
+def compare(data: bytes, coral: Path, litert, build=None) -> tuple[int, float, int]:
+    """(top-1 agreements, largest softmax difference, photos) of our graph vs LiteRT.
+
+    build(data) -> (weights, onnx model); by default the float import."""
+    if build is None:
+        w = import_tflite(data)
+        model = build_onnx(w)
+    else:
+        w, model = build(data)
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
     interp = litert(model_content=data)
     interp.allocate_tensors()
     agree, worst, pics = 0, 0.0, photos(coral)

@@ -101,3 +101,14 @@ def add_precision_argument(p: argparse.ArgumentParser) -> None:
     p.add_argument("--precision", choices=("float", "int8"), default="float",
                    help="float32, or int8 on onnxruntime's integer kernels with the "
                    "checkpoint's own scales (needs a quantized checkpoint; default float)")
+
+
+def add_layer_arguments(p: argparse.ArgumentParser, d) -> None:
+    """--height … --padding of one convolution layer, defaulting to LayerSpec `d`."""
+    p.add_argument("--height", type=positive_int, default=d.height, help="input height")
+    p.add_argument("--width", type=positive_int, default=d.width, help="input width")
+    p.add_argument("--channels", type=positive_int, default=d.channels, help="input channels")
+    p.add_argument("--kernel", type=positive_int, default=d.kernel, help="kernel size k")
+    p.add_argument("--filters", type=positive_int, default=d.filters, help="filters N")
+    p.add_argument("--stride", type=positive_int, default=d.stride)
+    p.add_argument("--padding", type=non_negative_int, default=d.padding)

@@ -10,7 +10,7 @@ import argparse
 import sys
 from typing import Callable
 
-from visualizer.commands._common import fail, non_negative_int, positive_int
+from visualizer.commands._common import add_layer_arguments, fail, positive_int
 from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan, parse_size
 from visualizer.conv.layer import LayerError, LayerSpec
 
@@ -37,13 +37,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="anim.gif|anim.mp4", help="file to write")
     p.add_argument("--path", choices=["standard", "separable"], default="standard",
                    help="which computation to animate (default standard)")
-    p.add_argument("--height", type=positive_int, default=d.height, help="input height")
-    p.add_argument("--width", type=positive_int, default=d.width, help="input width")
-    p.add_argument("--channels", type=positive_int, default=d.channels, help="input channels")
-    p.add_argument("--kernel", type=positive_int, default=d.kernel, help="kernel size k")
-    p.add_argument("--filters", type=positive_int, default=d.filters, help="filters N")
-    p.add_argument("--stride", type=positive_int, default=d.stride)
-    p.add_argument("--padding", type=non_negative_int, default=d.padding)
+    add_layer_arguments(p, d)
     p.add_argument("--groups", type=positive_int, default=d.groups,
                    help="groups of the standard path (default 1)")
     p.add_argument("--fps", type=_fps, default=8.0, help="frames (steps) per second (default 8)")

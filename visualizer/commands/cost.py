@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from visualizer.commands._common import fail, non_negative_int, positive_int, print_json
+from visualizer.commands._common import add_layer_arguments, fail, print_json
 from visualizer.conv.costs import (conv_costs, depthwise_formula, pointwise_formula,
                                    standard_formula)
 from visualizer.conv.layer import LayerError, LayerSpec
@@ -16,13 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(NAME, help="multiplications of one layer: standard vs separable",
                        description="Multiplication counts of one convolution layer. "
                        "One multiplication per weight×input product (padding zeros included).")
-    p.add_argument("--height", type=positive_int, default=d.height, help="input height")
-    p.add_argument("--width", type=positive_int, default=d.width, help="input width")
-    p.add_argument("--channels", type=positive_int, default=d.channels, help="input channels")
-    p.add_argument("--kernel", type=positive_int, default=d.kernel, help="kernel size k")
-    p.add_argument("--filters", type=positive_int, default=d.filters, help="filters N")
-    p.add_argument("--stride", type=positive_int, default=d.stride)
-    p.add_argument("--padding", type=non_negative_int, default=d.padding)
+    add_layer_arguments(p, d)
     p.add_argument("--json", action="store_true", help="print one JSON object")
 
 
