@@ -7,9 +7,18 @@ from pathlib import Path
 
 import pytest
 
+import crash_witness
 from prerequisites import import_or_missing, missing
+from qt_lifetimes import (KeptWidgets, collect_garbage_in_every_paint, collect_garbage_now,
+                          windows_left_on_screen, wrap_qtbot)
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_configure(config):
+    crash_witness.start(config)
+    if os.environ.get("MOBILENET_VISUALIZER_TEST_GC_IN_PAINT") == "1":
+        collect_garbage_in_every_paint()
 
 #: Real checkpoints, labels and photos that must not be copied into this repository.
 TESTDATA = Path(os.environ.get(
@@ -52,17 +61,36 @@ def _settings_in_a_temporary_folder(tmp_path_factory):
                       str(tmp_path_factory.mktemp("settings")))
 
 
+@pytest.fixture
+def _kept_widgets():
+    return KeptWidgets()
+
+
+@pytest.fixture
+def qtbot(qtbot, _kept_widgets):
+    """pytest-qt's qtbot, which also keeps the widgets given to addWidget alive until it
+    has closed them (see qt_lifetimes.py)."""
+    return wrap_qtbot(qtbot, _kept_widgets)
+
+
 @pytest.fixture(autouse=True)
-def _nothing_left_running():
+def _nothing_left_running(_kept_widgets):
     """Fail a test that leaves a Python thread, a QThread or a QTimer running (after a
-    short grace period); Qt threads and timers it left are stopped first, so that one
-    failing test never hangs or aborts the run."""
+    short grace period), or a window on screen that qtbot does not close; Qt threads and
+    timers it left are stopped first, so that one failing test never hangs or aborts the
+    run. Then its garbage is collected, here, outside any Qt event (qt_lifetimes.py)."""
     from leak_guard import LeakGuard
 
     guard = LeakGuard()
     guard.before()
     yield
+    windows = windows_left_on_screen(_kept_widgets)
+    _kept_widgets.release()
     left = guard.after()
+    collect_garbage_now()
+    if windows:
+        left.append("a window on screen that qtbot does not close: " + ", ".join(windows)
+                    + " (give it to qtbot.addWidget)")
     if left:
         pytest.fail("the test left running: " + "; ".join(left) + " (stop it in a fixture "
                     "or finalizer, e.g. with the `closing` fixture)", pytrace=False)
