@@ -19,10 +19,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np  # noqa: E402
 
-from visualizer.net.cam import class_activation_map, normalised  # noqa: E402
-from visualizer.net.cpu_features import detect  # noqa: E402
+from visualizer.net.runtime.cam import class_activation_map, normalised  # noqa: E402
+from visualizer.net.analysis.cpu_features import detect  # noqa: E402
 from visualizer.net.models import load_model  # noqa: E402
-from visualizer.net.runner import Runner  # noqa: E402
+from visualizer.net.runtime.runner import Runner  # noqa: E402
 
 
 def main() -> None:

@@ -27,12 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench_runtime import interleaved, litert_call, ort_session  # noqa: E402
-from visualizer.net.cpu_features import cpu_features, int8_note  # noqa: E402
+from visualizer.net.analysis.cpu_features import cpu_features, int8_note  # noqa: E402
 from visualizer.net.models import load_model  # noqa: E402
-from visualizer.net.onnx_int8 import build_int8_onnx  # noqa: E402
-from visualizer.net.tflite_quant import import_quantized, signed_weights  # noqa: E402
-from visualizer.net.precision_compare import compare_precisions  # noqa: E402
-from visualizer.net.preprocess import resize_rgb  # noqa: E402
+from visualizer.net.graph.onnx_int8 import build_int8_onnx  # noqa: E402
+from visualizer.net.checkpoints.tflite_quant import import_quantized, signed_weights  # noqa: E402
+from visualizer.net.analysis.precision_compare import compare_precisions  # noqa: E402
+from visualizer.net.runtime.preprocess import resize_rgb  # noqa: E402
 
 SHARED = ("mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant",
           "mobilenet_v1_0.75_192_quant")

@@ -42,14 +42,14 @@ def main() -> int:
 
     from PySide6.QtWidgets import QApplication
 
-    from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS, NetSpec
+    from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS, NetSpec
     from visualizer.net.models import load_model
-    from visualizer.net.results import InferenceResult, LayerTiming
-    from visualizer.net.runner import Runner
-    from visualizer.net.sweep import run_sweep
+    from visualizer.net.runtime.results import InferenceResult, LayerTiming
+    from visualizer.net.runtime.runner import Runner
+    from visualizer.net.analysis.sweep import run_sweep
     from visualizer.ui.network.tab import NetworkTab
-    from visualizer.net.profile_job import synthetic_image
-    from visualizer.net.timing_stats import LayerStats, type_shares
+    from visualizer.net.runtime.profile_job import synthetic_image
+    from visualizer.net.analysis.timing_stats import LayerStats, type_shares
 
     app = QApplication.instance() or QApplication([])
     tab = NetworkTab()

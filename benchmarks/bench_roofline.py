@@ -22,11 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from visualizer.net import roofs as rf  # noqa: E402
-from visualizer.net.cpu_features import detect  # noqa: E402
+from visualizer.net.analysis import roofs as rf  # noqa: E402
+from visualizer.net.analysis.cpu_features import detect  # noqa: E402
 from visualizer.net.models import load_model  # noqa: E402
-from visualizer.net.roofline import attainable, layer_traffic  # noqa: E402
-from visualizer.net.runner import Runner  # noqa: E402
+from visualizer.net.analysis.roofline import attainable, layer_traffic  # noqa: E402
+from visualizer.net.runtime.runner import Runner  # noqa: E402
 
 NOISE = 0.10
 

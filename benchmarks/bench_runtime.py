@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from visualizer.net.models import load_model  # noqa: E402
-from visualizer.net.preprocess import resize_rgb  # noqa: E402
-from visualizer.net.runner import Runner  # noqa: E402
-from visualizer.net.sessions import PROVIDERS, session_options  # noqa: E402
+from visualizer.net.runtime.preprocess import resize_rgb  # noqa: E402
+from visualizer.net.runtime.runner import Runner  # noqa: E402
+from visualizer.net.runtime.sessions import PROVIDERS, session_options  # noqa: E402
 
 
 def default_checkpoint() -> Path:

@@ -12,9 +12,9 @@ import time
 import numpy as np
 import onnxruntime as ort
 
-from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS, NetSpec
-from visualizer.net.onnx_build import build_onnx
-from visualizer.net.untrained import untrained_weights
+from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS, NetSpec
+from visualizer.net.graph.onnx_float import build_onnx
+from visualizer.net.checkpoints.untrained import untrained_weights
 
 
 def main() -> None:

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.net.mobilenet import NetSpec
-from visualizer.net.results import InferenceResult, LayerTiming, Prediction
+from visualizer.net.model.mobilenet import NetSpec
+from visualizer.net.runtime.results import InferenceResult, LayerTiming, Prediction
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from visualizer.net import roofs
+from visualizer.net.analysis import roofs
 
 
 @pytest.fixture(scope="session")

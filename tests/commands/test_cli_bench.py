@@ -11,9 +11,9 @@ import pytest
 from PIL import Image
 
 from visualizer.app import main
-from visualizer.net.mobilenet import NetSpec
+from visualizer.net.model.mobilenet import NetSpec
 from visualizer.net.models import load_model
-from visualizer.net.preprocess import preprocess
+from visualizer.net.runtime.preprocess import preprocess
 
 
 def _bench(capsys, *args: str) -> dict:

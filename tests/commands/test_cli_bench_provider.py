@@ -7,7 +7,7 @@ import json
 import pytest
 
 from visualizer.app import main
-from visualizer.net import sessions
+from visualizer.net.runtime import sessions
 
 
 @pytest.fixture(autouse=True)

@@ -6,9 +6,9 @@ import json
 import pytest
 
 from visualizer.app import main
-from visualizer.net import roofs
-from visualizer.net.mobilenet import NetSpec
-from visualizer.net.roofline import layer_traffic
+from visualizer.net.analysis import roofs
+from visualizer.net.model.mobilenet import NetSpec
+from visualizer.net.analysis.roofline import layer_traffic
 
 ARGS = ["bench", "--runs", "4", "--warmup", "1", "--threads", "1", "--alpha", "0.25",
         "--resolution", "96", "--calibration-size", "tiny"]

@@ -12,9 +12,9 @@ import pytest
 from PIL import Image
 
 from visualizer.app import main
-from visualizer.net.cpu_features import int8_note
-from visualizer.net.mobilenet import NetSpec
-from visualizer.net.preprocess import preprocess
+from visualizer.net.analysis.cpu_features import int8_note
+from visualizer.net.model.mobilenet import NetSpec
+from visualizer.net.runtime.preprocess import preprocess
 
 QUANT = "mobilenet_v1_0.25_128_quant.tflite"
 

@@ -10,10 +10,10 @@ import pytest
 from PIL import Image
 
 from _local_server import LocalServer, closed_port_url, make_tgz
-from visualizer.net.mobilenet import NetSpec
+from visualizer.net.model.mobilenet import NetSpec
 from visualizer.net.models import LoadedModel, ModelError, load_model, model_choices
-from visualizer.net.onnx_build import build_onnx
-from visualizer.net.untrained import untrained_weights
+from visualizer.net.graph.onnx_float import build_onnx
+from visualizer.net.checkpoints.untrained import untrained_weights
 
 
 @pytest.fixture(autouse=True)
@@ -85,7 +85,7 @@ def test_local_tgz_and_onnx_round_trip(coral, tmp_path):
 
 def test_exported_onnx_keeps_its_labels_offline(coral, tmp_path):
     """Labels embedded in the .tflite travel into the exported .onnx: no download needed."""
-    from visualizer.net.checkpoints import read_labels
+    from visualizer.net.checkpoints.official import read_labels
 
     source = load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"))
     saved = tmp_path / "exported.onnx"  # nothing beside it, downloads fail (offline)

@@ -6,7 +6,7 @@ import errno
 import pytest
 from PySide6.QtGui import QColor, QImage
 
-from visualizer.net import atomic_files
+from visualizer.io import atomic as atomic_files
 from visualizer.ui.common.image_files import save_png
 
 

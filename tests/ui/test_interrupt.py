@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from live_fakes import square_frame
-from visualizer.net.profile_dirs import PREFIX
+from visualizer.net.runtime.profile_dirs import PREFIX
 from visualizer.video.frames import rgb_to_qimage
 
 ROOT = Path(__file__).resolve().parents[2]

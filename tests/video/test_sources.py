@@ -191,7 +191,7 @@ def test_decode_size_keeps_the_networks_centre_square():
 def test_panorama_centre_is_not_shrunk_before_the_network_crops_it(qtbot, tmp_path):
     """A 2000×100 panorama scaled to 1280 px would leave a 64-px centre square; the frame
     keeps it whole, so the network input equals the one cut from the original file."""
-    from visualizer.net.preprocess import resize_rgb
+    from visualizer.net.runtime.preprocess import resize_rgb
 
     rng = np.random.default_rng(3)
     pano = rng.integers(0, 256, (100, 2000, 3), dtype=np.uint8)

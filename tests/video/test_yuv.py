@@ -7,7 +7,7 @@ import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtMultimedia import QtVideo, QVideoFrame, QVideoFrameFormat
 
-from visualizer.net.preprocess import resize_rgb
+from visualizer.net.runtime.preprocess import resize_rgb
 from visualizer.video.frames import qimage_to_rgb, video_frame_to_rgb
 from visualizer.video.yuv import MIN_SHORT_SIDE, halve, halvings, planes_to_rgb, readable_formats
 

@@ -21,7 +21,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def add_roofline(result: dict, layers, args: argparse.Namespace) -> None:
     """Add bytes and intensity to each paper layer row of `result` (None for the rows that
     are no paper layer) and, unless --no-roofs, the `roofs` object."""
-    from visualizer.net.roofline import gmacs_per_s, layer_traffic
+    from visualizer.net.analysis.roofline import layer_traffic
+    from visualizer.net.model.rates import gmacs_per_s
 
     dtype = "int8" if result.get("precision") == "int8" else "float32"  # as it ran
     by_name = {l.name: l for l in layers}
@@ -30,10 +31,10 @@ def add_roofline(result: dict, layers, args: argparse.Namespace) -> None:
         traffic = layer_traffic(layer, dtype) if layer is not None else None
         row["bytes"] = traffic.bytes if traffic else None
         row["intensity"] = traffic.intensity if traffic else None
-        row["gmacs_per_s"] = gmacs_per_s(row["macs"], row["ms"]) or 0.0
+        row["gmacs_per_s"] = gmacs_per_s(row["macs"], row["ms"])
     if args.no_roofs:
         return
-    from visualizer.net import roofs
+    from visualizer.net.analysis import roofs
 
     size = roofs.TINY_SIZE if args.calibration_size == "tiny" else roofs.DEFAULT_SIZE
     cached = None if args.recalibrate else roofs.cached_roofs(args.threads, size)
@@ -45,7 +46,8 @@ def add_roofline(result: dict, layers, args: argparse.Namespace) -> None:
 
 def print_roofline(r: dict) -> None:
     """Per layer: bytes, intensity, achieved GMAC/s and its share of the attainable roof."""
-    from visualizer.net.roofline import attainable
+    from visualizer.net.analysis.roofline import attainable
+    from visualizer.net.model.rates import rate_text
 
     roofs = r.get("roofs")
     rows = []
@@ -53,8 +55,10 @@ def print_roofline(r: dict) -> None:
         if not l.get("bytes") or not l["macs"]:
             continue
         row = [l["name"], l["type"], f"{l['bytes'] / 1024:,.0f}", f"{l['intensity']:.2f}",
-               f"{l['gmacs_per_s']:.1f}"]
-        if roofs:
+               rate_text(l["gmacs_per_s"])]
+        if roofs and l["gmacs_per_s"] is None:
+            row += ["—", "—"]
+        elif roofs:
             for bw in (roofs["bandwidth_gbs"], roofs["cache_bandwidth_gbs"]):
                 roof = attainable(l["intensity"], roofs["peak_gmacs"], bw)
                 row.append(f"{100 * l['gmacs_per_s'] / roof:.0f}")

@@ -10,8 +10,8 @@ from visualizer.commands._common import download_progress, fail, print_json, tab
 def run_compare(args: argparse.Namespace, frame) -> int:
     """Load the model in both precisions, time them interleaved, print the comparison."""
     from visualizer.net.models import ModelError, load_model
-    from visualizer.net.precision_compare import compare_precisions
-    from visualizer.net.preprocess import PreprocessError, preprocess
+    from visualizer.net.analysis.precision_compare import compare_precisions
+    from visualizer.net.runtime.preprocess import PreprocessError, preprocess
 
     if not args.model:
         return fail("--compare-precision needs --model: a quantized checkpoint "

@@ -12,7 +12,8 @@ import argparse
 import time
 from typing import Any, Sequence
 
-from visualizer.net.timing_stats import statistic
+from visualizer.net.analysis.timing_stats import statistic
+from visualizer.net.model.rates import rate_text
 
 from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
                                          fail, non_negative_int, positive_int, print_json,
@@ -98,8 +99,8 @@ def _measure(model, x, args) -> dict:
     and session swap included), next to as many plain runs. Costs per frame are the app's
     statistic of the cycles' (and plain blocks') means, so that a burst of load from other
     programs, which hits one block and not its neighbour, does not decide the ratio."""
-    from visualizer.net.runner import Runner
-    from visualizer.net.timing_stats import LayerStats, robust_ms
+    from visualizer.net.runtime.runner import Runner
+    from visualizer.net.analysis.timing_stats import LayerStats, robust_ms
 
     stats = LayerStats(window=None)
     walls: list[float] = []  # run ms of each profiled frame
@@ -156,12 +157,12 @@ def _measure(model, x, args) -> dict:
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from visualizer.net.mobilenet import SpecError
+    from visualizer.net.model.mobilenet import SpecError
     from visualizer.net.models import ModelError, load_model
-    from visualizer.net.preprocess import PreprocessError
+    from visualizer.net.runtime.preprocess import PreprocessError
 
     if args.provider:
-        from visualizer.net.sessions import set_provider
+        from visualizer.net.runtime.sessions import set_provider
 
         try:
             set_provider(args.provider)
@@ -189,7 +190,7 @@ def run(args: argparse.Namespace) -> int:
         frames = [(path, _read_image(path)) for path in args.image]
     except ValueError as e:
         return fail(str(e))
-    from visualizer.net.runner import Runner
+    from visualizer.net.runtime.runner import Runner
 
     try:
         timing_frame = frames[0][1] if frames else \
@@ -222,7 +223,7 @@ def run(args: argparse.Namespace) -> int:
 def _print(r: dict, model) -> None:
     from itertools import accumulate
 
-    from visualizer.net.mobilenet import summary_by_type
+    from visualizer.net.model.mobilenet import summary_by_type
 
     note = "" if r["trained"] else "  (UNTRAINED weights: predictions are meaningless)"
     print(f"{r['model']} ({r['precision']}): α={r['alpha']:g}, "
@@ -233,7 +234,7 @@ def _print(r: dict, model) -> None:
         rows.append([l["name"], l["type"], f"{l['macs']:,}", f"{l['params']:,}",
                      "fused" if l.get("fused") else f"{l['ms']:.3f}", f"{l['percent']:.1f}",
                      f"{cum:.1f}",
-                     f"{l['gmacs_per_s']:.1f}" if l["macs"] else "-"])
+                     rate_text(l["gmacs_per_s"]) if l["macs"] else "-"])
     print(table(["layer", "type", "mult-adds", "params", "ms", "%", "cum %", "GMAC/s"],
                 rows, align="llrrrrrr"))
     print(f"ms: {r['statistic']} (n = {r['runs']})")

@@ -30,7 +30,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from visualizer.net.atomic_files import unwritable_reason, write_atomic
+    from visualizer.io.atomic import unwritable_reason, write_atomic
     from visualizer.net.models import ModelError, load_model
 
     out = Path(args.out).expanduser()

@@ -5,7 +5,7 @@ import argparse
 import math
 
 from visualizer.commands._common import fail, print_json, table
-from visualizer.net.mobilenet import NetLayer, NetSpec, SpecError, summary_by_type
+from visualizer.net.model.mobilenet import NetLayer, NetSpec, SpecError, summary_by_type
 
 NAME = "net"
 

@@ -25,12 +25,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
-from visualizer.net.checkpoints import (CheckpointError, DownloadCancelled, extract_tflite,
+from visualizer.net.checkpoints.official import (CheckpointError, DownloadCancelled, extract_tflite,
                                         fetch_checkpoint, fetch_labels, official_names,
                                         parse_official, read_labels)
-from visualizer.net.mobilenet import NetSpec, SpecError
-from visualizer.net.tflite_import import TFLiteError, import_tflite
-from visualizer.net.weights import NetworkWeights
+from visualizer.net.model.mobilenet import NetSpec, SpecError
+from visualizer.net.checkpoints.tflite_import import TFLiteError, import_tflite
+from visualizer.net.checkpoints.weights import NetworkWeights
 
 ENV_LABELS = "MOBILENET_VISUALIZER_LABELS"
 PRECISIONS = ("float", "int8")
@@ -130,7 +130,7 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
 
 def _untrained(alpha: float, resolution: int,
                labels_path: str | os.PathLike | None) -> LoadedModel:
-    from visualizer.net.untrained import untrained_weights
+    from visualizer.net.checkpoints.untrained import untrained_weights
 
     try:
         spec = NetSpec(alpha=alpha, resolution=resolution, classes=1001)
@@ -172,7 +172,7 @@ def _from_file(path: Path, labels_path, cache, labels_url, precision: str) -> Lo
 
 def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
                precision: str) -> LoadedModel:
-    from visualizer.net.onnx_build import OnnxModelError, load_onnx, spec_of
+    from visualizer.net.graph.onnx_files import OnnxModelError, load_onnx, spec_of
 
     try:
         model, info = load_onnx(path)
@@ -196,7 +196,7 @@ def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, label
                   embedded: bool = True) -> LoadedModel:
     quant = None
     if precision == "int8":
-        from visualizer.net.tflite_quant import import_quantized
+        from visualizer.net.checkpoints.tflite_quant import import_quantized
 
         assert data is not None
         try:
@@ -209,11 +209,12 @@ def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, label
 
 
 def _build(weights: NetworkWeights, name: str, labels, quant=None) -> LoadedModel:
-    from visualizer.net.onnx_build import OnnxModelError, build_onnx
+    from visualizer.net.graph.common import OnnxModelError
+    from visualizer.net.graph.onnx_float import build_onnx
 
     try:
         if quant is not None:
-            from visualizer.net.onnx_int8 import build_int8_onnx
+            from visualizer.net.graph.onnx_int8 import build_int8_onnx
 
             proto = build_int8_onnx(quant)
         else:

@@ -20,10 +20,10 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
-from visualizer.net.atomic_files import write_atomic
-from visualizer.net.report import run_metadata
+from visualizer.io.atomic import write_atomic
+from visualizer.io.report import run_metadata
 from visualizer.ui.common.image_files import save_png
-from visualizer.net.timing_stats import statistic
+from visualizer.net.analysis.timing_stats import statistic
 from visualizer.ui.common.interrupt import INTERRUPTED, Interrupted
 from visualizer.ui.live.pickers import default_model
 from visualizer.video.sources import SourceError, make_source

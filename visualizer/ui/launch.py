@@ -79,7 +79,7 @@ def leave(code: int) -> int:
 
     if wait_all(EXIT_WAIT_S):
         return code
-    from visualizer.net.profile_dirs import remove_own
+    from visualizer.net.runtime.profile_dirs import remove_own
 
     remove_own()
     sys.stdout.flush()
@@ -89,7 +89,7 @@ def leave(code: int) -> int:
 
 def check_outputs(args: argparse.Namespace) -> str | None:
     """One line saying why --screenshot or --report cannot be written, or None."""
-    from visualizer.net.atomic_files import unwritable_reason
+    from visualizer.io.atomic import unwritable_reason
 
     shot = getattr(args, "screenshot", None)
     if shot is not None:

@@ -8,7 +8,7 @@ from PySide6.QtCore import QRectF
 
 from live_fakes import fake_factory, fake_loader
 from visualizer.net.models import load_model
-from visualizer.net.results import InferenceResult, Prediction
+from visualizer.net.runtime.results import InferenceResult, Prediction
 from visualizer.ui.live.cam_overlay import cam_rect, cam_rgba
 from visualizer.ui.live.inference_worker import default_runner
 from visualizer.ui.live.pipeline import LivePipeline

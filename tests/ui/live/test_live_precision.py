@@ -7,7 +7,7 @@ import json
 
 from live_fakes import fake_factory, fake_loader, square_frame
 from test_live_tab import run_main
-from visualizer.net.mobilenet import NetSpec
+from visualizer.net.model.mobilenet import NetSpec
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.ui.live.tab import LiveTab
 from visualizer.video.frames import rgb_to_qimage
@@ -71,7 +71,7 @@ def test_headless_int8_of_a_float_model_exits_2_with_one_line(tmp_path):
 def test_running_int8_model_says_why_int8_may_be_slower(qtbot, coral):
     """The Live tab with the real loader and runner: an int8 model is named as such and
     its tooltip carries the CPU-feature note."""
-    from visualizer.net.cpu_features import cpu_features, int8_note
+    from visualizer.net.analysis.cpu_features import cpu_features, int8_note
 
     tab = LiveTab()
     qtbot.addWidget(tab)

@@ -15,7 +15,7 @@ from PySide6.QtMultimedia import QMediaDevices
 
 from live_fakes import (fake_factory, fake_loader, running_threads, square_frame,
                         write_video)
-from visualizer.net.mobilenet import NetSpec
+from visualizer.net.model.mobilenet import NetSpec
 from visualizer.ui.live.tab import LiveTab
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.video.frames import rgb_to_qimage

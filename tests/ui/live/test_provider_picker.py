@@ -7,8 +7,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from live_fakes import fake_factory, fake_loader
-from visualizer.net import sessions
-from visualizer.net.mobilenet import NetSpec
+from visualizer.net.runtime import sessions
+from visualizer.net.model.mobilenet import NetSpec
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.ui.live.provider_picker import ProviderPicker, short_name
 from visualizer.ui.live.tab import LiveTab

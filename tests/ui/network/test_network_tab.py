@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 
-from visualizer.net.mobilenet import NetSpec, summary_by_type
-from visualizer.net.results import InferenceResult, LayerTiming
+from visualizer.net.model.mobilenet import NetSpec, summary_by_type
+from visualizer.net.runtime.results import InferenceResult, LayerTiming
 from visualizer.ui.network.feature_maps import pick_channels, to_rgb
 from visualizer.ui.network.tab import NetworkTab
 from visualizer.ui.network.sweep_view import SweepView
-from visualizer.net.timing_stats import MIN_FRAMES, explain, type_shares
+from visualizer.net.analysis.timing_stats import MIN_FRAMES, explain, type_shares
 
 #: a fake kernel time per layer type (ms); depthwise deliberately slow for its arithmetic
 FAKE_MS = {"conv": 0.3, "depthwise": 0.4, "pointwise": 0.9, "pool": 0.02, "fc": 0.05}
@@ -267,7 +267,7 @@ def test_profile_layers_fills_measured_times(tab, qtbot):
 
 def test_selecting_a_layer_shows_its_feature_maps(tab, qtbot):
     from visualizer.net.models import load_model
-    from visualizer.net.probes import feature_maps
+    from visualizer.net.runtime.probes import feature_maps
 
     model = load_model("untrained", alpha=0.25, resolution=128)
     tab.set_model(model)
@@ -345,7 +345,7 @@ def test_hidden_tab_only_collects_and_catches_up_when_shown(qtbot):
 
 
 def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab):
-    from visualizer.net.timing_stats import first_layer_note
+    from visualizer.net.analysis.timing_stats import first_layer_note
 
     layers = NetSpec(1.0, 224, 1001).layers
     proportional = {l.name: l.macs / 1e9 for l in layers}  # time follows mult-adds

@@ -9,10 +9,10 @@ import numpy as np
 import pyqtgraph as pg
 import pytest
 
-from visualizer.net import precision_compare as pc
+from visualizer.net.analysis import precision_compare as pc
 from visualizer.net.models import load_model
-from visualizer.net.preprocess import preprocess
-from visualizer.net.profile_job import synthetic_image
+from visualizer.net.runtime.preprocess import preprocess
+from visualizer.net.runtime.profile_job import synthetic_image
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.task import stop
 from visualizer.ui.network.precision_page import PrecisionPage, not_comparable

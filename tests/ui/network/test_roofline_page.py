@@ -8,10 +8,10 @@ import threading
 import pytest
 from PySide6.QtGui import QColor
 
-from visualizer.net import roofs as rf
-from visualizer.net.mobilenet import NetSpec
-from visualizer.net.results import InferenceResult, LayerTiming
-from visualizer.net.roofline import layer_traffic
+from visualizer.net.analysis import roofs as rf
+from visualizer.net.model.mobilenet import NetSpec
+from visualizer.net.runtime.results import InferenceResult, LayerTiming
+from visualizer.net.analysis.roofline import layer_traffic
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.network.roofline_page import RooflinePage
 from visualizer.ui.network.log_ticks import log_ticks

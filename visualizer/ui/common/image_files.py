@@ -6,7 +6,7 @@ import os
 
 from PySide6.QtGui import QImage, QPixmap
 
-from visualizer.net.atomic_files import replacing
+from visualizer.io.atomic import replacing
 
 
 def save_png(image: QImage | QPixmap, path: str | os.PathLike) -> None:

@@ -12,7 +12,7 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QImage, QPainter
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QWidget
 
-from visualizer.net.preprocess import center_square
+from visualizer.net.runtime.preprocess import center_square
 
 #: value -> (r, g, b): a short perceptual ramp
 _ANCHORS = np.array([[0.0, 40, 60, 200], [0.35, 0, 200, 220], [0.6, 250, 230, 40],

@@ -11,10 +11,10 @@ from typing import Callable
 
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QPushButton, QWidget
 
-from visualizer.net import report
-from visualizer.net.atomic_files import unwritable_reason
+from visualizer.io import report
+from visualizer.io.atomic import unwritable_reason
 from visualizer.ui.common.image_files import save_png
-from visualizer.net.timing_stats import statistic
+from visualizer.net.analysis.timing_stats import statistic
 
 
 class ExportButtons(QWidget):

@@ -25,7 +25,7 @@ def default_load(source: str, alpha: float, resolution: int, progress, cancel,
     from visualizer.net.models import load_model
 
     if precision == "int8":  # read once here, off the GUI thread, for the tab's note
-        from visualizer.net.cpu_features import cpu_features
+        from visualizer.net.analysis.cpu_features import cpu_features
 
         cpu_features()
     return load_model(source, alpha=alpha, resolution=resolution, progress=progress,
@@ -33,7 +33,7 @@ def default_load(source: str, alpha: float, resolution: int, progress, cancel,
 
 
 def default_runner(model, threads: int | None, profile_every: int | None = None):
-    from visualizer.net.runner import Runner
+    from visualizer.net.runtime.runner import Runner
 
     return Runner(model, threads=threads, per_layer=True, profile_every=profile_every,
                   cam=True)

@@ -142,7 +142,7 @@ class ModelControls(QWidget):
             + ("" if m.trained else " — random weights: the timings are real, the "
                "predictions are not"))
         if getattr(m, "precision", "float") == "int8":
-            from visualizer.net.cpu_features import cpu_features, int8_note
+            from visualizer.net.analysis.cpu_features import cpu_features, int8_note
 
             self.label.setToolTip(self.label.toolTip() + "\nint8 on this CPU: "
                                   + int8_note(cpu_features()))

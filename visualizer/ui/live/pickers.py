@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
 
-from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
+from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
 from visualizer.video.camera import camera_names
 
 PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of images…"}
@@ -18,7 +18,7 @@ UNTRAINED_ITEM = "Untrained (random weights; α, resolution →)"
 
 
 def official_models() -> tuple[str, ...]:
-    from visualizer.net.checkpoints import official_names
+    from visualizer.net.checkpoints.official import official_names
 
     return official_names()
 
@@ -26,7 +26,7 @@ def official_models() -> tuple[str, ...]:
 def default_model() -> str:
     """A cached official checkpoint if there is one (works offline), else untrained."""
     try:
-        from visualizer.net.checkpoints import cached_checkpoint
+        from visualizer.net.checkpoints.official import cached_checkpoint
 
         for name in official_models():
             if cached_checkpoint(name) is not None:

@@ -16,8 +16,8 @@ import time
 import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
-from visualizer.net.results import InferenceResult
-from visualizer.net.timing_stats import LayerStats
+from visualizer.net.runtime.results import InferenceResult
+from visualizer.net.analysis.timing_stats import LayerStats
 from visualizer.ui.common.task import STOP_WAIT_MS, Task, detach, stop as stop_task
 from visualizer.ui.live.inference_worker import (
     InferenceWorker, LiveStats, LoadFn, RunnerFactory, Rate, default_load, default_runner,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox
 
-from visualizer.net.sessions import available_providers, current_provider, set_provider
+from visualizer.net.runtime.sessions import available_providers, current_provider, set_provider
 
 
 def short_name(provider: str) -> str:

@@ -24,7 +24,7 @@ class StatsLabel(QLabel):
         """Show `s`, the pipeline's stats() snapshot."""
         ms = "– ms" if s.last_ms is None else f"{s.last_ms:.1f} ms" + (
             f" (mean {s.mean_ms:.1f})" if s.mean_ms is not None else "")
-        lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "–"
+        lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "—"
         self.setText(
             f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
             f"{s.inference_fps:.1f} FPS, {ms}<br><b>Frame → result</b> {lat} &nbsp;&nbsp; "

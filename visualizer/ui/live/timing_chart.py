@@ -12,7 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtWidgets import QWidget
 
-from visualizer.net.mobilenet import NetLayer
+from visualizer.net.model.mobilenet import NetLayer
+from visualizer.net.model.rates import gmacs_per_s
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.plots import bar_plot, legend_over_plots, nice_ceiling
 
@@ -118,8 +119,8 @@ class TimingChart(QWidget):
             ms[index.get(name, len(self.names) - 1)] += value
         total = ms.sum()
         macs_share = self.macs / (self.macs.sum() or 1) * total
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rate = np.where(ms > 0, self.macs / (ms * 1e6), 0.0)
+        # a layer without a time has no speed: no bar (its row reads "—" in the table)
+        rate = np.array([gmacs_per_s(m, t) or 0.0 for m, t in zip(self.macs, ms)])
         self.ms_bars.setOpts(width=ms)
         self.macs_bars.setOpts(width=macs_share)
         self.rate_bars.setOpts(width=rate)

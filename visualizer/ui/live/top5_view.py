@@ -6,7 +6,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from visualizer.net.results import Prediction
+from visualizer.net.runtime.results import Prediction
 from visualizer.ui.live.cam_overlay import cam_image, cam_rect, paint_cam
 from visualizer.video.frames import rgb_to_qimage
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 
-from visualizer.net.mobilenet import NetLayer
+from visualizer.net.model.mobilenet import NetLayer
 from visualizer.ui.network.feature_maps import FeatureMapStrip
 from visualizer.ui.network.layer_table import macs_formula, shape_text
 from visualizer.ui.common.task import Task
@@ -69,7 +69,7 @@ class LayerDetail(QGroupBox):
         if self._task is not None:
             self._pending = (model, frame)
             return
-        from visualizer.net.probes import feature_maps  # onnxruntime: only when needed
+        from visualizer.net.runtime.probes import feature_maps  # onnxruntime: only when needed
 
         name = layer.name
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
-from visualizer.net.mobilenet import NetLayer
-from visualizer.net.timing_stats import TypeShare
+from visualizer.net.model.mobilenet import NetLayer
+from visualizer.net.model.rates import gmacs_per_s
+from visualizer.net.analysis.timing_stats import TypeShare
 from visualizer.ui.common.style import TYPE_COLORS
 
 #: One colour per layer type, shared by the tables and the charts.
@@ -124,13 +125,13 @@ class LayerTableModel(QAbstractTableModel):
                          shape_text(layer.output_shape), layer.macs / 1e6,
                          100 * layer.macs / total_macs, layer.params, ms,
                          100 * ms / total_ms if ms is not None and total_ms > 0 else None,
-                         layer.macs / (ms * 1e6) if ms else None))
+                         gmacs_per_s(layer.macs, ms)))
         if layers:
             macs = sum(l.macs for l in layers)
             ms = total_ms if self._ms else None
             rows.append(("Total", "", "", "", macs / 1e6, 100.0,
                          sum(l.params for l in layers), ms, 100.0 if ms else None,
-                         macs / (ms * 1e6) if ms else None))
+                         gmacs_per_s(macs, ms)))
         self._values = rows
         self._texts = [[self._display(v, c) for c, v in enumerate(r)] for r in rows]
         for row, layer in enumerate(layers):
@@ -183,7 +184,7 @@ class LayerTableModel(QAbstractTableModel):
     @staticmethod
     def _display(v, col: int) -> str:
         if v is None:
-            return "–"
+            return "—"
         if isinstance(v, str):
             return v
         if col == 4:
@@ -284,7 +285,7 @@ class TypeSummaryModel(QAbstractTableModel):
         v = self._rows[row][col]
         if role == Qt.DisplayRole:
             if v is None:
-                return "–"
+                return "—"
             if col == 1 and self._rows[row][0] == "other":
                 return ""
             if col in (0, 1):

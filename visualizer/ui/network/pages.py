@@ -10,8 +10,8 @@ from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableView,
                                QVBoxLayout, QWidget)
 
-from visualizer.net.mobilenet import NetLayer, NetSpec, summary_by_type
-from visualizer.net.timing_stats import MIN_FRAMES, TypeShare, explain, first_layer_note
+from visualizer.net.model.mobilenet import NetLayer, NetSpec, summary_by_type
+from visualizer.net.analysis.timing_stats import MIN_FRAMES, TypeShare, explain, first_layer_note
 from visualizer.ui.network.layer_table import TypeSummaryModel
 from visualizer.ui.network.share_chart import ShareChart
 

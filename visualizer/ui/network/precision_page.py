@@ -16,8 +16,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
                                QWidget)
 
-from visualizer.net.checkpoints import parse_official
-from visualizer.net.precision_compare import type_ratios
+from visualizer.net.checkpoints.official import parse_official
+from visualizer.net.analysis.precision_compare import type_ratios
 from visualizer.ui.common.plots import bar_plot, nice_ceiling
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.task import Task
@@ -51,9 +51,9 @@ def compare_job(model, runs: int, warmup: int, threads: int | None):
     """A Task function: loads the checkpoint's other precision, then times both."""
     def job(report, cancelled):
         from visualizer.net.models import load_model
-        from visualizer.net.precision_compare import compare_precisions
-        from visualizer.net.preprocess import preprocess
-        from visualizer.net.profile_job import synthetic_image
+        from visualizer.net.analysis.precision_compare import compare_precisions
+        from visualizer.net.runtime.preprocess import preprocess
+        from visualizer.net.runtime.profile_job import synthetic_image
 
         report(0.0)
         models = {p: model if model.precision == p else load_model(model.source, precision=p)

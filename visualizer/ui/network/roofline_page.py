@@ -16,9 +16,9 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolTip,
                                QVBoxLayout, QWidget)
 
-from visualizer.net import roofs as rf
-from visualizer.net.mobilenet import NetLayer
-from visualizer.net.roofline import RooflinePoint, attainable, explain, roofline_points
+from visualizer.net.analysis import roofs as rf
+from visualizer.net.model.mobilenet import NetLayer
+from visualizer.net.analysis.roofline import RooflinePoint, attainable, explain, roofline_points
 from visualizer.ui.common.plots import OpaqueGridAxis
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.task import Task

@@ -11,11 +11,11 @@ import pyqtgraph as pg
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QWidget
 
-from visualizer.net.mobilenet import NetLayer
+from visualizer.net.model.mobilenet import NetLayer
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.plots import bar_plot, legend_over_plots, nice_ceiling
 
-from visualizer.net.timing_stats import TypeShare
+from visualizer.net.analysis.timing_stats import TypeShare
 
 _SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
           "other": "other"}

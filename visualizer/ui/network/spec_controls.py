@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDoubleSpinBox, QHBoxLayout, QLabel, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from visualizer.net.mobilenet import NetSpec
-from visualizer.net.profile_job import PROFILE_EVERY, PROFILE_FRAMES
+from visualizer.net.model.mobilenet import NetSpec
+from visualizer.net.runtime.profile_job import PROFILE_EVERY, PROFILE_FRAMES
 
 
 class SpecControls(QWidget):

@@ -13,8 +13,8 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QVBoxLayout, QWidget)
 
-from visualizer.net.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
-from visualizer.net.sweep import SweepPoint, run_sweep
+from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
+from visualizer.net.analysis.sweep import SweepPoint, run_sweep
 from visualizer.ui.common.task import Task, stop
 
 def _log_ticks(lo: float, hi: float) -> list[tuple[float, str]]:

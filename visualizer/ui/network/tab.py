@@ -12,17 +12,17 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from visualizer.net.mobilenet import NetSpec, SpecError
-from visualizer.net.results import InferenceResult
+from visualizer.net.model.mobilenet import NetSpec, SpecError
+from visualizer.net.runtime.results import InferenceResult
 from visualizer.ui.network.layer_detail import LayerDetail
 from visualizer.ui.network.layer_table import LayerTableModel
 from visualizer.ui.network.pages import ByTypePage, LayerTableView, SharesPage
 from visualizer.ui.network.precision_page import PrecisionPage
 from visualizer.ui.network.roofline_page import RooflinePage
-from visualizer.net.profile_job import profile_job
+from visualizer.net.runtime.profile_job import profile_job
 from visualizer.ui.network.sweep_view import SweepView
 from visualizer.ui.common.task import Task, stop
-from visualizer.net.timing_stats import type_shares
+from visualizer.net.analysis.timing_stats import type_shares
 from visualizer.ui.network.spec_controls import SpecControls
 from visualizer.ui.network.timing_feed import TimingFeed
 

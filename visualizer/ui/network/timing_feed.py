@@ -1,9 +1,9 @@
 """Which timed frames the Network tab's time columns, charts and sentence rest on."""
 from __future__ import annotations
 
-from visualizer.net.mobilenet import NetLayer
-from visualizer.net.results import InferenceResult
-from visualizer.net.timing_stats import LayerStats, matches
+from visualizer.net.model.mobilenet import NetLayer
+from visualizer.net.runtime.results import InferenceResult
+from visualizer.net.analysis.timing_stats import LayerStats, matches
 
 
 class TimingFeed:
