@@ -111,11 +111,12 @@ def main() -> int:
     from visualizer.conv.animation import make_plan
     from visualizer.conv.layer import LayerSpec
     from visualizer.ui.convolution.frames import render_plan
+    from visualizer.ui.convolution.tab import presentation_view
 
     with tempfile.TemporaryDirectory() as tmp:
         plan = make_plan(Path(tmp) / "seed.gif", LayerSpec(), "standard", 8, (640, 400))
         t0 = time.perf_counter()
-        frames = render_plan(plan)
+        frames = render_plan(plan, presentation_view)
         report(f"GIF export, seed example, {frames} steps at 640×400 (in process)",
                [(time.perf_counter() - t0) * 1000], 10_000)
         cmd = [sys.executable, str(ROOT / "main.py"), "animate", "--out",

@@ -145,8 +145,9 @@ def _render_animation(plan, progress=None) -> int:
     """The `animate` command's renderer: the Convolution tab's widgets, offscreen. Qt is
     imported only here, once the command has checked its request."""
     from visualizer.ui.convolution.frames import render_plan
+    from visualizer.ui.convolution.tab import presentation_view
 
-    return render_plan(plan, progress)
+    return render_plan(plan, presentation_view, progress)
 
 
 #: Exit code after Ctrl-C or SIGTERM (128 + SIGINT, as shells report a Ctrl-C).

@@ -194,3 +194,28 @@ def test_a_stop_from_a_drop_receiver_counts_the_frame_that_follows_once(qtbot):
     qtbot.waitUntil(lambda: delivered == [1], timeout=5_000)
     qtbot.waitUntil(lambda: not conv.running, timeout=5_000)  # 3 arrives after 2's drop
     assert delivered == [1] and sum(dropped) == 2  # 2 replaced, 3 reported by stop()
+
+
+def test_a_stuck_conversion_is_let_go_not_waited_for_nor_destroyed(qtbot):
+    """stop() waits a bounded time; a thread still converting is detached (alive until
+    it ends), the frames it holds are counted as dropped, and its late result is not
+    delivered."""
+    import time
+
+    from visualizer.qtthreads.task import unfinished
+
+    convert = GatedConvert()
+    conv, delivered, dropped = converter_with(convert)
+    conv.start()
+    conv.offer(numbered_frame(1))
+    assert convert.started.wait(5)
+    t0 = time.perf_counter()
+    conv.stop(timeout_ms=50)
+    waited = time.perf_counter() - t0
+    assert waited < 2 and not conv.running
+    assert sum(dropped) == 1 and delivered == []
+    assert unfinished() >= 1  # detached, kept alive
+    convert.gate.set()
+    qtbot.waitUntil(no_converter_thread, timeout=5_000)
+    qtbot.waitUntil(lambda: unfinished() == 0, timeout=5_000)
+    assert delivered == []

@@ -380,3 +380,26 @@ def test_stop_during_a_decode_emits_nothing_and_leaves_no_thread(qtbot, tmp_path
     qtbot.waitUntil(lambda: len(frames) >= 1, timeout=5_000)
     source.stop()
     np.testing.assert_array_equal(frames[0], square_frame(0))
+
+
+def test_a_video_source_stops_its_player_before_its_converter(qtbot, square_video,
+                                                              monkeypatch):
+    """Producer first: every frame the player made is then queued to the converter,
+    which takes and lets go of each in its own thread before that thread ends."""
+    from PySide6.QtMultimedia import QMediaPlayer
+
+    from visualizer.video.frame_converter import FrameConverter
+
+    order: list[str] = []
+    player_stop, converter_stop = QMediaPlayer.stop, FrameConverter.stop
+    monkeypatch.setattr(QMediaPlayer, "stop",
+                        lambda self: (order.append("player"), player_stop(self))[1])
+    monkeypatch.setattr(FrameConverter, "stop",
+                        lambda self, *a: (order.append("converter"), converter_stop(self, *a))[1])
+    source = VideoFileSource(square_video)
+    frames = []
+    source.frameReady.connect(frames.append)
+    source.start()
+    qtbot.waitUntil(lambda: len(frames) >= 2, timeout=10_000)
+    source.stop()
+    assert order == ["player", "converter"]

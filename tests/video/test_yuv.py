@@ -66,19 +66,28 @@ def test_rotation_and_mirroring_follow_qt(qapp, rotation, mirrored):
     assert got.shape == expected.shape and np.abs(got.astype(int) - expected).max() <= 2
 
 
-def yuv420p_frame(rgb: np.ndarray, kr: float, kb: float, space, bits=8) -> QVideoFrame:
-    """Encode an RGB array (even sides) as video-range 4:2:0 with the matrix (kr, kb)."""
+def yuv420p_frame(rgb: np.ndarray, kr: float, kb: float, space, bits=8,
+                  full_range=False) -> QVideoFrame:
+    """Encode an RGB array (even sides) as 4:2:0 with the matrix (kr, kb), in video range
+    (Y 16..235) or full range (Y 0..255, as JPEG and many webcams)."""
     h, w, _ = rgb.shape
     r, g, b = (rgb[..., i].astype(np.float64) for i in range(3))
     y = kr * r + (1 - kr - kb) * g + kb * b
     cb, cr = (b - y) / (2 * (1 - kb)), (r - y) / (2 * (1 - kr))
     sub = lambda c: c.reshape(h // 2, 2, w // 2, 2).mean(axis=(1, 3))  # noqa: E731
-    scale = 1 << (bits - 8)
-    planes = [(16 + y * 219 / 255) * scale, (128 + sub(cb) * 224 / 255) * scale,
-              (128 + sub(cr) * 224 / 255) * scale]
+    if full_range:
+        scale = ((1 << bits) - 1) / 255
+        planes = [y * scale, 128 * (1 << (bits - 8)) + sub(cb) * scale,
+                  128 * (1 << (bits - 8)) + sub(cr) * scale]
+    else:
+        scale = 1 << (bits - 8)
+        planes = [(16 + y * 219 / 255) * scale, (128 + sub(cb) * 224 / 255) * scale,
+                  (128 + sub(cr) * 224 / 255) * scale]
     surface = QVideoFrameFormat(QSize(w, h), F.Format_YUV420P if bits == 8 else
                                 F.Format_YUV420P10)
     surface.setColorSpace(space)
+    if full_range:
+        surface.setColorRange(QVideoFrameFormat.ColorRange.ColorRange_Full)
     frame = QVideoFrame(surface)
     assert frame.map(QVideoFrame.MapMode.WriteOnly)
     for i, p in enumerate(planes):
@@ -109,6 +118,22 @@ def test_frames_are_halved_while_their_short_side_stays_above_the_minimum():
     assert [halvings(w, h) for w, h in [(320, 240), (1280, 720), (1920, 1080), (1080, 1920),
                                         (2560, 1440), (3840, 2160), (7680, 4320)]] == \
         [0, 0, 1, 1, 1, 2, 3]
+    # at the threshold: a 960-px short side halves to exactly 480 (kept), 958 does not
+    assert [halvings(w, h) for w, h in [(1706, 960), (960, 960), (960, 1706), (1704, 958),
+                                        (1920, 1920)]] == [1, 1, 1, 0, 2]
+
+
+@pytest.mark.parametrize("bits", [8, 10])
+def test_full_range_frames_use_the_whole_range(qapp, bits):
+    """Full-range (JPEG-style) YUV: Y 0 is black, with no video-range offset of 16."""
+    rng = np.random.default_rng(6)
+    rgb = rng.integers(0, 256, (12, 16, 3)).repeat(2, 0).repeat(2, 1).astype(np.uint8)
+    rgb[:2, :2] = 0  # black and white patches: an offset or a scale error shows there
+    rgb[:2, 2:4] = 255
+    bt601 = QVideoFrameFormat.ColorSpace.ColorSpace_BT601
+    got = planes_to_rgb(yuv420p_frame(rgb, 0.299, 0.114, bt601, bits, full_range=True),
+                        shrink=False)
+    assert np.abs(got.astype(int) - rgb).max() <= (2 if bits == 8 else 1)
 
 
 @pytest.mark.parametrize("fmt", [F.Format_YUV420P, F.Format_NV12, F.Format_YUYV,

@@ -1,23 +1,13 @@
-"""Exporting the Convolution tab's animation: the plan (what to render) and the writer.
+"""Exporting the Convolution tab's animation: the plan (what to render), checked.
 
-No Qt here: the frames are rendered by the tab's own widgets (ui/convolution), and the
-headless `animate` command validates its plan here before any window toolkit loads. The
-writer encodes with imageio (GIF through Pillow, MP4 through imageio-ffmpeg) into a
-temporary file in the target folder, renamed over the target only when complete, so a
-cancelled or failed export never leaves a partial file under the chosen name.
-
-GIF frames go to Pillow directly (the library imageio's GIF writer calls), quantized with
-its fast octree method: ~4 ms a frame instead of ~26 ms for the median cut imageio asks
-for, about 3 s less for the seed example's 144 frames.
+No Qt and no encoder here: the frames are rendered by the tab's own widgets
+(ui/convolution) and encoded by visualizer/io/animation_files.py; the headless `animate`
+command validates its plan here before any window toolkit loads.
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from visualizer.conv.explorer import ANIMATION_LIMIT, PATH_NAMES
 from visualizer.conv.layer import LayerSpec
@@ -93,70 +83,3 @@ def make_plan(out: str | Path, spec: LayerSpec, path: str = "standard", fps: flo
                              f"{out.suffix.lower()[1:].upper()} (limit {limit:,}); use a "
                              "smaller layer" + (" or an MP4" if limit < ANIMATION_LIMIT else ""))
     return AnimationPlan(out, spec, path, float(fps), size, start, length)
-
-
-class AnimationWriter:
-    """Frames in, one file out, atomically. Use as a context manager; leaving it with an
-    exception (or after `cancel()`) deletes the temporary file and keeps the target."""
-
-    def __init__(self, plan: AnimationPlan) -> None:
-        self.plan = plan
-        fd, name = tempfile.mkstemp(dir=plan.out.parent, prefix=f".{plan.out.stem}.",
-                                    suffix=plan.format)
-        os.close(fd)
-        self.tmp = Path(name)
-        self.frames = 0
-        self._cancelled = False
-        try:
-            self._writer = self._open()
-        except BaseException:
-            self.tmp.unlink(missing_ok=True)
-            raise
-
-    def _open(self):
-        # imported on use: building the command line parser stays fast
-        if self.plan.format == ".gif":
-            self._gif: list = []  # paletted frames (a byte per pixel) until close
-            return None
-        import imageio.v2 as iio2
-
-        return iio2.get_writer(self.tmp, format="FFMPEG", mode="I", fps=self.plan.fps,
-                               codec="libx264", pixelformat="yuv420p", macro_block_size=1,
-                               quality=8, ffmpeg_log_level="error")
-
-    def append(self, frame: np.ndarray) -> None:
-        """One (H, W, 3) uint8 RGB frame of the plan's size."""
-        w, h = self.plan.size
-        if frame.shape != (h, w, 3) or frame.dtype != np.uint8:
-            raise ValueError(f"frame {frame.shape} {frame.dtype} is not ({h}, {w}, 3) uint8")
-        if self.plan.format == ".gif":
-            from PIL import Image
-
-            self._gif.append(Image.fromarray(frame).quantize(256, Image.Quantize.FASTOCTREE))
-        else:
-            self._writer.append_data(frame)
-        self.frames += 1
-
-    def cancel(self) -> None:
-        self._cancelled = True
-
-    def __enter__(self) -> "AnimationWriter":
-        return self
-
-    def _close(self, complete: bool) -> None:
-        if self._writer is not None:
-            self._writer.close()
-        elif complete and self._gif:
-            first, *rest = self._gif
-            first.save(self.tmp, format="GIF", save_all=True, append_images=rest,
-                       duration=round(1000.0 / self.plan.fps), loop=0)
-        self._gif = []
-
-    def __exit__(self, kind, value, tb) -> None:
-        try:
-            self._close(kind is None and not self._cancelled)
-        finally:
-            if kind is None and not self._cancelled:
-                os.replace(self.tmp, self.plan.out)
-            else:
-                self.tmp.unlink(missing_ok=True)

@@ -1,14 +1,9 @@
 """Output cells computed so far, computed only for the part of the output a view shows."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from visualizer.conv.layer import LayerSpec
-
-if TYPE_CHECKING:
-    from visualizer.conv.explorer import Explorer
 
 #: Multiplications up to which an output is computed whole (a few ms at most) instead of
 #: crop by crop on every step.
@@ -19,7 +14,9 @@ class FilledView:
     """Read-only (C, H, W) view of one output that computes only the cells sliced from it:
     `view[c, r0:r1, c0:c1]`. Keeps a 64×64×64 layer with 256 filters instant to show."""
 
-    def __init__(self, ex: Explorer, which: str) -> None:
+    def __init__(self, ex, which: str) -> None:
+        """`ex`: the Explorer (conv/explorer.py, which uses this view) whose output it is;
+        `which`: standard, depthwise or pointwise."""
         self.ex, self.which = ex, which
         ho, wo, n = ex.spec.output_shape
         self.shape = (ex.spec.channels if which == "depthwise" else n, ho, wo)

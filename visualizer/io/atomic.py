@@ -52,15 +52,17 @@ def unwritable_reason(path: str | os.PathLike) -> str | None:
 
 
 @contextmanager
-def replacing(path: str | os.PathLike) -> Iterator[Path]:
+def replacing(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     """Yield a temporary path in the target's folder; once the block ends without an
     exception, the temporary file is synced and renamed onto `path`. On any exception
     (including a failed write or rename) the temporary file is removed.
 
-    For writers that want a file name (e.g. Qt's image save): write to the yielded path.
+    For writers that want a file name (e.g. Qt's image save): write to the yielded path;
+    `suffix` ends its name, for writers that pick the format from it (".mp4").
     """
     target = _target(path)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part")
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
+                           f"{suffix}")
     try:
         yield tmp
         with open(tmp, "rb+") as f:  # the data is on disk before the name points to it

@@ -75,7 +75,7 @@ EXIT_WAIT_S = 10.0
 def leave(code: int) -> int:
     """`code`, once no thread is left running; past EXIT_WAIT_S the process ends at once
     (a QThread destroyed while it runs would abort it with a crash report instead)."""
-    from visualizer.ui.common.task import wait_all
+    from visualizer.qtthreads.task import wait_all
 
     if wait_all(EXIT_WAIT_S):
         return code

@@ -111,11 +111,12 @@ class CameraSource(VideoSinkSource):
 
     def _close(self) -> None:
         if self._camera is not None:
-            self._detach(self._sink)
+            # the producer first: then the converter takes every frame it was sent
             self._camera.errorOccurred.disconnect(self._on_error)
             self._camera.stop()
             self._session.setCamera(None)
             self._session.setVideoSink(None)
+            self._detach(self._sink)
             for obj in (self._camera, self._session, self._sink):
                 obj.deleteLater()
         self._camera = self._session = self._sink = None

@@ -26,11 +26,13 @@ import numpy as np
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtMultimedia import QVideoFrame
 
+from visualizer.qtthreads.task import detach
 from visualizer.video import frames
 
 CONVERT_THREAD_NAME = "frame-convert"
-#: stop() waits this long for a conversion in flight (a 4K frame takes ~20-50 ms)
-JOIN_TIMEOUT_MS = 5_000
+#: stop() waits this long for a conversion in flight (a 4K frame takes ~20-50 ms); a
+#: conversion still running then is let go (detached), never waited for longer
+JOIN_TIMEOUT_MS = 1_000
 _ids = itertools.count(1)
 
 
@@ -68,8 +70,10 @@ class _Worker(QObject):
     def release(self) -> None:
         """The last call in the converter thread, after every frame queued to it: the
         pending frame is dropped here, so no video buffer outlives its thread and the
-        player that made it (it could be freed later, anywhere, by garbage collection)."""
+        player that made it (it could be freed later, anywhere, by garbage collection);
+        then the thread's event loop ends."""
         self._pending = None
+        QThread.currentThread().quit()
 
     @Slot()
     def drain(self) -> None:
@@ -99,7 +103,7 @@ class FrameConverter(QObject):
     drained = Signal()  # after drain(): the frames handed over before it are through
     _offer = Signal(QVideoFrame)
     _drain = Signal()
-    _release = Signal()  # blocking: returns once the worker has taken every queued frame
+    _release = Signal()  # queued after the frames: the worker lets go, its thread ends
 
     def __init__(self, convert: Callable[[QVideoFrame], np.ndarray | None] | None = None,
                  parent: QObject | None = None) -> None:
@@ -129,8 +133,7 @@ class FrameConverter(QObject):
         self._drain.connect(self._worker.drain)
         self._thread.started.connect(self._worker.name_thread)
         self._offer.connect(self._worker.offer)
-        self._release.connect(self._worker.release,
-                              Qt.ConnectionType.BlockingQueuedConnection)
+        self._release.connect(self._worker.release, Qt.ConnectionType.QueuedConnection)
         self._thread.start()
 
     def connect_sink(self, signal) -> None:
@@ -146,20 +149,23 @@ class FrameConverter(QObject):
         if self._thread is not None:
             self._offer.emit(frame)
 
-    def stop(self) -> None:
+    def stop(self, timeout_ms: int = JOIN_TIMEOUT_MS) -> None:
         """End the thread after the conversion in flight, once the worker has taken (and
         let go of) every frame queued to it, and report the frames it received but did
-        not deliver as dropped."""
+        not deliver as dropped. Stop the producer (the player, the camera) first.
+
+        Waits at most `timeout_ms`: a thread still converting then is detached (kept
+        alive, with its worker, until it ends on its own), never destroyed running."""
         thread, worker, self._thread, self._worker = self._thread, self._worker, None, None
         if thread is None:
             return
         self._offer.disconnect(worker.offer)
         self._drain.disconnect(worker.drain)
-        if thread.isRunning():  # frames queued before now are received, then let go
-            self._release.emit()
+        self._release.emit()  # queued behind every frame sent so far: release, then quit
         self._release.disconnect(worker.release)
-        thread.quit()
-        thread.wait(JOIN_TIMEOUT_MS)
+        if not thread.wait(timeout_ms):
+            thread.quit()
+            detach(thread, on_end=lambda w=worker: None)  # the worker lives as long
         self._id = 0  # results still queued are discarded
         received = worker.received
         worker.converted.disconnect(self._on_converted)

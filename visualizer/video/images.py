@@ -33,6 +33,8 @@ MAX_DECODE_MIB = 1024
 #: hundreds of photos is decoded again as the show comes round instead of filling memory.
 IMAGE_CACHE_BYTES = 256 * 2**20
 DECODE_THREAD_NAME = "image-decode"
+#: How long stop() waits for a decode in flight (a large JPEG decodes in ~50-200 ms).
+JOIN_TIMEOUT_S = 0.5
 #: QImageReader's allocation limit is process-wide: decodes that raise it take turns.
 _ALLOCATION_LOCK = threading.Lock()
 _source_ids = itertools.count(1)
@@ -146,6 +148,7 @@ class ImageSource(FrameSource):
         self._run = 0  # decodes requested in an earlier run are ignored
         self._jobs: queue.SimpleQueue | None = None
         self._stopped: threading.Event | None = None
+        self._thread: threading.Thread | None = None
         self._requested: set[Path] = set()
         self._waiting: Path | None = None  # the file to show as soon as it is decoded
 
@@ -163,8 +166,10 @@ class ImageSource(FrameSource):
         self._next = 0
         self._run += 1
         self._jobs, self._stopped = queue.SimpleQueue(), threading.Event()
-        threading.Thread(target=_decode_loop, name=DECODE_THREAD_NAME,
-                         args=(self._jobs, self._stopped, self._id, self._run)).start()
+        self._thread = threading.Thread(target=_decode_loop, name=DECODE_THREAD_NAME,
+                                        args=(self._jobs, self._stopped, self._id, self._run),
+                                        daemon=True)
+        self._thread.start()
         self._timer.start(max(1, round(1000 / self.fps)))
         QTimer.singleShot(0, self._tick)  # first frame as soon as it is decoded
 
@@ -173,7 +178,11 @@ class ImageSource(FrameSource):
         if self._jobs is not None:
             self._stopped.set()
             self._jobs.put(None)  # the thread ends after the decode in flight, if any
-        self._jobs = self._stopped = None
+            # joined, briefly: a decode that takes longer is discarded when it returns
+            # (the thread is a daemon, so even a read that never returns cannot keep the
+            # program from ending)
+            self._thread.join(JOIN_TIMEOUT_S)
+        self._jobs = self._stopped = self._thread = None
         self._requested.clear()
         self._waiting = None
 

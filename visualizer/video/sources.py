@@ -45,12 +45,13 @@ class VideoFileSource(VideoSinkSource):
 
     def _close(self) -> None:
         if self._player is not None:
-            self._detach(self._sink)
+            # the producer first: then the converter takes every frame it was sent
             self._player.errorOccurred.disconnect(self._on_error)
             self._player.mediaStatusChanged.disconnect(self._on_status)
             self._player.stop()
             self._player.setSource(QUrl())
             self._player.setVideoSink(None)
+            self._detach(self._sink)
             self._player.deleteLater()
             self._sink.deleteLater()
         self._player = self._sink = None

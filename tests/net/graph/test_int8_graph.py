@@ -223,3 +223,34 @@ def test_attribution_of_int8_node_names(coral):
     assert att.layer_of("input/quantize", "QuantizeLinear") == "layout"
     assert att.layer_of("fc/dequantize", "DequantizeLinear") == "fc"
     assert att.layer_of("mystery", "Add") == "other"
+
+
+def test_a_narrow_fused_relu6_is_applied(coral):
+    """A layer whose RELU6 range is narrower than its output type keeps it as a Clip: the
+    official checkpoints' RELU6 spans the whole uint8 range, so a narrower clamp is set
+    on conv1 here, and every integer conv1 outputs stays inside it (without the Clip,
+    some do not: the test can see a dropped clamp)."""
+    import dataclasses
+
+    from onnx import helper
+
+    net = import_quantized((coral / "mobilenet_v1_0.25_128_quant.tflite").read_bytes())
+    conv1 = net.layers[0]
+    zp = int(conv1.output_q.zero_point)
+    narrow = (zp, zp + 20)
+
+    def conv1_outputs(clamp):
+        layers = (dataclasses.replace(conv1, clamp=clamp),) + net.layers[1:]
+        model = build_int8_onnx(dataclasses.replace(net, layers=layers))
+        model.graph.output.append(helper.make_tensor_value_info("conv1", onnx.TensorProto.UINT8,
+                                                                None))
+        sess = ort.InferenceSession(model.SerializeToString(),
+                                    providers=["CPUExecutionProvider"])
+        rgb = np.asarray(Image.open(coral / "parrot.jpg").convert("RGB").resize((128, 128)))
+        x = ((rgb.astype(np.float32) - 127.5) / 127.5).transpose(2, 0, 1)[None]
+        return sess.run(["conv1"], {"input": x})[0]
+
+    assert conv1_outputs(None).max() > narrow[1]  # the clamp has something to do
+    clamped = conv1_outputs(narrow)
+    assert clamped.min() >= narrow[0] and clamped.max() <= narrow[1]
+    assert (clamped == narrow[1]).any()

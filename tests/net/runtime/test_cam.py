@@ -10,7 +10,8 @@ import pytest
 from onnx import numpy_helper
 from PIL import Image
 
-from visualizer.net.runtime.cam import class_activation_map, fc_weights, normalised
+from visualizer.net.runtime.cam import (class_activation_map, dequantized, fc_weights,
+                                        normalised)
 from visualizer.net.models import load_model
 from visualizer.net.graph.onnx_files import OnnxModelError, add_features_output
 from visualizer.net.runtime.preprocess import preprocess
@@ -103,3 +104,13 @@ def test_int8_cam_equals_numpy_from_the_dequantized_features_and_weights(coral):
     want = np.maximum(raw, 0) / np.maximum(raw, 0).max()
     assert result.cam.shape == (5, 5)
     np.testing.assert_allclose(result.cam, want, atol=1e-4)
+
+
+def test_int8_features_are_dequantized_with_their_zero_point():
+    """(q − zero point) · scale: a map computed without the zero point would be shifted
+    by zero point · scale everywhere, and a CAM from it differs."""
+    q = np.array([[[10, 30], [50, 70]]], np.uint8)  # (C=1, 2, 2)
+    got = dequantized(q, (np.float32(0.5), np.uint8(10)))
+    np.testing.assert_array_equal(got, np.array([[[0, 10], [20, 30]]], np.float32))
+    weights = np.array([[2.0]], np.float32)
+    assert class_activation_map(got, weights, 0)[0, 0] == 0.0

@@ -14,7 +14,7 @@ from visualizer.net.models import load_model
 from visualizer.net.runtime.preprocess import preprocess
 from visualizer.net.runtime.profile_job import synthetic_image
 from visualizer.ui.common.style import TYPE_COLORS
-from visualizer.ui.common.task import stop
+from visualizer.qtthreads.task import stop
 from visualizer.ui.network.precision_page import PrecisionPage, not_comparable
 from visualizer.ui.network.tab import NetworkTab
 

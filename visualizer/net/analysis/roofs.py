@@ -30,6 +30,7 @@ import numpy as np
 import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
+from visualizer.io.atomic import write_atomic
 from visualizer.net.checkpoints.official import cache_dir
 from visualizer.net.runtime.sessions import PROVIDERS, enter_live, leave_live, session_options
 
@@ -234,9 +235,7 @@ def save_roofs(roofs: Roofs, size: CalibrationSize = DEFAULT_SIZE,
     path = cache_file(roofs.threads, size, cache)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(roofs.to_json(), indent=1), "utf-8")
-        os.replace(tmp, path)
+        write_atomic(path, json.dumps(roofs.to_json(), indent=1))
     except OSError:
         pass
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
-from visualizer.conv.animation import AnimationError, AnimationPlan, AnimationWriter, make_plan
+from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan
+from visualizer.io.animation_files import AnimationWriter
+from visualizer.ui.convolution.frames import FrameRenderer, MakeView
 
 #: Frame size of an export from the window (the headless command takes --size).
 EXPORT_SIZE = (960, 600)
@@ -30,9 +32,9 @@ class AnimationExporter(QObject):
     finished = Signal(str, str)
     _encoded = Signal(str)  # from the encoding thread, delivered on the GUI thread
 
-    def __init__(self, tab: QWidget) -> None:
+    def __init__(self, tab: QWidget, make_view: MakeView) -> None:
         super().__init__(tab)
-        self.tab = tab
+        self.tab, self.make_view = tab, make_view
         self.plan: AnimationPlan | None = None
         self.dialog: QProgressDialog | None = None
         self._thread: threading.Thread | None = None
@@ -65,10 +67,8 @@ class AnimationExporter(QObject):
         except AnimationError as e:
             self.tab.show_message(f"Not exported: {e}")
             return False
-        from visualizer.ui.convolution.frames import FrameRenderer  # it imports the tab
-
         self.plan = plan
-        self.renderer = FrameRenderer(plan, ex)
+        self.renderer = FrameRenderer(plan, self.make_view, ex)
         self._positions = iter(plan.positions)
         self._rendered = 0
         self._cancelled = False

@@ -12,24 +12,31 @@ from typing import Callable
 import numpy as np
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QWidget
 
-from visualizer.conv.animation import AnimationPlan, AnimationWriter
+from visualizer.conv.animation import AnimationPlan
+from visualizer.io.animation_files import AnimationWriter
 from visualizer.conv.explorer import Explorer
-from visualizer.ui.convolution.tab import ConvTab
 
 #: Frames smaller than this are laid out at this width, then scaled down smoothly.
 LAYOUT_WIDTH = 1024
 
 
+#: make_view(explorer) -> a laid-out, seekable widget showing it (the tab in presentation
+#: mode; given by the caller, so this module does not import the tab that uses it)
+MakeView = Callable[[Explorer], QWidget]
+
+
 class FrameRenderer:
-    def __init__(self, plan: AnimationPlan, source: Explorer | None = None) -> None:
+    def __init__(self, plan: AnimationPlan, make_view: MakeView,
+                 source: Explorer | None = None) -> None:
         self.plan = plan
         ex = source.clone() if source is not None else Explorer(plan.spec)
         ex.set_path(plan.path)
         w, h = plan.size
         scale = max(1.0, LAYOUT_WIDTH / w)
         self.layout_size = (round(w * scale), round(h * scale))
-        self.tab = ConvTab(explorer=ex, presentation=True)
+        self.tab = make_view(ex)
         self.tab.setAttribute(Qt.WA_DontShowOnScreen, True)
         self.tab.resize(*self.layout_size)
         self.tab.show()
@@ -51,14 +58,14 @@ class FrameRenderer:
         self.tab.deleteLater()
 
 
-def render_plan(plan: AnimationPlan,
+def render_plan(plan: AnimationPlan, make_view: MakeView,
                 progress: Callable[[int, int], None] | None = None) -> int:
     """Render and write every frame of a plan (headless); returns the frames written."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(["mobilenet-visualizer"])
-    renderer = FrameRenderer(plan)
+    renderer = FrameRenderer(plan, make_view)
     total = len(plan.positions)
     try:
         with AnimationWriter(plan) as writer:

@@ -97,7 +97,7 @@ class ConvTab(ConvTabView, QWidget):
         self.transport.speed_changed.connect(self._set_speed)
         root.addWidget(self.transport)
         self._shortcuts()
-        self.exporter = AnimationExporter(self)
+        self.exporter = AnimationExporter(self, presentation_view)
         if presentation:
             for w in (self.top_bar, self.dims, self.transport, self.tally.groups_box,
                       self.products_button, self.page_back, self.page_next):
@@ -288,3 +288,8 @@ class ConvTab(ConvTabView, QWidget):
         if self.explorer.at_end:
             self.timer.stop()
         self.refresh()
+
+
+def presentation_view(explorer: Explorer) -> ConvTab:
+    """The tab without its controls, showing `explorer`: what animation frames are."""
+    return ConvTab(explorer=explorer, presentation=True)

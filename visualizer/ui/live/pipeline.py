@@ -18,7 +18,8 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.runtime.results import InferenceResult
 from visualizer.net.analysis.timing_stats import LayerStats
-from visualizer.ui.common.task import STOP_WAIT_MS, Task, detach, stop as stop_task
+from visualizer.qtthreads.task import (STOP_WAIT_MS, Task, alive, detach,
+                                       keep_until_finished, stop as stop_task)
 from visualizer.ui.live.inference_worker import (
     InferenceWorker, LiveStats, LoadFn, RunnerFactory, Rate, default_load, default_runner,
 )
@@ -49,15 +50,9 @@ class LivePipeline(QObject):
         #: per-layer times on one frame in every `profile_every` (None: the runner decides)
         self.profile_every: int | None = None
         self._load_fn, self._runner_factory = load_fn, runner_factory
-        self._thread = QThread()
-        self._thread.setObjectName("inference")
-        self._worker = InferenceWorker()
-        self._worker.moveToThread(self._thread)
-        self._toWorker.connect(self._worker.infer)
-        self._setRunner.connect(self._worker.set_runner)
-        self._worker.resultReady.connect(self._on_result)
-        self._worker.failed.connect(self._on_failed)
-        self._thread.start()
+        #: the inference thread and its worker, from the first model on (_start_thread)
+        self._thread: QThread | None = None
+        self._worker: InferenceWorker | None = None
         self.model = None  # LoadedModel of the runner in use
         self.layers: tuple = ()
         self.source: FrameSource | None = None
@@ -75,6 +70,25 @@ class LivePipeline(QObject):
 
     _toWorker = Signal(object, int)
     _setRunner = Signal(object)
+
+    def _start_thread(self) -> None:
+        """The inference thread, started with the first model. Unparented and kept alive
+        (qtthreads) until it has finished, so the pipeline's deletion (which ends its loop,
+        after the inference in flight) cannot destroy it running; its runner is closed
+        after it, on the GUI thread."""
+        if self._thread is not None:
+            return
+        self._thread = thread = QThread()
+        thread.setObjectName("inference")
+        self._worker = worker = InferenceWorker()
+        worker.moveToThread(thread)
+        self._toWorker.connect(worker.infer)
+        self._setRunner.connect(worker.set_runner)
+        worker.resultReady.connect(self._on_result)
+        worker.failed.connect(self._on_failed)
+        keep_until_finished(thread, worker.release)
+        self.destroyed.connect(thread.quit)  # a pipeline deleted without shutdown()
+        thread.start()
 
     # -- counts and statistics -------------------------------------------------------
     def reset_counts(self) -> None:
@@ -164,6 +178,7 @@ class LivePipeline(QObject):
         self.model, self.layers = runner.model, tuple(runner.layers)
         self._has_runner = True
         self.reset_timings()
+        self._start_thread()
         self._setRunner.emit(runner)  # queued: swaps between two inferences
         self.modelLoaded.emit(runner.model)
 
@@ -272,13 +287,16 @@ class LivePipeline(QObject):
         self.cancel_load()
         stop_task(*self._old_tasks, timeout_ms=0)  # cancelled: they end on their own
         self._old_tasks.clear()
-        self._thread.quit()  # after the inference in progress, if any
-        if self._thread.wait(timeout_ms):
-            self._worker.release()  # the thread has ended: closing the runner is safe
-        else:
-            detach(self._thread, self._worker.release)
+        thread, worker = self._thread, self._worker
         self._busy = False
+        if thread is None:
+            return
+        thread.quit()  # after the inference in progress, if any
+        if thread.wait(timeout_ms):
+            worker.release()  # the thread has ended: closing the runner is safe
+        else:  # it finishes on its own, and its runner is closed after it
+            detach(thread)
 
     @property
     def thread_running(self) -> bool:
-        return self._thread.isRunning()
+        return alive(self._thread)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.ui.network.feature_maps import FeatureMapStrip
 from visualizer.ui.network.layer_table import macs_formula, shape_text
-from visualizer.ui.common.task import Task
+from visualizer.qtthreads.task import Task
 
 MAP_TYPES = ("conv", "depthwise", "pointwise")
 

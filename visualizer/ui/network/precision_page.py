@@ -20,7 +20,7 @@ from visualizer.net.checkpoints.official import parse_official
 from visualizer.net.analysis.precision_compare import type_ratios
 from visualizer.ui.common.plots import bar_plot, nice_ceiling
 from visualizer.ui.common.style import TYPE_COLORS
-from visualizer.ui.common.task import Task
+from visualizer.qtthreads.task import Task
 
 RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
 FILES = (".tflite", ".tgz", ".tar.gz")

@@ -21,7 +21,7 @@ from visualizer.net.model.mobilenet import NetLayer
 from visualizer.net.analysis.roofline import RooflinePoint, attainable, explain, roofline_points
 from visualizer.ui.common.plots import OpaqueGridAxis
 from visualizer.ui.common.style import TYPE_COLORS
-from visualizer.ui.common.task import Task
+from visualizer.qtthreads.task import Task
 from visualizer.ui.network.log_ticks import set_log_ticks
 
 X_RANGE = (0.1, 100.0)  # MAC/byte shown (log axis)

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 
 from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
 from visualizer.net.analysis.sweep import SweepPoint, run_sweep
-from visualizer.ui.common.task import Task, stop
+from visualizer.qtthreads.task import Task, stop
 
 def _log_ticks(lo: float, hi: float) -> list[tuple[float, str]]:
     """1-2-5 ticks for a log10 axis, labelled with plain numbers."""

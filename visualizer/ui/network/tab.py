@@ -21,7 +21,7 @@ from visualizer.ui.network.precision_page import PrecisionPage
 from visualizer.ui.network.roofline_page import RooflinePage
 from visualizer.net.runtime.profile_job import profile_job
 from visualizer.ui.network.sweep_view import SweepView
-from visualizer.ui.common.task import Task, stop
+from visualizer.qtthreads.task import Task, stop
 from visualizer.net.analysis.timing_stats import type_shares
 from visualizer.ui.network.spec_controls import SpecControls
 from visualizer.ui.network.timing_feed import TimingFeed

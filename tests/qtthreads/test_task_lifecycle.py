@@ -10,8 +10,8 @@ import shiboken6
 from PySide6.QtCore import QObject
 
 from live_fakes import FakeRunner, fake_factory, fake_loader, square_frame
-from visualizer.ui.common import task as task_module
-from visualizer.ui.common.task import Task, stop, unfinished
+from visualizer.qtthreads import task as task_module
+from visualizer.qtthreads.task import Task, stop, unfinished
 from visualizer.ui.live.pipeline import LivePipeline
 
 

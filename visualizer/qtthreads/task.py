@@ -27,6 +27,8 @@ STOP_WAIT_MS = 300
 _tasks: dict[int, "Task"] = {}
 #: Other threads let go while still running, each with its reaper (see detach).
 _detached: dict[QThread, "_Reaper"] = {}
+#: Threads an owner still uses, kept alive until they finish (see keep_until_finished).
+_kept: dict[QThread, "_Reaper"] = {}
 
 
 class _Reaper(QObject):
@@ -44,6 +46,7 @@ class _Reaper(QObject):
         if thread is None:
             return
         _detached.pop(thread, None)
+        _kept.pop(thread, None)
         try:
             if self._on_end is not None:
                 self._on_end()
@@ -101,8 +104,21 @@ def detach(thread: QThread, on_end: Callable[[], None] | None = None) -> None:
     thread.setParent(None)
     if isinstance(thread, Task) or thread in _detached:
         return
-    _detached[thread] = reaper = _Reaper(thread, on_end)
+    reaper = _kept.pop(thread, None)  # its owner lets go: it now counts as detached
+    _detached[thread] = reaper = reaper or _Reaper(thread, on_end)
     if thread.isFinished():  # it ended meanwhile: its `finished` has been sent already
+        reaper._ended()
+
+
+def keep_until_finished(thread: QThread, on_end: Callable[[], None] | None = None) -> None:
+    """Keep an unparented thread (started or about to be) alive here until it has
+    finished, whoever lets go of it; then `on_end()` runs on the GUI thread and the thread
+    is deleted. So it is never destroyed while running; an owner that cannot wait for it
+    any longer calls detach()."""
+    if isinstance(thread, Task) or thread in _detached or thread in _kept:
+        return
+    _kept[thread] = reaper = _Reaper(thread, on_end)
+    if thread.isFinished():
         reaper._ended()
 
 
@@ -129,7 +145,7 @@ def wait_all(timeout_s: float) -> bool:
     while its thread runs aborts the process, so whoever exits waits for them first (or
     leaves without running destructors)."""
     deadline = time.monotonic() + timeout_s
-    for thread in [*_tasks.values(), *_detached]:
+    for thread in [*_tasks.values(), *_detached, *_kept]:
         if alive(thread) and not thread.wait(
                 max(0, int((deadline - time.monotonic()) * 1000))):
             return False
