@@ -49,7 +49,8 @@ def main() -> int:
     from visualizer.net.analysis.sweep import run_sweep
     from visualizer.ui.network.tab import NetworkTab
     from visualizer.net.runtime.profile_job import synthetic_image
-    from visualizer.net.analysis.timing_stats import LayerStats, type_shares
+    from visualizer.net.analysis.shares import type_shares
+    from visualizer.net.analysis.timing_stats import LayerStats
 
     app = QApplication.instance() or QApplication([])
     tab = NetworkTab()

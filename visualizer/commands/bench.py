@@ -128,30 +128,31 @@ def _measure(model, x, args) -> dict:
                     cost_ms.append(sum(costs) / len(costs))
                     frames += len(costs)
                     walls.append(ms)
-                    stats.add_layers(layers)
+                    stats.add_layers(layers, ms)
                     params.update((t.name, t.params) for t in layers)
                     for t in layers:
                         fused[t.name] = fused.get(t.name, 0) + t.fused
                 else:  # as many plain runs as the timing runner's cycle takes
-                    block = [_timed(plain, x)[0] for _ in range(timing.profile_every)]
-                    plain_ms.append(sum(block) / len(block))
+                    block = [_timed(plain, x) for _ in range(timing.profile_every)]
+                    for _, run_ms, _ in block:
+                        stats.add_plain(run_ms)
+                    plain_ms.append(sum(b[0] for b in block) / len(block))
                     plain_runs += len(block)
             cycle += 1
         every = timing.profile_every
-    whole, per_frame = robust_ms(plain_ms), robust_ms(cost_ms)
-    frame_ms = robust_ms(walls)
-    rows = stats.rows()
+    account = stats.account()
+    whole, per_frame = account.frame_ms, robust_ms(cost_ms)
+    rows = account.rows
     layers = []
-    for row, percent in zip(rows, time_shares([r["ms"] for r in rows], frame_ms)):
-        layers.append({"name": row["name"], "type": row["type"], "macs": row["macs"],
-                       "params": params[row["name"]], "ms": row["ms"], "n": row["n"],
-                       "percent": percent, "fused": fused.get(row["name"], 0) == len(walls),
-                       "gmacs_per_s": row["gmacs_per_s"]})
-    return {"whole_graph_ms": whole, "timed_ms": frame_ms, "per_frame_ms": per_frame,
-            "overhead_ratio": per_frame / whole,
-            "coverage": sum(l["percent"] for l in layers) / 100, "layers": layers,
-            "runs": stats.frames, "frames": frames, "plain_runs": plain_runs,
-            "profile_every": every, "statistic": statistic(None)}
+    for row, percent in zip(rows, time_shares([r.ms for r in rows], whole)):
+        layers.append({**row.as_dict(), "params": params.get(row.name, 0), "percent": percent,
+                       "fused": fused.get(row.name, 0) == len(walls) and row.name in fused})
+    return {"whole_graph_ms": whole, "whole_graph_p25_ms": account.frame_p25,
+            "whole_graph_p75_ms": account.frame_p75, "timed_ms": robust_ms(walls),
+            "per_frame_ms": per_frame, "overhead_ratio": per_frame / robust_ms(plain_ms),
+            "scale": account.scale, "coverage": sum(l["percent"] for l in layers) / 100,
+            "layers": layers, "runs": stats.frames, "frames": frames,
+            "plain_runs": plain_runs, "profile_every": every, "statistic": statistic(None)}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -232,18 +233,22 @@ def _print(r: dict, model) -> None:
     rows = []
     for l, cum in zip(r["layers"], accumulate(l["percent"] for l in r["layers"])):
         rows.append([l["name"], l["type"], f"{l['macs']:,}", f"{l['params']:,}",
-                     "fused" if l.get("fused") else f"{l['ms']:.3f}", f"{l['percent']:.1f}",
-                     f"{cum:.1f}",
-                     rate_text(l["gmacs_per_s"]) if l["macs"] else "-"])
-    print(table(["layer", "type", "mult-adds", "params", "ms", "%", "cum %", "GMAC/s"],
-                rows, align="llrrrrrr"))
-    print(f"ms: {r['statistic']} (n = {r['runs']})")
+                     "fused" if l.get("fused") else f"{l['ms']:.3f}",
+                     f"{l['p25_ms']:.3f}–{l['p75_ms']:.3f}", f"{l['percent']:.1f}",
+                     f"{cum:.1f}", rate_text(l["gmacs_per_s"]) if l["macs"] else "-"])
+    rows.append(["total", "", "", "", f"{sum(l['ms'] for l in r['layers']):.3f}", "",
+                 f"{sum(l['percent'] for l in r['layers']):.1f}", "", ""])
+    print(table(["layer", "type", "mult-adds", "params", "ms", "p25–p75", "%", "cum %",
+                 "GMAC/s"], rows, align="llrrrrrrr"))
+    print(f"ms: {r['statistic']} (n = {r['runs']}); the rows are the profiled frame's kernel "
+          f"times and its overhead, scaled ×{r['scale']:.2f} to add up to the plain frame")
     print()
     print_roofline(r)
     print()
     by_type = {s.type: s for s in summary_by_type(model.spec.layers)}
     trows = []
-    for t in ("conv", "depthwise", "pointwise", "pool", "fc", "softmax", "layout", "other"):
+    for t in ("conv", "depthwise", "pointwise", "pool", "fc", "softmax", "layout", "other",
+              "overhead"):
         sel = [l for l in r["layers"] if l["type"] == t]
         if not sel:
             continue
@@ -254,11 +259,13 @@ def _print(r: dict, model) -> None:
     print(table(["type", "layers", "ms", "% of time", "% of mult-adds"], trows,
                 align="lrrrr"))
     print()
-    print(f"whole graph (plain)   {r['whole_graph_ms']:.3f} ms  ({r['plain_runs']} runs)")
-    print(f"timed frame           {r['timed_ms']:.3f} ms  (profiled runs, same statistic)")
+    print(f"whole graph (plain)   {r['whole_graph_ms']:.3f} ms  (p25–p75 "
+          f"{r['whole_graph_p25_ms']:.3f}–{r['whole_graph_p75_ms']:.3f}, "
+          f"{r['plain_runs']} runs): the total of the rows above")
+    print(f"timed frame           {r['timed_ms']:.3f} ms  (profiled runs, same statistic: "
+          f"×{r['timed_ms'] / r['whole_graph_ms']:.2f} the plain frame)")
     print(f"with per-layer timing {r['per_frame_ms']:.3f} ms per frame  "
           f"(×{r['overhead_ratio']:.3f}; one frame in {r['profile_every']} profiled)")
-    print(f"layer times cover     {100 * r['coverage']:.1f}% of the timed frame")
     for img in r["images"]:
         print()
         print(f"{img['path']}{note}")

@@ -54,7 +54,7 @@ def write_json(path: str | Path, meta: dict, layers: list[dict], **extra) -> Non
 
 
 #: ms: the app's one statistic (timing_stats.statistic()) of the n timed frames
-CSV_FIELDS = ("name", "type", "macs", "ms", "n", "gmacs_per_s")
+CSV_FIELDS = ("name", "type", "macs", "ms", "p25_ms", "p75_ms", "n", "raw_ms", "gmacs_per_s")
 CSV_META = ("model", "resolution", "threads", "cpu_model", "onnxruntime")
 
 
@@ -64,5 +64,5 @@ def write_csv(path: str | Path, meta: dict, layers: list[dict]) -> None:
     out = csv.writer(text)
     out.writerow(CSV_FIELDS + CSV_META)
     for row in layers:
-        out.writerow([row[k] for k in CSV_FIELDS] + [meta.get(k) for k in CSV_META])
+        out.writerow([row.get(k) for k in CSV_FIELDS] + [meta.get(k) for k in CSV_META])
     write_atomic(path, text.getvalue())

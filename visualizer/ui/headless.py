@@ -177,6 +177,7 @@ class LiveRun(QObject):
         elapsed = time.perf_counter() - self.started_at if self.started_at else 0.0
         top = p.last_result.top5[0] if p.last_result and p.last_result.top5 else None
         lat = self.latencies
+        account = p.timing.account()
         return {
             **run_metadata(p.model, p.threads),
             "source": self.args.source,
@@ -197,6 +198,8 @@ class LiveRun(QObject):
             if top else None,
             "timed_frames": p.timing.frames,
             "layer_statistic": statistic(),
+            "conditions": p.conditions(),
+            "frame": account.summary() if account else None,
             "layers": p.layer_rows(),
         }
 

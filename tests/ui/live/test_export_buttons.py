@@ -20,7 +20,8 @@ def buttons(qtbot):
     messages: list[tuple[str, bool]] = []
     b = ExportButtons(chart, lambda text, error=False: messages.append((text, error)))
     b.pipeline = SimpleNamespace(model=None, threads=2, layer_rows=lambda: LAYERS,
-                                 timing=SimpleNamespace(frames=7),
+                                 timing=SimpleNamespace(frames=7, account=lambda: None),
+                                 conditions=lambda: "camera-paced frames",
                                  stats=lambda: SimpleNamespace(frames_inferred=7, mean_ms=1.5))
     b.messages = messages
     qtbot.addWidget(b)

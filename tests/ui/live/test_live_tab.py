@@ -60,11 +60,17 @@ def test_video_runs_through_the_tab_and_shows_results(qtbot, tab, video):
     # the top-5 shown belongs to the frame shown (the fake predicts from its red mean)
     last = p.last_result
     assert tab.top5.predictions == last.top5
-    # chart bars: mean ms per layer of the recent frames, in network order
+    # chart bars: mean ms per layer of the recent frames, in network order, then other
+    # (no kernel outside the paper layers here) and the overhead: the fake's 50 ms run
+    # minus its kernels, so that the bars add up to the frame named in the title
     layers = NetSpec(0.25, 128, 1001).layers
-    expected = [0.1 + l.macs / 1e8 for l in layers] + [0.0]
+    kernels = [0.1 + l.macs / 1e8 for l in layers]
+    expected = kernels + [0.0, 50.0 - sum(kernels)]
     np.testing.assert_allclose(tab.chart.ms_values(), expected)
     assert tab.chart.names[:3] == ["conv1", "dw1", "pw1"]
+    assert tab.chart.names[-2:] == ["other", "overhead"]
+    assert "adding up to 50.00 ms a frame" in tab.chart.ms_plot.getPlotItem().titleLabel.text
+    assert "camera-paced" in tab.chart.conditions.text()
     tab._show_stats()
     assert f"Dropped</b> {p.frames_dropped} of 40" in tab.stats_label.text()
 
@@ -168,7 +174,8 @@ def test_exports_hold_the_per_layer_means_and_context(qtbot, tab, tmp_path):
     tab.export_png(str(tmp_path / "t.png"))
     rows = list(csv.DictReader(open(tmp_path / "t.csv")))
     layers = NetSpec(0.25, 128, 1001).layers
-    assert [r["name"] for r in rows] == [l.name for l in layers]
+    assert [r["name"] for r in rows] == [l.name for l in layers] + ["overhead"]
+    assert sum(float(r["ms"]) for r in rows) == pytest.approx(sum(tab.chart.ms_values()))
     for row, layer in zip(rows, layers):
         assert int(row["macs"]) == layer.macs
         assert float(row["ms"]) == pytest.approx(0.1 + layer.macs / 1e8)
@@ -227,8 +234,8 @@ def test_headless_run_with_images_and_untrained_model(tmp_path):
     assert [row["name"] for row in timed] == names  # every paper layer timed, in order
     assert all(row["ms"] > 0 for row in timed)  # each ran: measured time, not a 0
     for row in data["layers"]:
-        assert row["gmacs_per_s"] == pytest.approx(
-            row["macs"] / (row["ms"] * 1e6) if row["ms"] > 0 else 0.0)
+        assert row["gmacs_per_s"] == (pytest.approx(row["macs"] / (row["ms"] * 1e6))
+                                      if row["ms"] > 0 and row["macs"] else None)
     assert all(row["n"] == data["timed_frames"] >= 10 for row in data["layers"])
     assert data["layer_statistic"].startswith("trimmed mean")
     assert 0 < data["mean_inference_ms"] < 10_000

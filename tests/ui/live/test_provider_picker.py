@@ -12,6 +12,8 @@ from visualizer.net.model.mobilenet import NetSpec
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.ui.live.provider_picker import ProviderPicker, short_name
 from visualizer.ui.live.tab import LiveTab
+from visualizer.net.analysis.timing_stats import LayerStats
+from visualizer.net.runtime.results import LayerTiming
 from visualizer.ui.network.layer_table import LayerTableModel
 
 
@@ -48,12 +50,16 @@ def test_layer_table_says_fused_instead_of_a_time(qtbot):
     model = LayerTableModel()
     layers = NetSpec(0.25, 128, 1001).layers
     model.set_layers(layers)
-    mean = {l.name: (0.0 if l.name in ("dw1", "pw1") else 0.1) for l in layers}
-    model.set_timing(mean, 3, frozenset({"dw1", "pw1"}))
+    stats = LayerStats()
+    for i in range(3):
+        stats.add_layers([LayerTiming(l.name, l.type, l.macs, l.params,
+                                      0.0 if l.name in ("dw1", "pw1") else 0.1,
+                                      l.name in ("dw1", "pw1")) for l in layers])
+    model.set_timing(stats.account())
     for row, layer in enumerate(layers):
         texts = [model.data(model.index(row, c), Qt.DisplayRole) for c in (7, 8, 9)]
         if layer.name in ("dw1", "pw1"):
             assert texts == ["fused"] * 3 and model.value(row, 7) is None
             assert "fused" in model.data(model.index(row, 7), Qt.ToolTipRole)
         else:
-            assert texts[0] == "0.10"
+            assert texts[0].startswith("0.10 ±")

@@ -12,7 +12,7 @@ from visualizer.net.runtime.results import InferenceResult, LayerTiming
 from visualizer.ui.network.feature_maps import pick_channels, to_rgb
 from visualizer.ui.network.tab import NetworkTab
 from visualizer.ui.network.sweep_view import SweepView
-from visualizer.net.analysis.timing_stats import MIN_FRAMES, explain, type_shares
+from visualizer.net.analysis.shares import MIN_FRAMES, explain, type_shares
 
 #: a fake kernel time per layer type (ms); depthwise deliberately slow for its arithmetic
 FAKE_MS = {"conv": 0.3, "depthwise": 0.4, "pointwise": 0.9, "pool": 0.02, "fc": 0.05}
@@ -29,12 +29,15 @@ def tab(qtbot):
     assert not widget.busy()
 
 
-def fake_result(spec: NetSpec, scale: float = 1.0, frame_id: int = 0) -> InferenceResult:
+def fake_result(spec: NetSpec, scale: float = 1.0, frame_id: int = 0,
+                overhead: float = 0.0) -> InferenceResult:
+    """A timed frame: kernel times by layer type, and `overhead` ms outside the kernels."""
     timings = tuple(LayerTiming(l.name, l.type, l.macs, l.params, FAKE_MS[l.type] * scale)
                     for l in spec.layers)
     timings += (LayerTiming("softmax", "softmax", 0, 0, 0.01 * scale),)
-    return InferenceResult(top5=(), total_ms=20.0, preprocess_ms=1.0, layers=timings,
-                           trained=False, frame_id=frame_id)
+    return InferenceResult(top5=(), total_ms=sum(t.ms for t in timings) + overhead,
+                           preprocess_ms=1.0, layers=timings, trained=False,
+                           frame_id=frame_id)
 
 
 def table_column(tab: NetworkTab, col: int) -> list:
@@ -49,11 +52,12 @@ def test_table_rows_and_totals_equal_netspec(tab, alpha, resolution, classes):
     spec = NetSpec(alpha, resolution, classes)
     layers = spec.layers
     m = tab.layer_model
-    assert m.rowCount() == len(layers) + 1  # + totals
+    assert m.rowCount() == len(layers) + 3  # + other kernels, overhead, total
     names, macs, params = table_column(tab, 0), table_column(tab, 4), table_column(tab, 6)
-    assert names[:-1] == [l.name for l in layers] and names[-1] == "Total"
-    assert macs[:-1] == pytest.approx([l.macs / 1e6 for l in layers])
-    assert params[:-1] == [l.params for l in layers]
+    assert names[:-3] == [l.name for l in layers]
+    assert names[-3:] == ["other kernels", "overhead", "Total"]
+    assert macs[:-3] == pytest.approx([l.macs / 1e6 for l in layers])
+    assert params[:-3] == [l.params for l in layers]
     assert macs[-1] == pytest.approx(spec.total_macs / 1e6)
     assert params[-1] == spec.total_params
     shapes = [m.data(m.index(r, 3), Qt.DisplayRole) for r in range(len(layers))]
@@ -124,9 +128,10 @@ def test_show_timing_fills_columns_and_sentence(tab, qtbot):
     assert tab.layer_model.headerData(7, Qt.Horizontal) == f"Time (ms)\nn = {MIN_FRAMES}"
     ms = table_column(tab, 7)
     layers = spec.layers
-    assert ms[:-1] == pytest.approx([FAKE_MS[l.type] * 1.5 for l in layers])
+    assert ms[:len(layers)] == pytest.approx([FAKE_MS[l.type] * 1.5 for l in layers])
     total = sum(FAKE_MS[l.type] for l in layers) * 1.5 + 0.015  # + softmax
-    assert ms[-1] == pytest.approx(total)
+    assert ms[-3:] == pytest.approx([0.015, 0.0, total])  # other kernels, overhead, total
+    assert sum(ms[:-1]) == pytest.approx(ms[-1])  # the rows add up to the total
     gmacs = table_column(tab, 9)
     pw1 = [i for i, l in enumerate(layers) if l.name == "pw1"][0]
     assert gmacs[pw1] == pytest.approx(layers[pw1].macs / (FAKE_MS["pointwise"] * 1.5 * 1e6))
@@ -345,7 +350,7 @@ def test_hidden_tab_only_collects_and_catches_up_when_shown(qtbot):
 
 
 def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab):
-    from visualizer.net.analysis.timing_stats import first_layer_note
+    from visualizer.net.analysis.shares import first_layer_note
 
     layers = NetSpec(1.0, 224, 1001).layers
     proportional = {l.name: l.macs / 1e9 for l in layers}  # time follows mult-adds
@@ -364,7 +369,7 @@ def test_first_layer_note_appears_only_when_conv1_is_slow_for_its_arithmetic(tab
                     for l in layers)
     for i in range(MIN_FRAMES):
         assert not tab.shares_page.cold_note.isVisible()  # waits for n = MIN_FRAMES
-        tab.on_live_result(InferenceResult((), 5.0, 1.0, timings, False, i),
+        tab.on_live_result(InferenceResult((), total, 1.0, timings, False, i),
                            np.zeros((8, 8, 3), np.uint8))
         tab.refresh_now()
     assert "idle gap" in tab.shares_page.cold_note.text() and tab.shares_page.cold_note.isVisible()
@@ -394,3 +399,29 @@ def test_hidden_tab_takes_a_new_network_at_once_and_sizes_its_table_when_shown(q
         [visible.layer_view.columnWidth(c) for c in columns]
     for t in (hidden, visible):
         t.shutdown()
+
+
+def test_the_table_is_one_account_of_the_frame(tab):
+    """Profiled frames of kernels + 2 ms overhead next to plain frames half as long: the
+    rows are the profiled frame's parts scaled to the plain frame, they add up to the
+    Total, and each time cell shows its spread."""
+    tab.set_spec(0.25, 128, 1001)
+    spec = tab.spec
+    kernels = sum(FAKE_MS[l.type] for l in spec.layers) + 0.01
+    for i in range(6):
+        tab.show_timing(fake_result(spec, 1.0 + 0.01 * i, frame_id=i, overhead=2.0))
+        plain = InferenceResult((), (kernels + 2.0) / 2, 1.0, (), False, 100 + i)
+        tab.show_timing(plain)
+    tab.refresh_now()
+    ms = table_column(tab, 7)
+    n = len(spec.layers)
+    assert ms[-1] == pytest.approx((kernels + 2.0) / 2)
+    assert sum(ms[:-1]) == pytest.approx(ms[-1])
+    assert ms[n + 1] == pytest.approx(1.0, rel=0.05)  # the overhead, about halved
+    assert ms[0] == pytest.approx(FAKE_MS["conv"] * 1.025 / 2, rel=0.05)
+    m = tab.layer_model
+    assert "±" in m.data(m.index(0, 7), Qt.DisplayRole)
+    assert "p25–p75" in m.data(m.index(0, 7), Qt.ToolTipRole)
+    assert "plain frames" in m.data(m.index(m.rowCount() - 1, 7), Qt.ToolTipRole)
+    shares = table_column(tab, 8)
+    assert sum(shares[:-1]) == pytest.approx(100.0)

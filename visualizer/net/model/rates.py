@@ -1,7 +1,8 @@
 """The one definition of achieved speed: billions of mult-adds per second.
 
 GMAC/s = mult-adds / (ms · 1e6). A layer with no time of its own (0 ms: fused into another
-node, or not timed yet) has no speed: None, shown as "—", never 0 or infinity.
+node, or not timed yet) has no speed, and neither has a row without arithmetic (layout,
+softmax, the overhead): None, shown as "—", never 0 or infinity.
 """
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ import math
 
 
 def gmacs_per_s(macs: float, ms: float | None) -> float | None:
-    """GMAC/s of `macs` mult-adds done in `ms` milliseconds; None without a positive time."""
-    if ms is None or not math.isfinite(ms) or ms <= 0:
+    """GMAC/s of `macs` mult-adds done in `ms` milliseconds; None without a positive time
+    or without mult-adds."""
+    if ms is None or not math.isfinite(ms) or ms <= 0 or macs <= 0:
         return None
     return macs / (ms * 1e6)
 

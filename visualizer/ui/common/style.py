@@ -19,6 +19,7 @@ QToolButton { padding: 2px 6px; }
 TYPE_COLORS = {
     "conv": "#7b6fd6", "depthwise": "#f28e2b", "pointwise": "#4e79a7",
     "pool": "#9c9c9c", "fc": "#59a14f", "other": "#c9c9c9",
+    "overhead": "#e0c8c8",  # the time outside every kernel (timing_stats.OVERHEAD)
 }
 
 

@@ -50,9 +50,12 @@ class ExportButtons(QWidget):
 
     def export_json(self, path: str) -> None:
         s, timing = self.pipeline.stats(), self.pipeline.timing
+        account = timing.account()
         report.write_json(path, self.export_meta(), self.pipeline.layer_rows(),
                           frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms,
-                          timed_frames=timing.frames, statistic=statistic())
+                          timed_frames=timing.frames, statistic=statistic(),
+                          conditions=self.pipeline.conditions(),
+                          frame=account.summary() if account else None)
 
     def export_png(self, path: str) -> None:
         save_png(self.chart.grab(), path)

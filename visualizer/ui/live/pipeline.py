@@ -18,6 +18,7 @@ from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.runtime.results import InferenceResult
 from visualizer.net.analysis.timing_stats import LayerStats
+from visualizer.net.runtime.sessions import current_provider
 from visualizer.qtthreads.task import (STOP_WAIT_MS, Task, alive, detach,
                                        keep_until_finished, stop as stop_task)
 from visualizer.ui.live.inference_worker import (
@@ -121,6 +122,14 @@ class LivePipeline(QObject):
                          self._cam_rate.value(now), self._inf_rate.value(now),
                          self._last.total_ms if self._last else None,
                          self._sum_ms / n if n else None, self._latency)
+
+    def conditions(self) -> str:
+        """What the live figures were measured under, in a few words."""
+        model = self.model
+        precision = getattr(model, "precision", "float") if model is not None else "float"
+        threads = f"{self.threads} threads" if self.threads else "onnxruntime's threads"
+        return (f"camera-paced frames, {threads}, {precision}, "
+                f"{current_provider().replace('ExecutionProvider', '')}")
 
     def layer_rows(self) -> list[dict]:
         """The per-layer figures of the current model's timed frames, in network order

@@ -189,8 +189,9 @@ class LiveTab(QWidget):
         self.frame_view.set_frame(frame, result.cam)
         self.top5.set_predictions(result.top5, result.trained)
         if result.layers:  # the runner times layers on some frames only
-            timing = self.pipeline.timing  # the figures the exports and reports carry
-            self.chart.update_times(timing.ms(), timing.frames)
+            # the figures the exports and reports carry
+            self.chart.update_times(self.pipeline.timing.account(),
+                                    self.pipeline.conditions())
 
     # -- model (ModelControls) -------------------------------------------------------------
     def current_model(self) -> str:

@@ -1,7 +1,10 @@
-"""Live per-layer timing: ms per layer coloured by type, with mult-adds as a second series,
-and the achieved GMAC/s per layer beside it.
+"""Live per-layer timing: one account of a frame. ms per layer coloured by type, with its
+spread (p25–p75 whiskers), the kernels outside the paper layers ("other") and the time
+outside every kernel ("overhead") as rows of their own, so that the bars add up to the
+whole frame named in the title; mult-adds as a second series, and the achieved GMAC/s per
+layer beside it.
 
-The bar items are created once per model (set_layers) and only resized per frame with
+The bar items are created once per model (set_layers) and only resized per update with
 BarGraphItem.setOpts(width=...) (the bars are horizontal: one row per layer, in network
 order), so a live update is cheap.
 """
@@ -10,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 
+from visualizer.net.analysis.timing_stats import OVERHEAD, OVERHEAD_TIP, Account
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.net.model.rates import gmacs_per_s
 from visualizer.ui.common.style import TYPE_COLORS
@@ -21,9 +25,14 @@ OTHER = "other"  # row gathering softmax, layout changes and nodes outside the p
 
 
 COLD_START_TIP = (
-    "<p><b>Solid bars</b>: measured kernel time of each layer: trimmed mean of the last "
-    "timed frames (n of them; the fastest and slowest fifth left out, so one frame "
-    "interrupted by another program does not move the bars). <b>Outline bars</b>: the same total time shared out in proportion to each "
+    "<p><b>Solid bars</b>: one account of a live frame. Each layer's kernel time (trimmed "
+    "mean of the last timed frames, n of them; the fastest and slowest fifth left out, so "
+    "one frame interrupted by another program does not move the bars), with its spread "
+    "(whiskers: 25th to 75th percentile); <b>other</b>: the kernels outside the paper "
+    "layers (layout changes, softmax); <b>overhead</b>: the " + OVERHEAD_TIP + ". "
+    "Profiling slows a frame down, so these parts of a profiled frame are scaled to add "
+    "up to the plain frames' time, the whole frame in the title.</p>"
+    "<p><b>Outline bars</b>: the same total time shared out in proportion to each "
     "layer's mult-adds. A solid bar longer than its outline is slow for its arithmetic "
     "(typically depthwise).</p>"
     "<p><b>Why conv1 (then pw1) often looks slowest here:</b> conv1 has only 3 input "
@@ -44,19 +53,22 @@ def _plot(title: str, x_label: str) -> pg.PlotWidget:
     return w
 
 
-def ms_title(frames: int) -> str:
-    """The ms chart's title, with n, the timed frames its bars rest on (the statistic is
-    in the tooltip: the title must fit a 1024-px window)."""
+def ms_title(frames: int, total_ms: float | None = None) -> str:
+    """The ms chart's title: the whole frame the bars add up to, and n, the timed frames
+    they rest on (the statistic is in the tooltip: the title must fit a 1024-px window)."""
     if frames == 0:
         return "ms per layer (no timed frame yet)"
-    return f"ms per layer (n = {frames} timed frame{'s' * (frames != 1)})"
+    whole = f"adding up to {total_ms:.2f} ms a frame, " if total_ms is not None else ""
+    return f"ms per layer, {whole}n = {frames} timed frame{'s' * (frames != 1)}"
 
 
 def legend_html() -> str:
-    swatches = " ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t}'
-                        for t in ("conv", "depthwise", "pointwise", "pool", "fc", OTHER))
-    return (f"{swatches} &nbsp;|&nbsp; solid: measured ms &nbsp; outline: time the layer "
-            "would take if time followed mult-adds")
+    swatches = " ".join(f'<span style="color:{TYPE_COLORS.get(t, TYPE_COLORS[OTHER])}">■'
+                        f'</span>&nbsp;{t}'
+                        for t in ("conv", "depthwise", "pointwise", "pool", "fc", OTHER,
+                                  OVERHEAD))
+    return (f"{swatches} &nbsp;|&nbsp; solid: measured ms, whiskers p25–p75 &nbsp; "
+            "outline: time the layer would take if time followed mult-adds")
 
 
 class TimingChart(QWidget):
@@ -71,6 +83,12 @@ class TimingChart(QWidget):
                                   "mult-adds / measured time.")
         self.legend = legend_over_plots(self, legend_html(), self.ms_plot, 3,
                                         self.rate_plot, 2)
+        self.conditions = QLabel()  # what the figures rest on, under the charts
+        self.conditions.setWordWrap(True)
+        self.conditions.setStyleSheet("color: #555;")
+        self.layout().addWidget(self.conditions)
+        self.total_ms: float | None = None
+        self.whiskers: pg.ErrorBarItem | None = None
         self.frames = 0  # n: the timed frames behind the bars
         self.names: list[str] = []
         self.macs = np.zeros(0)
@@ -79,12 +97,13 @@ class TimingChart(QWidget):
         self.rate_bars: pg.BarGraphItem | None = None
 
     def set_layers(self, layers: tuple[NetLayer, ...]) -> None:
-        """One row per paper layer plus `other`; creates the bar items (once per model)."""
+        """One row per paper layer, then `other` and `overhead`; creates the bar items
+        (once per model)."""
         for plot in (self.ms_plot, self.rate_plot):
             plot.clear()
-        self.names = [l.name for l in layers] + [OTHER]
-        types = [l.type for l in layers] + [OTHER]
-        self.macs = np.array([l.macs for l in layers] + [0], dtype=float)
+        self.names = [l.name for l in layers] + [OTHER, OVERHEAD]
+        types = [l.type for l in layers] + [OTHER, OVERHEAD]
+        self.macs = np.array([l.macs for l in layers] + [0, 0], dtype=float)
         n = len(self.names)
         y = np.arange(n, dtype=float)
         brushes = [pg.mkBrush(TYPE_COLORS.get(t, TYPE_COLORS[OTHER])) for t in types]
@@ -96,41 +115,57 @@ class TimingChart(QWidget):
                                        pen=pg.mkPen(None))
         self.rate_bars = pg.BarGraphItem(x0=0, y=y, height=0.8, width=zeros, brushes=brushes,
                                          pen=pg.mkPen(None))
+        self.whiskers = pg.ErrorBarItem(x=zeros, y=y, left=zeros, right=zeros, beam=0.35,
+                                        pen=pg.mkPen("#222", width=1))
         self.ms_plot.addItem(self.ms_bars)
         self.ms_plot.addItem(self.macs_bars)
+        self.ms_plot.addItem(self.whiskers)
         self.rate_plot.addItem(self.rate_bars)
         ticks = [list(zip(range(n), self.names))]
         self.ms_plot.getAxis("left").setTicks(ticks)
         self.rate_plot.getAxis("left").setTicks(ticks)
         self.ms_plot.setYRange(-0.6, n - 0.4, padding=0)
+        self.total_ms = None
         self._set_frames(0)
+        self.conditions.setText("")
         self.ms_plot.setXRange(0, 1)
         self.rate_plot.setXRange(0, 1)
 
-    def update_times(self, mean_ms: dict[str, float], frames: int) -> None:
-        """Resize the bars to ms per node group (names outside the rows go to other);
-        `frames`: n, the timed frames behind the figures (in the title)."""
-        if self.ms_bars is None:
+    def update_times(self, account: Account | None, conditions: str = "") -> None:
+        """Resize the bars to the account's rows (node groups outside the paper layers go
+        to `other`), whiskers to their spread; `conditions`: threads, pacing, precision,
+        provider (shown under the charts with the account's own)."""
+        if self.ms_bars is None or account is None:
             return
-        self._set_frames(frames)
         index = {n: i for i, n in enumerate(self.names)}
-        ms = np.zeros(len(self.names))
-        for name, value in mean_ms.items():
-            ms[index.get(name, len(self.names) - 1)] += value
-        total = ms.sum()
-        macs_share = self.macs / (self.macs.sum() or 1) * total
+        n = len(self.names)
+        ms, lo, hi = np.zeros(n), np.zeros(n), np.zeros(n)
+        for row in account.rows:
+            i = index.get(row.name, n - 2)  # softmax, layout, unattributed: other
+            ms[i] += row.ms
+            lo[i] += row.p25
+            hi[i] += row.p75
+        self.total_ms = float(ms.sum())
+        self._set_frames(account.n)
+        macs_share = self.macs / (self.macs.sum() or 1) * self.total_ms
         # a layer without a time has no speed: no bar (its row reads "—" in the table)
         rate = np.array([gmacs_per_s(m, t) or 0.0 for m, t in zip(self.macs, ms)])
         self.ms_bars.setOpts(width=ms)
         self.macs_bars.setOpts(width=macs_share)
         self.rate_bars.setOpts(width=rate)
-        self._fit(self.ms_plot, max(ms.max(), macs_share.max()))
+        self.whiskers.setData(x=ms, y=np.arange(n, dtype=float),
+                              left=np.clip(ms - lo, 0, None), right=np.clip(hi - ms, 0, None))
+        self._fit(self.ms_plot, max(hi.max(), macs_share.max()))
         self._fit(self.rate_plot, rate.max())
+        text = account.conditions()
+        self.conditions.setText(f"{conditions}; {text}" if conditions else text)
 
     def _set_frames(self, frames: int) -> None:
-        if frames != self.frames or frames == 0:
-            self.frames = frames
-            self.ms_plot.setTitle(ms_title(frames), color="#222", size="10pt")
+        self.frames = frames
+        title = ms_title(frames, self.total_ms if frames else None)
+        if title != getattr(self, "_title", None):
+            self._title = title
+            self.ms_plot.setTitle(title, color="#222", size="10pt")
 
     def _fit(self, plot: pg.PlotWidget, top: float) -> None:
         """Change the x range only when the bars outgrow it or shrink below 40 % of it,

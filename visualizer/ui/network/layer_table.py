@@ -6,16 +6,19 @@ from PySide6.QtGui import QColor, QFont
 
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.net.model.rates import gmacs_per_s
-from visualizer.net.analysis.timing_stats import TypeShare
+from visualizer.net.analysis.timing_stats import OVERHEAD, OVERHEAD_TIP, Account, Row
 from visualizer.ui.common.style import TYPE_COLORS
 
 #: One colour per layer type, shared by the tables and the charts.
-_TYPE_WORDS = {
+TYPE_WORDS = {
     "conv": "standard 3×3 convolution", "depthwise": "3×3 depthwise convolution (one filter "
     "per channel)", "pointwise": "1×1 pointwise convolution (mixes channels)",
     "pool": "global average pooling", "fc": "fully connected classifier",
     "other": "softmax, layout changes and other nodes outside the paper's layers",
+    "overhead": OVERHEAD_TIP,
 }
+#: the rows after the paper layers: the other kernels, the time outside them, the total
+OTHER_ROW, OVERHEAD_ROW = "other kernels", "overhead"
 
 
 def shape_text(shape: tuple[int, int, int]) -> str:
@@ -36,19 +39,19 @@ def macs_formula(layer: NetLayer) -> str:
             f" × {cout} output channels = {layer.macs:,} mult-adds")
 
 
-_DISPLAY, _USER, _TOOLTIP = Qt.DisplayRole, Qt.UserRole, Qt.ToolTipRole
-_ALIGN, _FONT, _BACKGROUND = Qt.TextAlignmentRole, Qt.FontRole, Qt.BackgroundRole
-_RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
-_LEFT = int(Qt.AlignLeft | Qt.AlignVCenter)
+DISPLAY, USER, TOOLTIP = Qt.DisplayRole, Qt.UserRole, Qt.ToolTipRole
+ALIGN, FONT, BACKGROUND = Qt.TextAlignmentRole, Qt.FontRole, Qt.BackgroundRole
+RIGHT = int(Qt.AlignRight | Qt.AlignVCenter)
+LEFT = int(Qt.AlignLeft | Qt.AlignVCenter)
 
 
-def _bold() -> QFont:
+def bold() -> QFont:
     f = QFont()
     f.setBold(True)
     return f
 
 
-def _tint(color: str) -> QColor:
+def tint(color: str) -> QColor:
     c = QColor(color)
     c.setAlpha(70)
     return c
@@ -67,8 +70,10 @@ class LayerTableModel(QAbstractTableModel):
         "Number of weights (biases and batch norm are folded in and not counted)",
         "Measured kernel time of this layer (conv + ReLU6): trimmed mean of the last timed "
         "frames (n of them), the fastest and slowest 20% left out (a frame interrupted by "
-        "another program does not move it)",
-        "Time (%): this layer's share of the measured kernel time of the whole graph",
+        "another program does not move it); ± half the spread from the 25th to the 75th "
+        "percentile. The rows are a profiled frame's parts scaled to add up to the plain "
+        "frames' time, the Total. ⚠: a layer timed unlike its twins (same work)",
+        "Time (%): this row's share of the whole frame (the Total)",
         "Achieved speed: mult-adds ÷ measured time, in billions per second. Low values mean "
         "the layer waits on memory rather than arithmetic",
     )
@@ -78,6 +83,8 @@ class LayerTableModel(QAbstractTableModel):
         super().__init__(parent)
         self._layers: tuple[NetLayer, ...] = ()
         self._ms: dict[str, float] = {}
+        self._account: Account | None = None
+        self._twins: frozenset[str] = frozenset()  # layers timed unlike their twins
         self._fused: frozenset[str] = frozenset()
         self._frames = 0
         self._values: list[tuple] = []  # raw values per row (cached: views ask often)
@@ -92,17 +99,23 @@ class LayerTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._layers = tuple(layers)
         self._ms = {}
+        self._account = None
         self._frames = 0
         self._recompute()
         self.endResetModel()  # the header too
 
-    def set_timing(self, mean_ms: dict[str, float], frames: int,
-                   fused: frozenset[str] = frozenset()) -> None:
-        """Per-layer figures and n, the timed frames behind them (in the Time header);
-        `fused` layers have no time of their own (the provider merged their nodes with
-        others'): their time cells say so instead of showing 0."""
-        self._fused = fused
-        self._ms = {n: ms for n, ms in mean_ms.items() if n not in fused}
+    def set_timing(self, account: Account | None, twins: list[str] | None = None) -> None:
+        """One account of a frame (None: no timing): each layer's figure with its spread,
+        the other kernels and the overhead as rows, the whole frame as the Total, n in the
+        Time header; `twins`: layers timed unlike the layers that do the same work.
+        Layers the provider fused have no time of their own: their cells say so."""
+        self._account = account
+        self._fused = frozenset(r.name for r in account.rows if r.fused) if account else \
+            frozenset()
+        self._ms = {n: ms for n, ms in account.ms().items()
+                    if n not in self._fused} if account else {}
+        self._twins = frozenset(twins or ())
+        frames = account.n if account else 0
         header_changed = frames != self._frames
         self._frames = frames
         self._recompute()
@@ -111,29 +124,51 @@ class LayerTableModel(QAbstractTableModel):
         if self.rowCount():
             self.dataChanged.emit(self.index(0, 7), self.index(self.rowCount() - 1, 9))
 
-    def total_ms(self) -> float:
-        return sum(self._ms.values())
+    def total_ms(self) -> float | None:
+        """The whole frame the rows add up to (None before timing)."""
+        return self._account.frame_ms if self._account else None
+
+    def _extra(self) -> list[tuple[str, str, list[Row]]]:
+        """(row label, type, account rows) of the rows after the paper layers."""
+        paper = {l.name for l in self._layers}
+        rows = self._account.rows if self._account else ()
+        return [(OTHER_ROW, "other", [r for r in rows if r.name not in paper
+                                      and r.name != OVERHEAD]),
+                (OVERHEAD_ROW, "overhead", [r for r in rows if r.name == OVERHEAD])]
 
     def _recompute(self) -> None:
         layers = self._layers
         total_macs = sum(l.macs for l in layers) or 1
         total_ms = self.total_ms()
         rows = []
+
+        def share(ms):
+            return 100 * ms / total_ms if ms is not None and total_ms else None
+
         for layer in layers:
             ms = self._ms.get(layer.name)
             rows.append((layer.name, layer.type, shape_text(layer.input_shape),
                          shape_text(layer.output_shape), layer.macs / 1e6,
-                         100 * layer.macs / total_macs, layer.params, ms,
-                         100 * ms / total_ms if ms is not None and total_ms > 0 else None,
+                         100 * layer.macs / total_macs, layer.params, ms, share(ms),
                          gmacs_per_s(layer.macs, ms)))
         if layers:
+            for label, kind, parts in self._extra():
+                ms = sum(r.ms for r in parts) if self._account else None
+                rows.append((label, kind, "", "", 0.0, 0.0, 0, ms, share(ms), None))
             macs = sum(l.macs for l in layers)
-            ms = total_ms if self._ms else None
             rows.append(("Total", "", "", "", macs / 1e6, 100.0,
-                         sum(l.params for l in layers), ms, 100.0 if ms else None,
-                         gmacs_per_s(macs, ms)))
+                         sum(l.params for l in layers), total_ms,
+                         100.0 if total_ms else None, gmacs_per_s(macs, total_ms)))
         self._values = rows
         self._texts = [[self._display(v, c) for c, v in enumerate(r)] for r in rows]
+        if self._account:
+            spread = {r.name: (r.p75 - r.p25) / 2 for r in self._account.rows}
+            for i, layer in enumerate(layers):
+                if layer.name in spread and layer.name not in self._fused:
+                    mark = " ⚠" if layer.name in self._twins else ""
+                    self._texts[i][7] += f" ±{spread[layer.name]:.2f}{mark}"
+            half = (self._account.frame_p75 - self._account.frame_p25) / 2
+            self._texts[-1][7] += f" ±{half:.2f}"
         for row, layer in enumerate(layers):
             if layer.name in self._fused:
                 self._texts[row][7:10] = ["fused"] * 3
@@ -151,11 +186,11 @@ class LayerTableModel(QAbstractTableModel):
 
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal:
-            if role == _DISPLAY:
+            if role == DISPLAY:
                 if section == self.TIME_COLUMN and self._frames:
                     return f"Time (ms)\nn = {self._frames}"
                 return self.HEADERS[section]
-            if role == _TOOLTIP:
+            if role == TOOLTIP:
                 return self.HEADER_TIPS[section]
         return None
 
@@ -166,18 +201,18 @@ class LayerTableModel(QAbstractTableModel):
 
     def data(self, index, role=Qt.DisplayRole):
         row, col = index.row(), index.column()
-        if role == _DISPLAY:
+        if role == DISPLAY:
             return self._texts[row][col]
-        if role == _USER:
+        if role == USER:
             return self._values[row][col]
-        if role == _ALIGN:
-            return _RIGHT if col >= 4 else _LEFT
-        total = row == len(self._layers)
-        if role == _FONT and total:
-            return _bold()
-        if role == _BACKGROUND and col == 1 and not total:
-            return _tint(TYPE_COLORS[self._layers[row].type])
-        if role == _TOOLTIP:
+        if role == ALIGN:
+            return RIGHT if col >= 4 else LEFT
+        total = row == len(self._values) - 1
+        if role == FONT and total:
+            return bold()
+        if role == BACKGROUND and col == 1 and not total:
+            return tint(TYPE_COLORS[self._values[row][1]])
+        if role == TOOLTIP:
             return self._tooltip(row, col)
         return None
 
@@ -198,14 +233,20 @@ class LayerTableModel(QAbstractTableModel):
         return f"{v:.1f}"
 
     def _tooltip(self, row: int, col: int) -> str:
-        if row == len(self._layers):
-            if col == 7 and self._ms:
-                return (f"Sum of the kernel times of all nodes, including softmax and "
-                        f"layout changes (n = {self._frames} timed frames)")
+        acc = self._account
+        if row == len(self._values) - 1:
+            if col in (7, 8) and acc:
+                return (f"The whole frame: {acc.conditions()}. The rows above add up to it.")
             return self.HEADER_TIPS[col]
+        if row >= len(self._layers):
+            label, kind, parts = self._extra()[row - len(self._layers)]
+            text = TYPE_WORDS[kind]
+            if acc and parts:
+                text += ": " + ", ".join(f"{r.name} {r.ms:.3f} ms" for r in parts)
+            return text
         layer = self._layers[row]
         if col == 1:
-            return _TYPE_WORDS[layer.type]
+            return TYPE_WORDS[layer.type]
         if col in (2, 3):
             return (f"{layer.name}: {shape_text(layer.input_shape)} in, "
                     f"{shape_text(layer.output_shape)} out, {layer.kernel}×{layer.kernel} "
@@ -222,81 +263,13 @@ class LayerTableModel(QAbstractTableModel):
             return ("The execution provider fused this layer's nodes with other layers' "
                     "into one kernel: it has no time of its own (the fused kernel's time "
                     "is in the total)")
-        if col in (7, 8, 9) and self._ms:
-            return f"{self.HEADER_TIPS[col]} (n = {self._frames} timed frames)"
+        if col in (7, 8, 9) and acc and acc.row(layer.name):
+            r = acc.row(layer.name)
+            text = (f"{r.ms:.3f} ms (p25–p75 {r.p25:.3f}–{r.p75:.3f}; profiled "
+                    f"{r.raw_ms:.3f} ms, scaled ×{acc.scale:.2f}), n = {r.n} timed frames")
+            if layer.name in self._twins:
+                text += (". ⚠ Other layers do the same work, but this one's spread does not "
+                         "overlap theirs: its figure reflects the moment it was measured "
+                         "(another program, a frequency change) more than the layer")
+            return text
         return self.HEADER_TIPS[col]
-
-
-class TypeSummaryModel(QAbstractTableModel):
-    """Table 2 of the paper (share of mult-adds and parameters by type) plus measured time."""
-
-    HEADERS = ("Type", "Layers", "Mult-adds\n(M)", "Mult-adds\n(%)", "Params\n(%)",
-               "Time\n(ms)", "Time\n(%)", "GMAC/s")
-    HEADER_TIPS = (
-        "Layer type", "How many layers of this type",
-        "Millions of multiply-adds of all layers of this type",
-        "Share of the network's mult-adds (Table 2 of the paper)",
-        "Share of the network's weights",
-        "Measured kernel time of all layers of this type (mean per frame)",
-        "Share of the measured kernel time",
-        "Mult-adds ÷ time for this type: the arithmetic speed these layers achieve",
-    )
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self._rows: list[tuple] = []
-
-    def set_rows(self, shares: tuple[TypeShare, ...], counts: dict[str, int],
-                 params_percent: dict[str, float]) -> None:
-        rows = [(s.type, counts.get(s.type, 0), s.macs / 1e6, s.macs_percent,
-                 params_percent.get(s.type, 0.0), s.ms, s.time_percent, s.gmacs_per_s)
-                for s in shares]
-        if [r[0] for r in rows] == [r[0] for r in self._rows]:  # same rows: values only
-            self._rows = rows
-            if rows:
-                self.dataChanged.emit(self.index(0, 1), self.index(len(rows) - 1,
-                                                                   len(self.HEADERS) - 1))
-            return
-        self.beginResetModel()
-        self._rows = rows
-        self.endResetModel()
-
-    def value(self, row: int, column: int):
-        return self._rows[row][column]
-
-    def rowCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent=QModelIndex()) -> int:
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal:
-            if role == Qt.DisplayRole:
-                return self.HEADERS[section]
-            if role == Qt.ToolTipRole:
-                return self.HEADER_TIPS[section]
-        return None
-
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid():
-            return None
-        row, col = index.row(), index.column()
-        v = self._rows[row][col]
-        if role == Qt.DisplayRole:
-            if v is None:
-                return "—"
-            if col == 1 and self._rows[row][0] == "other":
-                return ""
-            if col in (0, 1):
-                return str(v)
-            return f"{v:,.2f}" if col in (2, 5) else f"{v:.1f}"
-        if role == _USER:
-            return v
-        if role == _ALIGN:
-            return _RIGHT if col else _LEFT
-        if role == _BACKGROUND and col == 0:
-            return _tint(TYPE_COLORS[self._rows[row][0]])
-        if role == _TOOLTIP:
-            return _TYPE_WORDS[self._rows[row][0]] if col == 0 else self.HEADER_TIPS[col]
-        return None

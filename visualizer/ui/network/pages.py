@@ -11,8 +11,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QTableVie
                                QVBoxLayout, QWidget)
 
 from visualizer.net.model.mobilenet import NetLayer, NetSpec, summary_by_type
-from visualizer.net.analysis.timing_stats import MIN_FRAMES, TypeShare, explain, first_layer_note
-from visualizer.ui.network.layer_table import TypeSummaryModel
+from visualizer.net.analysis.shares import MIN_FRAMES, TypeShare, explain, first_layer_note
+from visualizer.ui.network.type_table import TypeSummaryModel
 from visualizer.ui.network.share_chart import ShareChart
 
 

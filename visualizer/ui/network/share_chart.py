@@ -15,7 +15,7 @@ from visualizer.net.model.mobilenet import NetLayer
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.plots import bar_plot, legend_over_plots, nice_ceiling
 
-from visualizer.net.analysis.timing_stats import TypeShare
+from visualizer.net.analysis.shares import TypeShare
 
 _SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
           "other": "other"}

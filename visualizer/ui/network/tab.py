@@ -22,7 +22,8 @@ from visualizer.ui.network.roofline_page import RooflinePage
 from visualizer.net.runtime.profile_job import profile_job
 from visualizer.ui.network.sweep_view import SweepView
 from visualizer.qtthreads.task import Task, stop
-from visualizer.net.analysis.timing_stats import type_shares
+from visualizer.net.analysis.shares import type_shares
+from visualizer.net.analysis.timing_stats import unlike_twins
 from visualizer.ui.network.spec_controls import SpecControls
 from visualizer.ui.network.timing_feed import TimingFeed
 
@@ -165,8 +166,12 @@ class NetworkTab(QWidget):
         self._dirty = False
         resize, self._resize_pending = resize or self._resize_pending, False
         layers = self._layers
-        mean = self._timing.ms()
-        self.layer_model.set_timing(mean, self._timing.frames, self._timing.fused)
+        account = self._timing.account()
+        mean = account.ms() if account else {}
+        twins = unlike_twins(account.rows, {
+            l.name: (l.type, l.input_shape, l.output_shape, l.stride) for l in layers}) \
+            if account else []
+        self.layer_model.set_timing(account, twins)
         shares = type_shares(layers, mean, {n: self._timing.type_of(n) for n in mean})
         rows_changed = self.by_type.set_rows(layers, shares)
         timed = bool(mean)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.net.runtime.results import InferenceResult
-from visualizer.net.analysis.timing_stats import LayerStats, matches
+from visualizer.net.analysis.shares import matches
+from visualizer.net.analysis.timing_stats import LayerStats
 
 
 class TimingFeed:
@@ -28,8 +29,12 @@ class TimingFeed:
         self.source = source
 
     def add(self, result: InferenceResult, source: str) -> bool:
-        """Take one result's per-layer times; True when something to show changed."""
+        """Take one result's per-layer times, or a plain frame's time (the whole frame the
+        rows add up to); True when something to show changed."""
         if not result.layers:
+            # a plain frame of the network already being timed, from the same source
+            if self.stats.frames and source == self.source and self._same_model(result):
+                self.stats.add(result)
             return False
         if not matches(self.layers, result):
             self.mismatched += 1
@@ -37,4 +42,10 @@ class TimingFeed:
         if source != self.source:
             self.restart(source)
         self.stats.add(result)
+        self._model = result.model
         return True
+
+    _model = None  # the model of the latest timed frame
+
+    def _same_model(self, result: InferenceResult) -> bool:
+        return result.model is None or result.model is self._model
