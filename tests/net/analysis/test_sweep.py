@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 
 from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS, NetSpec
@@ -34,14 +35,15 @@ def test_each_setting_reports_the_latency_measured_on_its_own_network(monkeypatc
 
     def fake(model, runs, warmup, threads, cancel=None):
         measured.append((model.spec.alpha, model.spec.resolution, runs, warmup, threads))
-        return model.spec.total_macs / 1e7  # "ms": grows with the network's mult-adds
+        return [model.spec.total_macs / 1e7] * runs  # "ms": grows with the mult-adds
 
-    monkeypatch.setattr(probes, "measure_latency", fake)
+    monkeypatch.setattr(probes, "latency_samples", fake)
     points = run_sweep((0.25, 0.5), (128, 160), runs=4, warmup=2, threads=3, rounds=2)
     settings = [(0.25, 128), (0.25, 160), (0.5, 128), (0.5, 160)]
     assert [(p.alpha, p.resolution) for p in points] == settings
     for p in points:
         assert p.latency_ms == NetSpec(p.alpha, p.resolution, 1001).total_macs / 1e7
+        assert p.p25_ms == p.p75_ms == p.latency_ms and p.runs == 4
     assert measured == [(a, r, 2, 2, 3) for a, r in settings for _ in range(2)]
 
 
@@ -66,12 +68,15 @@ def test_latency_is_the_median_of_batch_means(monkeypatch):
 
     def fake(model, runs, warmup, threads, cancel=None):
         calls.append(runs)
-        return next(batch_means)
+        return [next(batch_means)] * runs
 
-    monkeypatch.setattr(probes, "measure_latency", fake)
+    monkeypatch.setattr(probes, "latency_samples", fake)
     (point,) = run_sweep((0.25,), (128,), runs=10, warmup=1, rounds=3)
     assert point.latency_ms == 6.0
     assert sorted(calls) == [3, 3, 4] and sum(calls) == 10
+    # the spread of the single runs, against numpy: the spoiled batch shows in it
+    every = [5.0] * 4 + [100.0] * 3 + [6.0] * 3
+    assert (point.p25_ms, point.p75_ms) == pytest.approx(tuple(np.percentile(every, [25, 75])))
 
 
 def test_bad_arguments_raise_value_error():

@@ -2,7 +2,7 @@
 
 Pure function, no Qt: tests call `run_sweep` directly; the Network tab runs it in a worker
 thread. It times untrained weights (latency does not depend on the weight values) through
-the same path as the live demo: `models.load_model` then `runner.measure_latency`.
+the same path as the live demo: `models.load_model` then `probes.latency_samples`; each point carries the spread of its single runs (p25-p75).
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import statistics
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
+from visualizer.net.analysis.timing_stats import quartiles
 from visualizer.net.model.published import published
 
 
@@ -22,6 +23,9 @@ class SweepPoint:
     params: int
     latency_ms: float  # wall time of one whole-graph inference (median of batch means)
     top1: float | None  # published top-1 (%) of this official setting, float model; else None
+    p25_ms: float = math.nan  # spread of the single runs (25th and 75th percentile)
+    p75_ms: float = math.nan
+    runs: int = 0  # timed runs behind the figures
 
     @property
     def label(self) -> str:
@@ -48,7 +52,7 @@ def run_sweep(alphas: Iterable[float], resolutions: Iterable[int], runs: int = 1
     `mobilenet.SpecError` for settings that are not a MobileNet V1.
     """
     from visualizer.net.models import load_model  # onnx/onnxruntime: only when sweeping
-    from visualizer.net.runtime.probes import measure_latency
+    from visualizer.net.runtime.probes import latency_samples
 
     if runs < 1 or warmup < 0 or rounds < 1:
         raise ValueError(f"runs and rounds must be at least 1 and warmup at least 0 "
@@ -61,19 +65,21 @@ def run_sweep(alphas: Iterable[float], resolutions: Iterable[int], runs: int = 1
         if cancelled():
             break
         model = load_model("untrained", alpha=alpha, resolution=resolution)
-        batches = []
+        batches: list[list[float]] = []
         for i in range(rounds):
             n = runs // rounds + (i < runs % rounds)
-            batches.append(measure_latency(model, runs=n, warmup=warmup, threads=threads,
+            batches.append(latency_samples(model, runs=n, warmup=warmup, threads=threads,
                                            cancel=cancel))
             if cancelled():
                 break
-        if cancelled() or not all(math.isfinite(b) for b in batches):
+        if cancelled() or not all(batches):
             break
-        ms = statistics.median(batches)
+        ms = statistics.median(sum(b) / len(b) for b in batches)
+        every = [t for b in batches for t in b]
+        p25, p75 = quartiles(every)
         entry = published(alpha, resolution)
         point = SweepPoint(alpha, resolution, model.spec.total_macs, model.spec.total_params,
-                           float(ms), entry.top1 if entry else None)
+                           float(ms), entry.top1 if entry else None, p25, p75, len(every))
         points.append(point)
         if progress is not None:
             progress(len(points), len(grid), point)

@@ -94,6 +94,14 @@ def measure_latency(model: "LoadedModel", runs: int, warmup: int, threads: int |
                     cancel: Callable[[], bool] | None = None) -> float:
     """Mean wall time (ms) of one whole-graph inference without profiling; NaN when
     `cancel()` became true before any timed run finished."""
+    times = latency_samples(model, runs, warmup, threads, cancel)
+    return sum(times) / len(times) if times else math.nan
+
+
+def latency_samples(model: "LoadedModel", runs: int, warmup: int, threads: int | None,
+                    cancel: Callable[[], bool] | None = None) -> list[float]:
+    """Wall time (ms) of each of `runs` whole-graph inferences without profiling, on a
+    fresh session after its warm-up; fewer (or none) when `cancel()` became true."""
     if runs < 1 or warmup < 0:
         raise ValueError(f"runs must be at least 1 and warmup at least 0 (got {runs}, {warmup})")
     others = enter_live()
@@ -111,17 +119,16 @@ def measure_latency(model: "LoadedModel", runs: int, warmup: int, threads: int |
         while done < warmup or (warmup and done < 200
                                 and (time.perf_counter() - t0) * 1e3 < WARMUP_MS):
             if cancel and cancel():
-                return math.nan
+                return []
             session.run(["probs"], feed)
             done += 1
-        total, done = 0.0, 0
+        times = []
         for _ in range(runs):
             if cancel and cancel():
                 break
             t = time.perf_counter()
             session.run(["probs"], feed)
-            total += time.perf_counter() - t
-            done += 1
-        return total / done * 1e3 if done else math.nan
+            times.append((time.perf_counter() - t) * 1e3)
+        return times
     finally:
         leave_live()

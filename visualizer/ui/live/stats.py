@@ -5,8 +5,9 @@ from PySide6.QtWidgets import QLabel
 
 STATS_TIP = (
     "<b>Source FPS</b>: frames the source delivers per second (last 2 s).<br>"
-    "<b>Inference FPS</b>: frames classified per second; then the last frame's "
-    "inference time (preprocessing + the whole network) and the mean since start."
+    "<b>Inference FPS</b>: frames classified per second; then the time of the whole "
+    "network on a frame, the same figure (trimmed mean of recent frames, with its spread) "
+    "as the total the timing chart's rows add up to."
     "<br><b>Frame → result</b>: from the frame's arrival to its result back in the "
     "window.<br><b>Dropped</b>: frames never classified because a newer one came first: "
     "they arrived while the previous frame was still being classified or converted, or "
@@ -20,10 +21,16 @@ class StatsLabel(QLabel):
         self.setWordWrap(True)
         self.setToolTip(STATS_TIP)
 
-    def show_stats(self, s) -> None:
-        """Show `s`, the pipeline's stats() snapshot."""
-        ms = "– ms" if s.last_ms is None else f"{s.last_ms:.1f} ms" + (
-            f" (mean {s.mean_ms:.1f})" if s.mean_ms is not None else "")
+    def show_stats(self, s, frame: tuple[float, float, float] | None = None) -> None:
+        """Show `s`, the pipeline's stats() snapshot; `frame`: the whole frame the timing
+        chart's rows add up to (ms, p25, p75), shown as the inference time so that the
+        two agree on screen."""
+        if frame is not None:
+            ms = f"{frame[0]:.1f} ms a frame (p25–p75 {frame[1]:.1f}–{frame[2]:.1f})"
+        elif s.mean_ms is not None:
+            ms = f"{s.mean_ms:.1f} ms a frame (mean)"
+        else:
+            ms = "— ms"
         lat = f"{s.latency_ms:.0f} ms" if s.latency_ms is not None else "—"
         self.setText(
             f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "

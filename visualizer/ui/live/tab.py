@@ -113,7 +113,9 @@ class LiveTab(QWidget):
             self.layout().activate()
 
     def _show_stats(self) -> None:
-        self.stats_label.show_stats(self.pipeline.stats())
+        account = self.pipeline.timing.account()
+        frame = (account.frame_ms, account.frame_p25, account.frame_p75) if account else None
+        self.stats_label.show_stats(self.pipeline.stats(), frame)
 
     def _on_running(self) -> None:
         running = self.pipeline.running or self._start_pending

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont
@@ -193,6 +194,14 @@ class SweepView(QWidget):
             plot.plot([p.macs / 1e6 for p in pts], [p.latency_ms for p in pts],
                       pen=pg.mkPen(color, width=1.5), symbol="o", symbolSize=8,
                       symbolBrush=color, symbolPen=color, name=f"α = {alpha:g}")
+            ok = [p for p in pts if math.isfinite(p.p25_ms) and p.p25_ms > 0]
+            if ok:  # p25–p75 of the single runs, in the plot's log10 coordinates
+                y = np.log10([max(p.latency_ms, 1e-6) for p in ok])
+                plot.addItem(pg.ErrorBarItem(
+                    x=np.log10([p.macs / 1e6 for p in ok]), y=y,
+                    top=np.clip(np.log10([p.p75_ms for p in ok]) - y, 0, None),
+                    bottom=np.clip(y - np.log10([p.p25_ms for p in ok]), 0, None),
+                    beam=0.02, pen=pg.mkPen(color, width=1)))
             for p in pts:
                 text = p.label + (f"  {p.top1:.1f}%" if p.top1 is not None else "")
                 item = pg.TextItem(text, color="#222", anchor=(0, 1))
