@@ -3,6 +3,7 @@ clean stops; and real 1080p / 10-bit videos through it."""
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -40,7 +41,7 @@ class GatedConvert:
 def converter_with(convert):
     conv = FrameConverter(convert)
     delivered, dropped = [], []
-    conv.frameConverted.connect(lambda rgb: delivered.append(int(rgb[0, 0, 0])))
+    conv.frameConverted.connect(lambda f: delivered.append(int(f.preview[0, 0, 0])))
     conv.framesDropped.connect(dropped.append)
     return conv, delivered, dropped
 
@@ -151,17 +152,17 @@ def test_1080p_video_frames_arrive_halved_with_their_picture(qtbot, tmp_path, mo
     import visualizer.video.frames as frames_module
 
     threads = set()
-    real = frames_module.video_frame_to_rgb
+    real = frames_module.video_frame_to_live
 
-    def recording(frame):
+    def recording(frame, targets):
         threads.add(threading.current_thread().name)
-        return real(frame)
+        return real(frame, targets)
 
-    monkeypatch.setattr(frames_module, "video_frame_to_rgb", recording)
+    monkeypatch.setattr(frames_module, "video_frame_to_live", recording)
     path = write_pattern_video(tmp_path / f"{pix_fmt}.mkv", 1920, 1080, pix_fmt)
     source = VideoFileSource(path)
     frames, ended, dropped = [], [], []
-    source.frameReady.connect(frames.append)
+    source.frameReady.connect(lambda f: frames.append(f.preview))  # default targets
     source.framesDropped.connect(dropped.append)
     source.ended.connect(lambda: ended.append(True))
     source.start()
@@ -219,3 +220,28 @@ def test_a_stuck_conversion_is_let_go_not_waited_for_nor_destroyed(qtbot):
     qtbot.waitUntil(no_converter_thread, timeout=5_000)
     qtbot.waitUntil(lambda: unfinished() == 0, timeout=5_000)
     assert delivered == []
+
+
+def test_a_pulling_consumer_has_only_the_frames_it_asks_for_converted(qtbot):
+    """Once asked, the converter converts only on request, the newest frame then: the
+    frames in between are never converted, and each is counted as dropped once."""
+    convert = GatedConvert()
+    convert.gate.set()
+    conv, delivered, dropped = converter_with(convert)
+    conv.start()
+    conv.request()
+    conv.offer(numbered_frame(1))
+    qtbot.waitUntil(lambda: delivered == [1], timeout=5_000)
+    for i in (2, 3, 4):  # not asked for: they wait, each replacing the one before
+        conv.offer(numbered_frame(i))
+    until = time.monotonic() + 0.3  # time for a conversion nobody asked for to show
+    qtbot.waitUntil(lambda: time.monotonic() > until, timeout=2_000)
+    assert convert.numbers == [1] and delivered == [1]
+    conv.request()
+    qtbot.waitUntil(lambda: delivered == [1, 4], timeout=5_000)
+    assert convert.numbers == [1, 4] and sum(dropped) == 2
+    conv.request()  # asked before the next frame comes: converted as it arrives
+    conv.offer(numbered_frame(5))
+    qtbot.waitUntil(lambda: delivered == [1, 4, 5], timeout=5_000)
+    conv.stop()
+    assert len(delivered) + sum(dropped) == 5

@@ -12,12 +12,20 @@ from live_fakes import square_frame, square_x, write_video
 from visualizer.video.frames import qimage_to_rgb, rgb_to_qimage
 from visualizer.video.camera import NO_CAMERA, CameraSource
 from visualizer.video.images import ImageSource
+from visualizer.video.live_frame import Targets
 from visualizer.video.sources import SourceError, VideoFileSource, make_source
+
+
+def whole_frames(source, frames: list) -> None:
+    """Collect each frame's picture at the size it was decoded (a preview as large as the
+    frame), as arrays into `frames`."""
+    source.set_targets(Targets(None, 1 << 20))
+    source.frameReady.connect(lambda f: frames.append(f.preview))
 
 
 def collect(qtbot, source, until, timeout=15_000):
     frames, errors, ended = [], [], []
-    source.frameReady.connect(frames.append)
+    whole_frames(source, frames)
     source.error.connect(errors.append)
     source.ended.connect(lambda: ended.append(True))
     source.start()
@@ -252,7 +260,7 @@ def test_a_large_folder_does_not_keep_every_decoded_image(qtbot, tmp_path, monke
     assert not errors
     assert [square_x(f) for f in frames[:12]] == \
         [square_x(square_frame((i % 5) * 10)) for i in range(12)]
-    assert sum(a.nbytes for a in source._cache.values()) <= 2 * square_frame(0).nbytes
+    assert sum(images._bytes(f) for f in source._cache.values()) <= 2 * square_frame(0).nbytes
 
 
 def test_audio_only_file_is_reported_at_once(qtbot, tmp_path):
@@ -275,7 +283,7 @@ def test_video_whose_frames_cannot_be_converted_is_an_error_not_an_end(qtbot, tm
     video that gave no picture at all must not look like a finished run."""
     import visualizer.video.frames as frames_module
 
-    monkeypatch.setattr(frames_module, "video_frame_to_rgb", lambda frame: None)
+    monkeypatch.setattr(frames_module, "video_frame_to_live", lambda frame, targets: None)
     path = write_video(tmp_path / "v.mp4", frames=5)
     source = VideoFileSource(path)
     dropped = []
@@ -342,7 +350,7 @@ def test_images_are_decoded_off_the_gui_thread_and_the_next_one_ahead(qtbot, tmp
     calls, _ = _recording_decoder(monkeypatch)
     source = ImageSource(tmp_path, fps=0.5)  # the next tick is 2 s away
     frames = []
-    source.frameReady.connect(frames.append)
+    whole_frames(source, frames)
     source.start()
     qtbot.waitUntil(lambda: len(frames) == 1 and len(calls) >= 2, timeout=5_000)
     # the second image was decoded while the first is shown, before the show needs it
@@ -364,11 +372,11 @@ def test_stop_during_a_decode_emits_nothing_and_leaves_no_thread(qtbot, tmp_path
     calls, started = _recording_decoder(monkeypatch, gate)
     source = ImageSource(tmp_path / "a.png", fps=100)
     frames, errors = [], []
-    source.frameReady.connect(frames.append)
+    whole_frames(source, frames)
     source.error.connect(errors.append)
     source.start()
     qtbot.waitUntil(started.is_set, timeout=5_000)
-    source.stop()  # returns at once, the decode still running
+    source.stop()  # returns within JOIN_TIMEOUT_S, the decode still running
     assert any(t.name == DECODE_THREAD_NAME for t in threading.enumerate())
     gate.set()
     qtbot.waitUntil(lambda: not any(t.name == DECODE_THREAD_NAME
@@ -398,7 +406,7 @@ def test_a_video_source_stops_its_player_before_its_converter(qtbot, square_vide
                         lambda self, *a: (order.append("converter"), converter_stop(self, *a))[1])
     source = VideoFileSource(square_video)
     frames = []
-    source.frameReady.connect(frames.append)
+    whole_frames(source, frames)
     source.start()
     qtbot.waitUntil(lambda: len(frames) >= 2, timeout=10_000)
     source.stop()

@@ -179,7 +179,7 @@ class LiveRun(QObject):
         lat = self.latencies
         account = p.timing.account()
         return {
-            **run_metadata(p.model, p.threads),
+            **run_metadata(p.model, p.effective_threads()),
             "source": self.args.source,
             "ended_by": self.reason,
             "error": self.error,

@@ -1,4 +1,4 @@
-"""FrameConverter: video frames to RGB numpy arrays on a thread of their own, newest first.
+"""FrameConverter: video frames to LiveFrames on a thread of their own, newest first.
 
 The sink's videoFrameChanged is connected to a worker living in the converter thread
 ("frame-convert"), so Qt queues each QVideoFrame straight from the thread it emits it on
@@ -7,6 +7,11 @@ Qt's render thread (it could wait there for the GIL while the GUI thread, holdin
 waits for the render thread to stop) and none on the GUI thread. The worker keeps only the
 newest pending frame: frames that arrive during a conversion replace each other, and only
 the last is converted next. Results come back to the GUI thread by a queued signal.
+
+Pulled: once its consumer has asked for a frame (`request()`), the worker converts only
+when asked, the newest frame then: frames the consumer would drop anyway (inference busy)
+are never converted. A frame is a LiveFrame (live_frame.py) for the converter's `targets`:
+the network's input and a preview, not a full-resolution RGB copy.
 
 Counting, so that a consumer's received == inferred + dropped stays exact: the worker
 numbers every frame it receives; on the GUI thread, each converted frame is preceded by
@@ -28,6 +33,7 @@ from PySide6.QtMultimedia import QVideoFrame
 
 from visualizer.qtthreads.task import detach
 from visualizer.video import frames
+from visualizer.video.live_frame import LiveFrame, Targets, from_rgb
 
 CONVERT_THREAD_NAME = "frame-convert"
 #: stop() waits this long for a conversion in flight (a 4K frame takes ~20-50 ms); a
@@ -52,6 +58,8 @@ class _Worker(QObject):
         self._kick.connect(self._convert_pending, Qt.ConnectionType.QueuedConnection)
         self.received = 0  # frames numbered so far; read by the GUI thread after the end
         self._pending: tuple[int, QVideoFrame] | None = None
+        self.pull = False  # convert only when asked (after the first request)
+        self.wanted = False  # asked for a frame and not given one yet
 
     @Slot()
     def name_thread(self) -> None:
@@ -62,9 +70,17 @@ class _Worker(QObject):
         if not frame.isValid():  # e.g. the empty frame a sink gets when playback ends
             return
         self.received += 1
-        if self._pending is None:  # after the frames queued meanwhile: the newest wins
-            self._kick.emit()
+        if self._pending is None and (self.wanted or not self.pull):
+            self._kick.emit()  # after the frames queued meanwhile: the newest wins
         self._pending = (self.received, QVideoFrame(frame))
+
+    @Slot()
+    def request(self) -> None:
+        """The consumer wants a frame: the newest, once the frames queued meanwhile are
+        in (or the next to arrive)."""
+        self.pull = self.wanted = True
+        if self._pending is not None:
+            self._kick.emit()
 
     @Slot()
     def release(self) -> None:
@@ -77,14 +93,17 @@ class _Worker(QObject):
 
     @Slot()
     def drain(self) -> None:
-        self._convert_pending()
+        self._convert_pending(force=True)
         self.drained.emit(self.converter_id)
 
     @Slot()
-    def _convert_pending(self) -> None:
+    def _convert_pending(self, force: bool = False) -> None:
+        if self.pull and not self.wanted and not force:
+            return  # the consumer has not asked: the frame waits (or is replaced)
         item, self._pending = self._pending, None
         if item is None:
             return
+        self.wanted = False
         number, frame = item
         del item
         try:
@@ -98,18 +117,22 @@ class FrameConverter(QObject):
     """start() / connect a sink with connect_sink() / stop(); its signals arrive on the
     GUI thread. offer() hands over one frame from any thread (tests, other producers)."""
 
-    frameConverted = Signal(object)  # (H, W, 3) uint8, owned by the receiver
+    frameConverted = Signal(object)  # LiveFrame
     framesDropped = Signal(int)  # received frames that will never be delivered
     drained = Signal()  # after drain(): the frames handed over before it are through
     _offer = Signal(QVideoFrame)
     _drain = Signal()
     _release = Signal()  # queued after the frames: the worker lets go, its thread ends
+    _request = Signal()
 
-    def __init__(self, convert: Callable[[QVideoFrame], np.ndarray | None] | None = None,
-                 parent: QObject | None = None) -> None:
+    def __init__(self, convert: Callable[[QVideoFrame], LiveFrame | np.ndarray | None] |
+                 None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        #: QVideoFrame -> RGB array or None (default: frames.video_frame_to_rgb)
+        #: QVideoFrame -> LiveFrame, RGB array (made into one) or None (default:
+        #: frames.video_frame_to_live for `targets`)
         self.convert = convert
+        #: what to make of each frame; set from the GUI thread, read by the worker
+        self.targets = Targets()
         self._thread: QThread | None = None
         self._worker: _Worker | None = None
         self._id = 0
@@ -123,7 +146,15 @@ class FrameConverter(QObject):
         if self._thread is not None:
             return
         self._id, self._delivered = next(_ids), 0
-        convert = self.convert or (lambda f: frames.video_frame_to_rgb(f))
+        custom = self.convert
+
+        def convert(frame: QVideoFrame) -> LiveFrame | None:
+            targets = self.targets  # one read: a change applies from the next frame
+            if custom is None:
+                return frames.video_frame_to_live(frame, targets)
+            out = custom(frame)
+            return from_rgb(out, targets) if isinstance(out, np.ndarray) else out
+
         self._thread = QThread()
         self._thread.setObjectName(CONVERT_THREAD_NAME)
         self._worker = _Worker(self._id, convert)
@@ -134,6 +165,7 @@ class FrameConverter(QObject):
         self._thread.started.connect(self._worker.name_thread)
         self._offer.connect(self._worker.offer)
         self._release.connect(self._worker.release, Qt.ConnectionType.QueuedConnection)
+        self._request.connect(self._worker.request)
         self._thread.start()
 
     def connect_sink(self, signal) -> None:
@@ -161,6 +193,7 @@ class FrameConverter(QObject):
             return
         self._offer.disconnect(worker.offer)
         self._drain.disconnect(worker.drain)
+        self._request.disconnect(worker.request)
         self._release.emit()  # queued behind every frame sent so far: release, then quit
         self._release.disconnect(worker.release)
         if not thread.wait(timeout_ms):
@@ -173,6 +206,11 @@ class FrameConverter(QObject):
         lost, self._delivered = received - self._delivered, received
         if lost > 0:
             self.framesDropped.emit(lost)
+
+    def request(self) -> None:
+        """The consumer is ready: convert the newest frame (from now on, only on request)."""
+        if self._thread is not None:
+            self._request.emit()
 
     def drain(self) -> None:
         """Emit `drained` once the frames handed over so far (e.g. a video's last ones,

@@ -1,7 +1,11 @@
 """FrameSource: the one interface of every frame source (camera, video, images).
 
-A source emits frames as RGB uint8 numpy arrays and reports problems as one line on
-`error`, after which it has stopped and released its device. A source that delivers no
+A source emits frames as `LiveFrame`s (live_frame.py: the network's input and a preview,
+made once on the thread that decoded the frame, for the `targets` the consumer set) and
+reports problems as one line on `error`, after which it has stopped and released its
+device. A consumer that infers one frame at a time asks for the next with `want_frame()`:
+sources that decode continuously (camera, video) then prepare only the newest frame when
+it is wanted, and count the others as dropped without converting them. A source that delivers no
 frame within FIRST_FRAME_TIMEOUT_S seconds is reported too: on a bare Linux, Qt Multimedia
 silently loads no backend when libpulse0 or libxrandr2 is missing, and no frame ever
 arrives.
@@ -15,14 +19,15 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtMultimedia import QVideoSink
 
 from visualizer.video.frame_converter import FrameConverter
+from visualizer.video.live_frame import LiveFrame, Targets
 
 FIRST_FRAME_TIMEOUT_S = 10.0
 
 
 class FrameSource(QObject):
-    """Base class: emits `frameReady(np.ndarray)`; `error(str)` and `ended()` once each."""
+    """Base class: emits `frameReady(LiveFrame)`; `error(str)` and `ended()` once each."""
 
-    frameReady = Signal(object)  # (H, W, 3) uint8, owned by the receiver
+    frameReady = Signal(object)  # LiveFrame (read-only arrays)
     #: frames the source received but will never emit (replaced by a newer frame before
     #: conversion, unconvertible, or still converting at stop(), which reports them before
     #: it returns): a receiver counts them as received and dropped
@@ -40,6 +45,16 @@ class FrameSource(QObject):
         self._watchdog = QTimer(self)
         self._watchdog.setSingleShot(True)
         self._watchdog.timeout.connect(self._no_frame)
+        self.targets = Targets()
+
+    def set_targets(self, targets: Targets) -> None:
+        """What to make of the frames from now on (the network's resolution, the preview's
+        size): frames already prepared keep theirs."""
+        self.targets = targets
+
+    def want_frame(self) -> None:
+        """The consumer is ready for a frame: a source that holds back frames until then
+        (a converter's newest) prepares and emits it. Others emit at their own pace."""
 
     def start(self) -> None:
         if self.running:
@@ -57,13 +72,13 @@ class FrameSource(QObject):
         if was_running:
             self._close()
 
-    def _emit_frame(self, rgb) -> None:
-        if not self.running or rgb is None:
+    def _emit_frame(self, frame: LiveFrame | None) -> None:
+        if not self.running or frame is None:
             return
         if not self._got_frame:
             self._got_frame = True
             self._watchdog.stop()
-        self.frameReady.emit(rgb)
+        self.frameReady.emit(frame)
 
     def _fail(self, message: str) -> None:
         if self.running:
@@ -101,7 +116,15 @@ class VideoSinkSource(FrameSource):
         self.converter.framesDropped.connect(self.framesDropped)
         self.converter.drained.connect(self._on_drained)
 
+    def set_targets(self, targets: Targets) -> None:
+        super().set_targets(targets)
+        self.converter.targets = targets
+
+    def want_frame(self) -> None:
+        self.converter.request()
+
     def _attach(self, sink: QVideoSink) -> None:
+        self.converter.targets = self.targets
         self.converter.start()
         self.converter.connect_sink(sink.videoFrameChanged)
 
@@ -116,8 +139,8 @@ class VideoSinkSource(FrameSource):
     def _converted_all(self) -> None:  # subclasses: what the end of the frames means
         self._finish()
 
-    def _on_converted(self, rgb) -> None:
-        self._emit_frame(rgb)
+    def _on_converted(self, frame: LiveFrame) -> None:
+        self._emit_frame(frame)
 
     def _on_drained(self) -> None:
         if self.running:

@@ -10,7 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame
 
-from visualizer.video.yuv import halve, halvings, planes_to_rgb, readable_formats
+from visualizer.video.live_frame import LiveFrame, Targets, from_rgb
+from visualizer.video.yuv import (halve, halvings, planes_to_rgb, prepare_video_frame,
+                                  readable_formats)
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray | None:
@@ -38,6 +40,18 @@ def video_frame_to_rgb(frame: QVideoFrame, shrink: bool = True) -> np.ndarray | 
     rgb = qimage_to_rgb(frame.toImage())
     k = halvings(rgb.shape[1], rgb.shape[0]) if rgb is not None and shrink else 0
     return np.clip(halve(rgb, k) + 0.5, 0, 255).astype(np.uint8) if k else rgb
+
+
+def video_frame_to_live(frame: QVideoFrame, targets: Targets) -> LiveFrame | None:
+    """The live demo's frame (the network's input and a preview) of a video frame, or
+    None when it holds no picture: from its planes in one pass for the usual formats
+    (yuv.prepare_video_frame), through Qt's toImage() for the others."""
+    if not frame.isValid():
+        return None
+    if frame.pixelFormat() in readable_formats():
+        return prepare_video_frame(frame, targets)
+    rgb = video_frame_to_rgb(frame)
+    return None if rgb is None else from_rgb(rgb, targets)
 
 
 def rgb_to_qimage(rgb: np.ndarray) -> QImage:

@@ -4,7 +4,9 @@ slide show.
 Images are decoded once (see decode_size), kept in a bounded cache and replayed by a timer
 as a slide show that repeats until stopped. Decoding a photo takes 10-20 ms (a very large
 one much longer), so it runs on a background thread ("image-decode"), never on the GUI
-thread; the next image of a folder is decoded while the current one is shown.
+thread; the next image of a folder is decoded while the current one is shown. The
+decoding thread also makes the LiveFrame (the network's input, the preview) for the
+source's targets, so the show only replays it; new targets (another model) decode again.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from PySide6.QtGui import QImage, QImageReader
 
 from visualizer.video.frame_source import FrameSource
 from visualizer.video.frames import qimage_to_rgb
+from visualizer.video.live_frame import LiveFrame, Targets, from_rgb
 
 MAX_IMAGE_SIDE = 1280
 #: The centred square the network crops keeps at least this side (or all the image has):
@@ -115,10 +118,13 @@ def relay() -> _Relay:
 
 def _decode_loop(jobs: queue.SimpleQueue, stopped: threading.Event, source: int,
                  run: int) -> None:
-    while (path := jobs.get()) is not None and not stopped.is_set():
+    while (job := jobs.get()) is not None and not stopped.is_set():
+        path, targets = job
         rgb, why = decode_rgb(path)
+        frame = from_rgb(rgb, targets) if rgb is not None else None  # here, not on the GUI
+        del rgb
         if not stopped.is_set():
-            relay().decoded.emit(source, run, path, rgb, why)
+            relay().decoded.emit(source, run, path, (frame, targets), why)
 
 
 class ImageSource(FrameSource):
@@ -138,7 +144,7 @@ class ImageSource(FrameSource):
         self.path = Path(path)
         self.fps = fps
         self._files: list[Path] = []
-        self._cache: OrderedDict[Path, np.ndarray] = OrderedDict()
+        self._cache: OrderedDict[Path, LiveFrame] = OrderedDict()
         self._unreadable: dict[Path, str] = {}
         self._next = 0
         self._timer = QTimer(self)
@@ -186,26 +192,35 @@ class ImageSource(FrameSource):
         self._requested.clear()
         self._waiting = None
 
+    def set_targets(self, targets: Targets) -> None:
+        if targets != self.targets:
+            self._cache.clear()  # made for the old targets: decoded again when shown
+            self._requested.clear()
+        super().set_targets(targets)
+
     def _request(self, path: Path) -> None:
         if path not in self._requested and self._jobs is not None:
             self._requested.add(path)
-            self._jobs.put(path)
+            self._jobs.put((path, self.targets))
 
-    def _on_decoded(self, source: int, run: int, path: Path, rgb, why: str) -> None:
+    def _on_decoded(self, source: int, run: int, path: Path, made, why: str) -> None:
         if source != self._id or run != self._run or not self.running:
             return  # another source's image, or a decode that finished after stop()
+        frame, targets = made
+        if targets != self.targets:
+            return  # made for targets that changed meanwhile: requested again
         self._requested.discard(path)
-        if rgb is None:
+        if frame is None:
             self._unreadable[path] = why
         else:
-            self._store(path, rgb)
+            self._store(path, frame)
         if path == self._waiting:
             self._waiting = None
             self._show_next()
 
-    def _store(self, path: Path, rgb: np.ndarray) -> None:
-        self._cache[path] = rgb
-        while len(self._cache) > 1 and sum(a.nbytes for a in self._cache.values()) > \
+    def _store(self, path: Path, frame: LiveFrame) -> None:
+        self._cache[path] = frame
+        while len(self._cache) > 1 and sum(_bytes(f) for f in self._cache.values()) > \
                 IMAGE_CACHE_BYTES:
             self._cache.popitem(last=False)
 
@@ -249,3 +264,7 @@ class ImageSource(FrameSource):
     def unreadable(self) -> list[str]:
         """Names of the folder's files that could not be decoded (they are skipped)."""
         return [p.name for p in self._unreadable]
+
+
+def _bytes(frame: LiveFrame) -> int:
+    return frame.preview.nbytes + (0 if frame.net_input is None else frame.net_input.nbytes)

@@ -17,6 +17,10 @@ from __future__ import annotations
 import numpy as np
 from PySide6.QtMultimedia import QtVideo, QVideoFrame, QVideoFrameFormat
 
+from visualizer.net.runtime.preprocess import center_square, resize_rgb
+from visualizer.video.live_frame import LiveFrame, Targets, box_halve, preview_halvings
+from visualizer.video.resample import axis_taps, resample
+
 _F = QVideoFrameFormat.PixelFormat
 #: A frame is halved while its shorter side stays at least this long.
 MIN_SHORT_SIDE = 480
@@ -69,10 +73,16 @@ def halve(a: np.ndarray, times: int = 1) -> np.ndarray:
 
 
 def _rows(frame: QVideoFrame, plane: int, rows: int, row_bytes: int) -> np.ndarray:
-    """(rows, row_bytes) uint8 view of a mapped plane (valid until unmap)."""
+    """(rows, row_bytes) uint8 view of a mapped plane (valid until unmap). A plane shorter
+    than that (Qt gives an odd-height 4:2:0 frame h // 2 chroma rows, not h / 2 rounded
+    up) has its last row repeated (a copy then)."""
     stride = frame.bytesPerLine(plane)
-    buf = np.frombuffer(frame.bits(plane), np.uint8, count=stride * (rows - 1) + row_bytes)
-    return np.lib.stride_tricks.as_strided(buf, (rows, row_bytes), (stride, 1))
+    have = max(1, min(rows, (frame.mappedBytes(plane) - row_bytes) // stride + 1))
+    buf = np.frombuffer(frame.bits(plane), np.uint8, count=stride * (have - 1) + row_bytes)
+    view = np.lib.stride_tricks.as_strided(buf, (have, row_bytes), (stride, 1))
+    if have < rows:
+        view = np.concatenate([view, np.repeat(view[-1:], rows - have, axis=0)])
+    return view
 
 
 def _shrink(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
@@ -132,14 +142,27 @@ def _yuv_planes(frame: QVideoFrame, layout: str, w: int, h: int, sub: tuple[int,
 
 def _yuv_to_rgb(frame: QVideoFrame, layout: str, sub: tuple[int, int], k: int) -> np.ndarray:
     w, h = frame.width(), frame.height()
-    f = 2 ** k
     y, u, v, bits = _yuv_planes(frame, layout, w, h, sub)
+    y, u, v, rep = _reduced(y, u, v, sub, k)
+    return _convert(y, u, v, bits, frame.surfaceFormat(), rep)
+
+
+def _reduced(y: np.ndarray, u: np.ndarray, v: np.ndarray, sub: tuple[int, int],
+             k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, tuple[int, int]]:
+    """Planes (chroma subsampled by `sub`) box-averaged by 2 `k` times, as float32, and the
+    chroma's subsampling left after that (each chroma sample covers rep luma samples)."""
+    f = 2 ** k
     y = halve(y, k) if k else y.astype(np.float32)
-    out_shape = y.shape
     box = (max(1, f // sub[0]), max(1, f // sub[1]))
-    rep = (max(1, sub[0] // f), max(1, sub[1] // f))
     u, v = (_shrink(c, *box) for c in (u, v))  # at chroma resolution, up to `rep`
-    fmt = frame.surfaceFormat()
+    return y, u, v, (max(1, sub[0] // f), max(1, sub[1] // f))
+
+
+def _convert(y: np.ndarray, u: np.ndarray, v: np.ndarray, bits: int, fmt: QVideoFrameFormat,
+             rep: tuple[int, int] = (1, 1)) -> np.ndarray:
+    """RGB uint8 of float32 luma `y` (modified in place) and chroma `u`, `v` (each chroma
+    sample covering rep[0]×rep[1] luma samples), with the frame's matrix and range."""
+    out_shape = y.shape
     kr, kb = _KR_KB.get(fmt.colorSpace(), _KR_KB[QVideoFrameFormat.ColorSpace.ColorSpace_BT601])
     if fmt.colorRange() == QVideoFrameFormat.ColorRange.ColorRange_Full:
         scale = 255.0 / ((1 << bits) - 1)
@@ -194,3 +217,62 @@ def planes_to_rgb(frame: QVideoFrame, shrink: bool = True) -> np.ndarray | None:
     finally:
         frame.unmap()
     return _orient(rgb, frame.surfaceFormat())
+
+
+def prepare_video_frame(frame: QVideoFrame, targets: Targets) -> LiveFrame | None:
+    """The live demo's frame from the planes, in one pass: the network's input (the
+    central square resized in the Y, U and V planes, then converted at R×R) and a preview
+    (planes box-averaged to about `targets.preview_side`, then converted). No full-size RGB
+    copy is made. None when the frame cannot be mapped; ValueError for other formats."""
+    fmt = frame.pixelFormat()
+    if fmt not in _YUV and fmt not in _RGB32:
+        raise ValueError(f"{fmt} is not read from planes")
+    if not frame.map(QVideoFrame.MapMode.ReadOnly):
+        return None
+    try:
+        w, h = frame.width(), frame.height()
+        k_net = halvings(w, h)  # as the full conversion reduces a large frame
+        k_show = max(k_net, preview_halvings(h, w, targets.preview_side))
+        surface = frame.surfaceFormat()
+        if fmt in _YUV:
+            sub, layout = _YUV[fmt]
+            y, u, v, bits = _yuv_planes(frame, layout, w, h, sub)
+            y, u, v, rep = _reduced(y, u, v, sub, k_net)  # shared by both
+            net = _yuv_square(y, u, v, rep, bits, surface, targets.resolution) \
+                if targets.resolution else None
+            ys, us, vs, reps = _reduced(y, u, v, rep, k_show - k_net)
+            preview = _convert(ys if ys is not y else y.copy(), us, vs, bits, surface, reps)
+        else:
+            px = _rows(frame, 0, h, 4 * w).reshape(h, w, 4)[..., list(_RGB32[fmt])]
+            rgb = np.ascontiguousarray(px)
+            preview = box_halve(rgb, k_show) if k_show else rgb
+            if k_net:
+                rgb = box_halve(rgb, k_net)
+            net = resize_rgb(rgb, targets.resolution) if targets.resolution else None
+    finally:
+        frame.unmap()
+    preview = _orient(preview, surface)
+    return LiveFrame(preview, None if net is None else _orient(net, surface),
+                     _shown_size(h, w, surface))
+
+
+def _shown_size(h: int, w: int, surface: QVideoFrameFormat) -> tuple[int, int]:
+    """(height, width) of the frame as shown: a quarter turn swaps them."""
+    turned = surface.rotation() in (QtVideo.Rotation.Clockwise90,
+                                    QtVideo.Rotation.Clockwise270)
+    return (w, h) if turned else (h, w)
+
+
+def _yuv_square(y: np.ndarray, u: np.ndarray, v: np.ndarray, rep: tuple[int, int],
+                bits: int, surface: QVideoFrameFormat, resolution: int) -> np.ndarray:
+    """The central square of float32 planes (chroma subsampled by `rep`) at
+    resolution×resolution RGB: each plane resized over the square with the weights
+    Pillow's RGB resize of the converted frame would use (resample.py), then converted.
+    Equal to converting the frame (planes_to_rgb) and resizing its square
+    (preprocess.resize_rgb) up to rounding, except where colours leave the RGB cube
+    (clipped per pixel there, after the resize here)."""
+    left, top, right, bottom = center_square(*y.shape)
+    sy, sx = rep
+    luma = resample(y, axis_taps(top, bottom, resolution), axis_taps(left, right, resolution))
+    rows, cols = axis_taps(top, bottom, resolution, sy), axis_taps(left, right, resolution, sx)
+    return _convert(luma, resample(u, rows, cols), resample(v, rows, cols), bits, surface)

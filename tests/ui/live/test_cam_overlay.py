@@ -14,6 +14,7 @@ from visualizer.ui.live.inference_worker import default_runner
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.ui.live.tab import LiveTab
 from visualizer.ui.live.top5_view import FrameView
+from visualizer.video.live_frame import LiveFrame
 
 
 def test_colours_run_from_transparent_to_opaque_red():
@@ -70,7 +71,7 @@ def test_live_tab_toggle_shows_each_result_s_map(qtbot):
     tab.show()
     cam = np.ones((4, 4), np.float32)
     result = InferenceResult((Prediction("x", 1, 0.9),), 1.0, 0.1, (), True, 0, cam)
-    frame = np.full((120, 160, 3), 90, np.uint8)
+    frame = LiveFrame(np.full((120, 160, 3), 90, np.uint8), None, (120, 160))
     tab._on_result(result, frame)
     assert tab.frame_view._cam is None and not tab.cam_controls.opacity.isEnabled()
     tab.cam_controls.toggle.setChecked(True)

@@ -19,7 +19,8 @@ def buttons(qtbot):
     chart.resize(120, 60)
     messages: list[tuple[str, bool]] = []
     b = ExportButtons(chart, lambda text, error=False: messages.append((text, error)))
-    b.pipeline = SimpleNamespace(model=None, threads=2, layer_rows=lambda: LAYERS,
+    b.pipeline = SimpleNamespace(model=None, threads=2, effective_threads=lambda: 2,
+                                 layer_rows=lambda: LAYERS,
                                  timing=SimpleNamespace(frames=7, account=lambda: None),
                                  conditions=lambda: "camera-paced frames",
                                  stats=lambda: SimpleNamespace(frames_inferred=7, mean_ms=1.5))

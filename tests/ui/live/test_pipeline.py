@@ -40,7 +40,9 @@ def test_video_flows_through_worker_and_drops_are_counted(qtbot, closing, square
     assert pipe.frames_received == pipe.frames_inferred + pipe.frames_dropped
     assert pipe.frames_dropped > 0 and pipe.frames_inferred > 5
     for result, frame in results:  # each result came back with the frame it was made from
-        assert result.top5[0].index == int(frame[..., 0].mean())
+        # (the network's input: the central square at the model's resolution)
+        assert frame.net_input.shape == (128, 128, 3)
+        assert result.top5[0].index == int(frame.net_input[..., 0].mean())
     ids = [r.frame_id for r, _ in results]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     assert threading.current_thread().name not in runner.threads  # never on the GUI thread

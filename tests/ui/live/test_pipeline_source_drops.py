@@ -12,13 +12,13 @@ from visualizer.video.sources import VideoFileSource
 def slow_conversion(monkeypatch, seconds):
     import visualizer.video.frames as frames_module
 
-    real = frames_module.video_frame_to_rgb
+    real = frames_module.video_frame_to_live
 
-    def slow(frame):
+    def slow(frame, targets):
         time.sleep(seconds)  # a converter slower than the frame rate: frames are replaced
-        return real(frame)
+        return real(frame, targets)
 
-    monkeypatch.setattr(frames_module, "video_frame_to_rgb", slow)
+    monkeypatch.setattr(frames_module, "video_frame_to_live", slow)
 
 
 def pipeline(qtbot, delay_s):

@@ -8,6 +8,7 @@ spinning at once on two cores slow each other down many times over.
 """
 from __future__ import annotations
 
+import os
 import threading
 
 import onnxruntime as ort
@@ -68,3 +69,19 @@ def session_options(threads: int | None, spin: bool) -> ort.SessionOptions:
     if not spin:
         o.add_session_config_entry("session.intra_op.allow_spinning", "0")
     return o
+
+
+def live_threads(logical: int | None = None, physical: int | None = None) -> int:
+    """onnxruntime's intra-op threads for the live demo: the physical cores left once one
+    is kept for decoding, preparing and drawing the frames (at least 1). Spinning threads
+    that share a core with the frame converter and the window slow all of them down."""
+    if logical is None or physical is None:
+        import psutil
+
+        try:
+            usable = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            usable = os.cpu_count() or 1
+        logical = logical or usable
+        physical = physical or min(usable, psutil.cpu_count(logical=False) or usable)
+    return max(1, min(physical, logical - 1))

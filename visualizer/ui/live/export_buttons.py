@@ -43,7 +43,7 @@ class ExportButtons(QWidget):
         exports.addStretch(1)
 
     def export_meta(self) -> dict:
-        return report.run_metadata(self.pipeline.model, self.pipeline.threads)
+        return report.run_metadata(self.pipeline.model, self.pipeline.effective_threads())
 
     def export_csv(self, path: str) -> None:
         report.write_csv(path, self.export_meta(), self.pipeline.layer_rows())

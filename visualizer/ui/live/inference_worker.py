@@ -10,7 +10,6 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
 #: (source, alpha, resolution, progress, cancel[, precision=]) -> LoadedModel
@@ -56,9 +55,14 @@ class InferenceWorker(QObject):
             old.close()
 
     @Slot(object, int)
-    def infer(self, frame: np.ndarray, frame_id: int) -> None:
+    def infer(self, frame, frame_id: int) -> None:
+        """One LiveFrame (its network input, made for this model's resolution; the
+        preview if it has none) or an RGB array."""
+        rgb = getattr(frame, "net_input", None)
+        if rgb is None:
+            rgb = getattr(frame, "preview", frame)
         try:
-            result = self._runner.infer(frame, frame_id)
+            result = self._runner.infer(rgb, frame_id)
         except Exception as exc:  # reported inline, never a traceback
             self.failed.emit(f"Inference failed: {exc or type(exc).__name__}", frame_id)
         else:

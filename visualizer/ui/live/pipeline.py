@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.runtime.results import InferenceResult
 from visualizer.net.analysis.timing_stats import LayerStats
-from visualizer.net.runtime.sessions import current_provider
+from visualizer.net.runtime.sessions import current_provider, live_threads
 from visualizer.qtthreads.task import (STOP_WAIT_MS, Task, alive, detach,
                                        keep_until_finished, stop as stop_task)
 from visualizer.ui.live.inference_worker import (
     InferenceWorker, LiveStats, LoadFn, RunnerFactory, Rate, default_load, default_runner,
 )
 from visualizer.video.frame_source import FrameSource
+from visualizer.video.live_frame import DEFAULT_PREVIEW_SIDE, LiveFrame, Targets
 
 
 class LivePipeline(QObject):
@@ -34,7 +34,7 @@ class LivePipeline(QObject):
     events arrive as the signals below, on the GUI thread.
     """
 
-    resultReady = Signal(object, object)  # InferenceResult, frame (H, W, 3) uint8
+    resultReady = Signal(object, object)  # InferenceResult, the LiveFrame it came from
     error = Signal(str)  # source or inference problem; the pipeline has stopped
     sourceEnded = Signal()
     runningChanged = Signal()  # read `running`
@@ -47,6 +47,7 @@ class LivePipeline(QObject):
                  runner_factory: RunnerFactory = default_runner,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
+        #: onnxruntime's intra-op threads (None: chosen from the cores, live_threads())
         self.threads = threads
         #: per-layer times on one frame in every `profile_every` (None: the runner decides)
         self.profile_every: int | None = None
@@ -64,6 +65,7 @@ class LivePipeline(QObject):
         self._sent_at: dict[int, float] = {}
         self._frame_id = 0
         self._closed = False
+        self._preview_side = DEFAULT_PREVIEW_SIDE
         #: per-layer times of the current model's timed frames (the app's one statistic)
         self.timing = LayerStats()
         self.frames_stale = 0  # results of a previous model, discarded (counted as dropped)
@@ -127,9 +129,15 @@ class LivePipeline(QObject):
         """What the live figures were measured under, in a few words."""
         model = self.model
         precision = getattr(model, "precision", "float") if model is not None else "float"
-        threads = f"{self.threads} threads" if self.threads else "onnxruntime's threads"
+        n = self.effective_threads()
+        threads = f"{n} thread{'s' * (n != 1)}" + ("" if self.threads else " (auto)")
         return (f"camera-paced frames, {threads}, {precision}, "
                 f"{current_provider().replace('ExecutionProvider', '')}")
+
+    def effective_threads(self) -> int:
+        """The intra-op threads the next model runs with: --threads, else the cores left
+        for inference once decoding and drawing have one (sessions.live_threads)."""
+        return self.threads or live_threads()
 
     def layer_rows(self) -> list[dict]:
         """The per-layer figures of the current model's timed frames, in network order
@@ -146,7 +154,7 @@ class LivePipeline(QObject):
         """Load (maybe download) a model and build its runner off the GUI thread."""
         self.cancel_load()
         load_fn, factory = self._load_fn, self._runner_factory
-        threads, every = self.threads, self.profile_every
+        threads, every = self.effective_threads(), self.profile_every
         # only int8 is passed on, so a load_fn without the keyword still loads float
         extra = {} if precision == "float" else {"precision": precision}
 
@@ -186,6 +194,7 @@ class LivePipeline(QObject):
         self._load_task = None
         self.model, self.layers = runner.model, tuple(runner.layers)
         self._has_runner = True
+        self._set_targets()
         self.reset_timings()
         self._start_thread()
         self._setRunner.emit(runner)  # queued: swaps between two inferences
@@ -206,12 +215,26 @@ class LivePipeline(QObject):
         self.stop()
         self.reset_counts()
         self.source = source
+        self._set_targets()
         source.frameReady.connect(self._on_frame)
         source.framesDropped.connect(self._on_source_dropped)
         source.error.connect(self._on_source_error)
         source.ended.connect(self._on_source_ended)
         source.start()
+        source.want_frame()  # then one at a time, as inference becomes free
         self.runningChanged.emit()
+
+    def set_preview_side(self, side: int) -> None:
+        """The preview's longer side the frames should have at least (the view's size)."""
+        self._preview_side = max(64, int(side))
+        self._set_targets()
+
+    def _set_targets(self) -> None:
+        """What the source makes of each frame: the network's input at the model's
+        resolution, and a preview for the view."""
+        if self.source is not None:
+            res = self.model.spec.resolution if self.model is not None else None
+            self.source.set_targets(Targets(res, self._preview_side))
 
     def stop(self) -> None:
         source, self.source = self.source, None
@@ -225,18 +248,19 @@ class LivePipeline(QObject):
         source.deleteLater()
         self.runningChanged.emit()
 
-    def _on_frame(self, frame: np.ndarray) -> None:
+    def _on_frame(self, frame: LiveFrame) -> None:
         now = time.perf_counter()
         self.frames_received += 1
         self._cam_rate.tick(now)
         if self._busy or not self._has_runner:
             self.frames_dropped += 1
+            if not self._busy and self.source is not None:
+                self.source.want_frame()  # no model yet: the next one, when it comes
             return
         self._busy = True
         self._frame_id += 1
-        frame.flags.writeable = False  # shared read-only with the worker
         self._sent_at = {self._frame_id: now}
-        self._toWorker.emit(frame, self._frame_id)
+        self._toWorker.emit(frame, self._frame_id)  # read-only arrays, shared
 
     def _on_source_dropped(self, count: int) -> None:
         """Frames the source received and dropped itself (e.g. replaced by a newer one
@@ -247,8 +271,10 @@ class LivePipeline(QObject):
         for _ in range(count):
             self._cam_rate.tick(now)
 
-    def _on_result(self, result: InferenceResult, frame: np.ndarray) -> None:
+    def _on_result(self, result: InferenceResult, frame: LiveFrame) -> None:
         self._busy = False
+        if self.source is not None:
+            self.source.want_frame()
         now = time.perf_counter()
         sent = self._sent_at.pop(result.frame_id, None)
         if sent is None:  # sent before a stop/start reset the counts: not this run's
@@ -269,6 +295,8 @@ class LivePipeline(QObject):
 
     def _on_failed(self, message: str, frame_id: int) -> None:
         self._busy = False
+        if self.source is not None:
+            self.source.want_frame()
         if self._sent_at.pop(frame_id, None) is None:  # a previous run's frame
             return
         self.frames_failed += 1

@@ -21,7 +21,8 @@ class StatsLabel(QLabel):
         self.setWordWrap(True)
         self.setToolTip(STATS_TIP)
 
-    def show_stats(self, s, frame: tuple[float, float, float] | None = None) -> None:
+    def show_stats(self, s, frame: tuple[float, float, float] | None = None,
+                   threads: str = "") -> None:
         """Show `s`, the pipeline's stats() snapshot; `frame`: the whole frame the timing
         chart's rows add up to (ms, p25, p75), shown as the inference time so that the
         two agree on screen."""
@@ -36,4 +37,5 @@ class StatsLabel(QLabel):
             f"<b>Source</b> {s.camera_fps:.1f} FPS &nbsp;&nbsp; <b>Inference</b> "
             f"{s.inference_fps:.1f} FPS, {ms}<br><b>Frame → result</b> {lat} &nbsp;&nbsp; "
             f"<b>Dropped</b> {s.frames_dropped} of {s.frames_received} frames "
-            "(not inferred: newer frames came first)")
+            "(not inferred: newer frames came first)"
+            + (f"<br><b>onnxruntime</b> {threads}" if threads else ""))

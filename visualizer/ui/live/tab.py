@@ -6,6 +6,8 @@ inference and model loading never run on the GUI thread.
 """
 from __future__ import annotations
 
+import os
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
@@ -72,6 +74,7 @@ class LiveTab(QWidget):
         self.model_controls.failed.connect(self._on_load_failed)
         self.model_controls.cancelled.connect(self._on_load_cancelled)
         p.resultReady.connect(self._on_result)
+        self.frame_view.resized.connect(p.set_preview_side)  # frames prepared at its size
         p.error.connect(self._on_error)
         p.sourceEnded.connect(self._on_ended)
         p.runningChanged.connect(self._on_running)
@@ -115,7 +118,11 @@ class LiveTab(QWidget):
     def _show_stats(self) -> None:
         account = self.pipeline.timing.account()
         frame = (account.frame_ms, account.frame_p25, account.frame_p75) if account else None
-        self.stats_label.show_stats(self.pipeline.stats(), frame)
+        p = self.pipeline
+        n = p.effective_threads()
+        how = "" if p.threads else (f" (auto: {os.cpu_count()} cores, one kept for decoding "
+                                    "and drawing)")
+        self.stats_label.show_stats(p.stats(), frame, f"{n} thread{'s' * (n != 1)}{how}")
 
     def _on_running(self) -> None:
         running = self.pipeline.running or self._start_pending
@@ -188,7 +195,7 @@ class LiveTab(QWidget):
                           f"{s.frames_inferred} inferred).", error=False)
 
     def _on_result(self, result, frame) -> None:
-        self.frame_view.set_frame(frame, result.cam)
+        self.frame_view.set_frame(frame.preview, result.cam)
         self.top5.set_predictions(result.top5, result.trained)
         if result.layers:  # the runner times layers on some frames only
             # the figures the exports and reports carry

@@ -58,8 +58,8 @@ def ms_title(frames: int, total_ms: float | None = None) -> str:
     they rest on (the statistic is in the tooltip: the title must fit a 1024-px window)."""
     if frames == 0:
         return "ms per layer (no timed frame yet)"
-    whole = f"adding up to {total_ms:.2f} ms a frame, " if total_ms is not None else ""
-    return f"ms per layer, {whole}n = {frames} timed frame{'s' * (frames != 1)}"
+    whole = f"sum {total_ms:.2f} ms, " if total_ms is not None else ""
+    return f"ms per layer ({whole}n = {frames})"
 
 
 def legend_html() -> str:

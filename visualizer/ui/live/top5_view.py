@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -14,7 +14,10 @@ UNTRAINED_NOTE = "untrained — predictions meaningless"
 
 
 class FrameView(QWidget):
-    """Shows the last inferred frame, scaled to fit with its aspect kept."""
+    """Shows the last inferred frame, scaled to fit with its aspect kept. The frames come
+    as previews about the view's size (`resized` says it: the longer side in pixels)."""
+
+    resized = Signal(int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -42,6 +45,10 @@ class FrameView(QWidget):
 
     def sizeHint(self) -> QSize:
         return QSize(480, 360)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(event)
+        self.resized.emit(round(max(self.width(), self.height()) * self.devicePixelRatioF()))
 
     def paintEvent(self, _event) -> None:
         p = QPainter(self)

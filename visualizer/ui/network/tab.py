@@ -220,14 +220,16 @@ class NetworkTab(QWidget):
             self._schedule()
 
     @Slot(object, object)
-    def on_live_result(self, result: InferenceResult, frame_rgb: np.ndarray) -> None:
-        """One inferred live frame: keep the frame, add its timing, now and then refresh the
-        selected layer's feature maps. Hidden, the tab only remembers them (cheap: this
-        runs on the GUI thread for every live frame); it catches up when shown."""
+    def on_live_result(self, result: InferenceResult, frame) -> None:
+        """One inferred live frame (a LiveFrame, or an RGB array): keep what the network
+        saw, add its timing, now and then refresh the selected layer's feature maps.
+        Hidden, the tab only remembers them (cheap: this runs on the GUI thread for every
+        live frame); it catches up when shown."""
         if result.model is not None and self._model is not None \
                 and result.model is not self._model:
             return  # computed by the live demo's previous model
-        self.set_last_frame(frame_rgb)
+        seen = getattr(frame, "net_input", None)
+        self.set_last_frame(seen if seen is not None else getattr(frame, "preview", frame))
         if self._profile_task is None:  # a running profile owns the time columns
             self.show_timing(result, "live")
         if self.isVisible() and self._maps_clock.elapsed() > MAPS_REFRESH_MS:

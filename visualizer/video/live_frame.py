@@ -1,0 +1,74 @@
+"""A frame made ready for the live demo once, on the thread that decoded it.
+
+The live demo needs two things of a frame, both much smaller than the frame: the network's
+input (the central square at the model's resolution, R×R) and a picture to show (about the
+size of its view). A `LiveFrame` carries just those, so no full-resolution RGB copy of the
+frame travels between threads, is converted again on the inference thread, or is scaled
+down by the window on every paint. Video frames get them straight from their planes
+(yuv.prepare_video_frame); decoded images here (`from_rgb`).
+
+No Qt here: tests check it against the reference path (full conversion, then
+net.runtime.preprocess.resize_rgb).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from visualizer.net.runtime.preprocess import resize_rgb
+
+#: the preview's longer side is at least this, unless the frame is smaller
+DEFAULT_PREVIEW_SIDE = 640
+
+
+@dataclass(frozen=True)
+class Targets:
+    """What to make of each frame: the network's input side (None: no model yet) and the
+    shortest acceptable length of the preview's longer side (about its view's size)."""
+    resolution: int | None = None
+    preview_side: int = DEFAULT_PREVIEW_SIDE
+
+
+@dataclass(frozen=True, eq=False)
+class LiveFrame:
+    """One frame for the live demo. Arrays are read-only and owned by the frame."""
+    preview: np.ndarray  # (h, w, 3) uint8: the picture to show, the frame's aspect kept
+    net_input: np.ndarray | None  # (R, R, 3) uint8: the central square at the model's R
+    size: tuple[int, int]  # (height, width) of the frame as decoded and oriented
+
+    def __post_init__(self) -> None:
+        for a in (self.preview, self.net_input):
+            if a is not None:
+                a.flags.writeable = False
+
+
+def preview_halvings(height: int, width: int, side: int) -> int:
+    """How many times a frame can be halved while its longer side stays >= `side`."""
+    k, longer = 0, max(height, width)
+    while longer // 2 ** (k + 1) >= max(side, 1):
+        k += 1
+    return k
+
+
+def box_halve(rgb: np.ndarray, times: int) -> np.ndarray:
+    """(H, W, 3) uint8 box-averaged by 2 `times` times (odd edges dropped), rounded."""
+    a = rgb
+    for _ in range(times):
+        h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
+        s = a[0:h:2, 0:w:2].astype(np.uint16)
+        s += a[1:h:2, 0:w:2]
+        s += a[0:h:2, 1:w:2]
+        s += a[1:h:2, 1:w:2]
+        a = ((s + 2) >> 2).astype(np.uint8)
+    return a
+
+
+def from_rgb(rgb: np.ndarray, targets: Targets) -> LiveFrame:
+    """A LiveFrame of an (H, W, 3) uint8 frame (decoded image, Qt-converted frame)."""
+    h, w = rgb.shape[:2]
+    net = resize_rgb(rgb, targets.resolution) if targets.resolution else None
+    k = preview_halvings(h, w, targets.preview_side)
+    preview = box_halve(rgb, k) if k else rgb
+    return LiveFrame(np.array(preview, copy=True), None if net is None else
+                     np.array(net, copy=True), (h, w))
