@@ -11,7 +11,13 @@ a generated, looping video (moving shapes over noise), and prints:
 2. frame-to-displayed-result latency: from the frame's arrival on the GUI thread to the
    moment its top-5 and chart have been updated (goal ≤ one inference + one frame
    interval);
-3. memory (RSS) growth over the run (goal ≤ 30 MB over 10 minutes).
+3. memory (RSS) growth over the run (goal ≤ 30 MB over 10 minutes);
+4. CPU time per inferred frame after the warm-up, for the whole process and by thread
+   (GUI, frame converter, inference and onnxruntime's pool, Qt's decoder, others), next to
+   the CPU and wall time of plain back-to-back runs of the same model with the same
+   threads measured afterwards in the same process: the plumbing's cost over the
+   network's (goal: process CPU per inferred frame ≤ 1.5× the inference's; infer() in the
+   run ≤ 1.15× a plain run).
 Other processes on the machine make these noisy: the load average and the CPU's vector
 features are printed with the figures. --video plays a given file instead (e.g. the same
 one for two versions of the code).
@@ -61,6 +67,67 @@ def cpu_features() -> str:
     wanted = [f for f in flags.split(":", 1)[1].split()
               if f in ("avx2", "avx_vnni") or f.startswith(("avx512", "amx"))]
     return " ".join(wanted) or "no avx2/avx512/amx"
+
+
+def thread_cpu(process) -> dict[str, float]:
+    """CPU seconds by thread group: the GUI (main) thread, the frame converter, the
+    inference thread with onnxruntime's pool, Qt's decoder and the rest."""
+    groups: dict[str, float] = {}
+    pid = process.pid
+    for t in process.threads():
+        try:
+            name = Path(f"/proc/{pid}/task/{t.id}/comm").read_text().strip()
+        except OSError:
+            name = "?"
+        if t.id == pid:
+            group = "GUI thread"
+        elif name == "frame-convert":
+            group = "frame converter"
+        elif name in ("inference", "Task"):
+            # onnxruntime's pool threads inherit the name of the thread that made the
+            # session: the model-loading Task
+            group = "inference + onnxruntime pool"
+        elif name.startswith(("av:", "QThread", "Qt", "FFmpeg", "pulse", "QSG")) or \
+                "dec" in name.lower():
+            group = "Qt/FFmpeg decoding"
+        else:
+            group = f"other ({name})"
+        groups[group] = groups.get(group, 0.0) + t.user_time + t.system_time
+    groups["process"] = sum(process.cpu_times()[:2])
+    return groups
+
+
+def report_cpu(cpu: dict, run_ms: list[float], model, threads: int) -> None:
+    """CPU per inferred frame of the run, by thread, against plain back-to-back runs."""
+    if "start" not in cpu or "end" not in cpu:
+        return
+    (a, n0), (b, n1) = cpu["start"], cpu["end"]
+    frames = max(1, n1 - n0)
+    per = {k: (b.get(k, 0.0) - a.get(k, 0.0)) * 1000 / frames for k in b}
+    import numpy as np
+    import psutil
+
+    from visualizer.net.runtime.runner import Runner
+
+    process = psutil.Process()
+    with Runner(model, threads, per_layer=False) as plain:
+        x = np.zeros((1, 3, model.spec.resolution, model.spec.resolution), np.float32)
+        for _ in range(20):
+            plain.infer_tensor(x)
+        c0, walls = sum(process.cpu_times()[:2]), []
+        for _ in range(200):
+            walls.append(plain.infer_tensor(x)[1])
+        plain_cpu = (sum(process.cpu_times()[:2]) - c0) * 1000 / 200
+    plain_ms = statistics.median(walls)
+    print(f"CPU per inferred frame (ms, {frames} frames): " + ", ".join(
+        f"{k} {v:.2f}" for k, v in sorted(per.items(), key=lambda kv: -kv[1])))
+    print(f"plain back-to-back run, {threads} thread(s): {plain_ms:.2f} ms wall, "
+          f"{plain_cpu:.2f} ms CPU; process CPU per inferred frame / plain run CPU = "
+          f"{per['process'] / plain_cpu:.2f} (goal <= 1.5)")
+    if run_ms:
+        print(f"infer() in the run (plain frames, median of {len(run_ms)}): "
+              f"{statistics.median(run_ms):.2f} ms = "
+              f"{statistics.median(run_ms) / plain_ms:.2f}× a plain run (goal <= 1.15)")
 
 
 def pct(values: list[float], q: float) -> float:
@@ -126,13 +193,20 @@ def main() -> int:
     steady._timer.timeout.disconnect(steady._tick)
     steady._timer.timeout.connect(tick)
     latencies: list[float] = []
+    run_ms: list[float] = []  # the run call of plain (unprofiled) frames after warm-up
     memory: list[tuple[float, float]] = []
+    cpu: dict = {}
     t0 = time.perf_counter()
 
-    def on_result(_result, _frame) -> None:  # connected after the tab: runs after display
+    def on_result(result, _frame) -> None:  # connected after the tab: runs after display
         arrived = pipe.result_frame_arrived
         if arrived is not None and time.perf_counter() - t0 > WARMUP_S:
             latencies.append((time.perf_counter() - arrived) * 1000)
+            if not result.layers:
+                run_ms.append(result.total_ms)
+
+    def cpu_snapshot(key: str) -> None:
+        cpu[key] = (thread_cpu(process), pipe.frames_inferred)
 
     def sample() -> None:
         memory.append((time.perf_counter() - t0, process.memory_info().rss / 2**20))
@@ -143,13 +217,15 @@ def main() -> int:
     whole.start()
     tab.start()
     QTimer.singleShot(int(WARMUP_S * 1000), lambda: (steady.start(), sample(),
-                                                     pipe.reset_timings()))
+                                                     pipe.reset_timings(),
+                                                     cpu_snapshot("start")))
     mem_timer = QTimer()
     mem_timer.timeout.connect(sample)
     mem_timer.start(10_000)
     end: dict = {}
 
     def finish() -> None:
+        cpu_snapshot("end")
         sample()
         end["ran_to_end"] = pipe.running
         tab.stop()
@@ -209,6 +285,8 @@ def main() -> int:
         print(f"memory growth (median of first vs last third of samples): {growth:+.1f} MB "
               f"over {span:.0f} s "
               f"(≈ {per10:+.1f} MB per 10 min; goal <= 30 MB over 10 min)")
+    report_cpu(cpu, run_ms, pipe.model,
+               args.threads or getattr(pipe, "effective_threads", lambda: None)())
     for f in tmp.iterdir():
         f.unlink()
     tmp.rmdir()

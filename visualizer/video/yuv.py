@@ -271,8 +271,13 @@ def _yuv_square(y: np.ndarray, u: np.ndarray, v: np.ndarray, rep: tuple[int, int
     Equal to converting the frame (planes_to_rgb) and resizing its square
     (preprocess.resize_rgb) up to rounding, except where colours leave the RGB cube
     (clipped per pixel there, after the resize here)."""
+    from PIL import Image
+
     left, top, right, bottom = center_square(*y.shape)
     sy, sx = rep
-    luma = resample(y, axis_taps(top, bottom, resolution), axis_taps(left, right, resolution))
+    # luma: Pillow's own resize of the square, in float (the same weights, in C)
+    square = np.ascontiguousarray(y[top:bottom, left:right], dtype=np.float32)
+    luma = np.array(Image.fromarray(square, mode="F").resize(
+        (resolution, resolution), Image.Resampling.BILINEAR))
     rows, cols = axis_taps(top, bottom, resolution, sy), axis_taps(left, right, resolution, sx)
     return _convert(luma, resample(u, rows, cols), resample(v, rows, cols), bits, surface)
