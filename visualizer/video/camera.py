@@ -1,7 +1,8 @@
 """Cameras: access permission (macOS asks the user), the devices Qt sees, and CameraSource.
 
 Frames go QCamera -> QMediaCaptureSession -> QVideoSink -> the converter thread (see
-frame_converter.py), which emits them as numpy arrays.
+frame_converter.py), which emits them as LiveFrames. The camera runs in the format the user
+chose, else camera_formats.default_format's (at most 720p, at least 25 fps).
 """
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from PySide6.QtMultimedia import (
     QCamera, QMediaCaptureSession, QMediaDevices, QVideoSink,
 )
 
+from visualizer.video.camera_formats import CameraFormat, default_format
 from visualizer.video.frame_source import VideoSinkSource
 
 NO_CAMERA = "No camera found. Choose a video file, an image or a folder of images instead."
@@ -45,6 +47,21 @@ def camera_names() -> list[str]:
     return [d.description() for d in QMediaDevices.videoInputs()]
 
 
+def as_camera_format(qt_format) -> CameraFormat:
+    size = qt_format.resolution()
+    pixel = qt_format.pixelFormat().name.removeprefix("Format_")
+    return CameraFormat(size.width(), size.height(), float(qt_format.minFrameRate()),
+                        float(qt_format.maxFrameRate()), pixel)
+
+
+def camera_formats(index: int) -> list[CameraFormat]:
+    """The formats camera `index` offers ([] when there is no such camera)."""
+    inputs = QMediaDevices.videoInputs()
+    if not 0 <= index < len(inputs):
+        return []
+    return [as_camera_format(f) for f in inputs[index].videoFormats()]
+
+
 class CameraSource(VideoSinkSource):
     """Camera number `index` of QMediaDevices.videoInputs().
 
@@ -54,9 +71,13 @@ class CameraSource(VideoSinkSource):
     A device that leaves the system's list while running (unplugged) ends the run.
     """
 
-    def __init__(self, index: int = 0, parent: QObject | None = None) -> None:
+    def __init__(self, index: int = 0, parent: QObject | None = None,
+                 camera_format: CameraFormat | None = None) -> None:
         super().__init__(f"camera {index}", parent)
         self.index = index
+        #: the format asked for (None: the default); `format` is the one running
+        self.requested_format = camera_format
+        self.format: CameraFormat | None = None
         self._camera: QCamera | None = None
         self._session: QMediaCaptureSession | None = None
         self._sink: QVideoSink | None = None
@@ -101,6 +122,14 @@ class CameraSource(VideoSinkSource):
         self.description = f"camera {self.index} ({device.description()})"
         self._device_id = bytes(device.id())
         self._camera = QCamera(device)
+        qt_formats = list(device.videoFormats())
+        formats = [as_camera_format(f) for f in qt_formats]
+        chosen = formats.index(self.requested_format) \
+            if self.requested_format in formats else default_format(formats)
+        if chosen is not None:
+            self._camera.setCameraFormat(qt_formats[chosen])
+            self.format = formats[chosen]
+            self.description += f", {self.format.label()}"
         self._session = QMediaCaptureSession()
         self._sink = QVideoSink()
         self._session.setCamera(self._camera)

@@ -78,7 +78,7 @@ class VideoFileSource(VideoSinkSource):
 
 
 def make_source(spec: str, *, loop_video: bool = False, image_fps: float = 15.0,
-                parent: QObject | None = None) -> FrameSource:
+                parent: QObject | None = None, camera_format=None) -> FrameSource:
     """A source from "camera", "camera:N", a video file, an image or a folder of images.
 
     Raises SourceError for a description that cannot work; everything that can only be
@@ -89,7 +89,7 @@ def make_source(spec: str, *, loop_video: bool = False, image_fps: float = 15.0,
         number = text[7:] or "0"
         if not number.isdigit():
             raise SourceError(f"camera:N needs a camera number, not {number!r}")
-        return CameraSource(int(number), parent)
+        return CameraSource(int(number), parent, camera_format)
     path = Path(text).expanduser()
     if not text or not path.exists():
         raise SourceError(f"no such file or folder: {spec}")

@@ -183,8 +183,10 @@ def _convert(y: np.ndarray, u: np.ndarray, v: np.ndarray, bits: int, fmt: QVideo
     return rgb
 
 
-def _orient(rgb: np.ndarray, fmt: QVideoFrameFormat) -> np.ndarray:
-    """Apply the frame's rotation and mirroring, as Qt shows it."""
+def orient(rgb: np.ndarray, fmt: QVideoFrameFormat) -> np.ndarray:
+    """Apply the frame's rotation and mirroring, as Qt shows it (None stays None)."""
+    if rgb is None:
+        return None
     if fmt.scanLineDirection() == QVideoFrameFormat.Direction.BottomToTop:
         rgb = rgb[::-1]
     turns = {QtVideo.Rotation.Clockwise90: 1, QtVideo.Rotation.Clockwise180: 2,
@@ -216,7 +218,7 @@ def planes_to_rgb(frame: QVideoFrame, shrink: bool = True) -> np.ndarray | None:
                 np.clip(halve(px, k) + 0.5, 0, 255).astype(np.uint8)
     finally:
         frame.unmap()
-    return _orient(rgb, frame.surfaceFormat())
+    return orient(rgb, frame.surfaceFormat())
 
 
 def prepare_video_frame(frame: QVideoFrame, targets: Targets) -> LiveFrame | None:
@@ -251,12 +253,12 @@ def prepare_video_frame(frame: QVideoFrame, targets: Targets) -> LiveFrame | Non
             net = resize_rgb(rgb, targets.resolution) if targets.resolution else None
     finally:
         frame.unmap()
-    preview = _orient(preview, surface)
-    return LiveFrame(preview, None if net is None else _orient(net, surface),
-                     _shown_size(h, w, surface))
+    preview = orient(preview, surface)
+    return LiveFrame(preview, None if net is None else orient(net, surface),
+                     shown_size(h, w, surface))
 
 
-def _shown_size(h: int, w: int, surface: QVideoFrameFormat) -> tuple[int, int]:
+def shown_size(h: int, w: int, surface: QVideoFrameFormat) -> tuple[int, int]:
     """(height, width) of the frame as shown: a quarter turn swaps them."""
     turned = surface.rotation() in (QtVideo.Rotation.Clockwise90,
                                     QtVideo.Rotation.Clockwise270)

@@ -19,6 +19,7 @@ from visualizer.net.model.mobilenet import NetSpec
 from visualizer.ui.live.tab import LiveTab
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.video.frames import rgb_to_qimage
+from visualizer.ui.live.pickers import PROMPT
 from visualizer.video.camera import NO_CAMERA
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -79,10 +80,13 @@ def test_no_camera_offers_the_file_sources(qtbot, tab):
     if QMediaDevices.videoInputs():
         pytest.skip("this machine has a camera")
     box = tab.source_box
-    assert box.itemText(0) == "No camera found" and not box.model().item(0).isEnabled()
+    # the first minute: a calm prompt, no red message, no file action preselected
+    assert box.currentIndex() == 0 and box.itemText(0) == PROMPT and box.itemData(0) is None
     assert [box.itemText(i) for i in range(1, box.count())] == [
         "Video file…", "Image…", "Folder of images…"]
-    assert tab.message.text() == NO_CAMERA
+    assert tab.message.text() == "" and "No camera found" in tab.frame_view.placeholder
+    assert not any(b.isEnabled() for b in tab.exports.buttons)  # nothing to export yet
+    assert tab.current_source() is None
     tab.set_source("camera:0")
     tab.show_message("")
     # Start before any model is loaded: the start waits for the model, then the camera
@@ -146,7 +150,8 @@ def test_missing_file_shows_a_message(qtbot, tab, tmp_path):
 def test_failed_model_keeps_the_previous_one(qtbot, tab):
     load(qtbot, tab, "untrained:0.5_160")
     before = tab.model_label.text()
-    assert "untrained:0.5_160" in before and "predictions meaningless" in before
+    assert "untrained:0.5_160" in before and "meaningless predictions" in before
+    assert before.startswith("Loaded:") and "b00020" not in tab.model_label.styleSheet()
     with qtbot.waitSignal(tab.pipeline.modelFailed, timeout=10_000):
         tab.load_model("/nowhere/broken.tflite")
     assert "previous model stays" in tab.message.text()
@@ -407,4 +412,4 @@ def test_camera_list_follows_devices_and_keeps_chosen_files(qtbot, tab, monkeypa
     items = [picker.box.itemData(i) for i in range(picker.box.count())]
     assert items[0] is None and "camera:1" not in items and str(image) in items
     assert tab.current_source() == str(image)  # the chosen file, not a missing camera
-    assert changes == [True, False] and tab.message.text() == NO_CAMERA
+    assert changes == [True, False] and "No camera found" in tab.frame_view.placeholder

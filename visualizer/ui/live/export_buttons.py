@@ -29,6 +29,7 @@ class ExportButtons(QWidget):
         self.show_message = show_message
         exports = QHBoxLayout(self)
         exports.setContentsMargins(0, 0, 0, 0)
+        self.buttons: list[QPushButton] = []
         for text, slot, tip in (
                 ("Export CSV…", self._ask_csv, "Time per layer as the chart shows it "
                  "(trimmed mean of the last timed frames, n of them), with mult-adds and "
@@ -40,7 +41,16 @@ class ExportButtons(QWidget):
             b.setToolTip(tip)
             b.clicked.connect(slot)
             exports.addWidget(b)
+            self.buttons.append(b)
         exports.addStretch(1)
+        self.set_available(False)
+
+    def set_available(self, available: bool) -> None:
+        """Enabled once there are per-layer times to export (a timed frame)."""
+        for b in self.buttons:
+            b.setEnabled(available)
+            b.setToolTip(b.toolTip().split("\n")[0] + ("" if available else
+                         "\n(Nothing to export yet: run the live demo first.)"))
 
     def export_meta(self) -> dict:
         return report.run_metadata(self.pipeline.model, self.pipeline.effective_threads())

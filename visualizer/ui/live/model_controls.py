@@ -59,6 +59,7 @@ class ModelControls(QWidget):
         p.modelProgress.connect(self._on_progress)
         p.modelLoaded.connect(self._on_loaded)
         p.modelFailed.connect(self._on_failed)
+        p.runningChanged.connect(self.show_model)  # "Loaded" until a source runs
 
     def current(self) -> str:
         return self.picker.current()
@@ -146,10 +147,15 @@ class ModelControls(QWidget):
 
             self.label.setToolTip(self.label.toolTip() + "\nint8 on this CPU: "
                                   + int8_note(cpu_features()))
+        state = "Running" if self.pipeline.running else "Loaded"
         if m.trained:
-            self.label.setText(f"Running: {m.name} ({size})")
+            self.label.setText(f"{state}: {m.name} ({size})")
             self.label.setStyleSheet("")
-        else:
-            self.label.setText(f"Running: {m.name} — random weights, predictions "
+        elif self.pipeline.running:  # now the predictions on screen are meaningless
+            self.label.setText(f"{state}: {m.name} — random weights, predictions "
                                "meaningless")
             self.label.setStyleSheet("color: #b00020; font-weight: bold;")
+        else:  # nothing wrong yet: said calmly
+            self.label.setText(f"{state}: {m.name} (random weights: real timings, "
+                               "meaningless predictions)")
+            self.label.setStyleSheet("color: #555;")

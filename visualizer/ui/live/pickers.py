@@ -8,9 +8,12 @@ from PySide6.QtMultimedia import QMediaDevices
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QWidget
 
 from visualizer.net.model.mobilenet import OFFICIAL_ALPHAS, OFFICIAL_RESOLUTIONS
-from visualizer.video.camera import camera_names
+from visualizer.video.camera import camera_formats, camera_names
+from visualizer.video.camera_formats import CameraFormat, default_format
 
 PICK = {"?video": "Video file…", "?image": "Image…", "?folder": "Folder of images…"}
+#: the first item when no camera exists: a prompt, not an action
+PROMPT = "Choose a video, an image or a folder…"
 _VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
 _IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 _MODEL_FILTER = "Models (*.tflite *.tgz *.tar.gz *.onnx);;All files (*)"
@@ -37,7 +40,9 @@ def default_model() -> str:
 
 
 class SourcePicker(QWidget):
-    """Cameras Qt sees, then a video file, an image or a folder of images (file dialogs)."""
+    """Cameras Qt sees, then a video file, an image or a folder of images (file dialogs).
+    Without a camera the box starts on a prompt, never on one of the file actions. A
+    camera's formats (size, frame rate, pixel format) are offered beside it."""
 
     chosen = Signal()  # the user picked a (new) source
     camerasChanged = Signal(bool)  # the system's camera list changed: any camera now?
@@ -54,13 +59,23 @@ class SourcePicker(QWidget):
         self.box.setToolTip("Where frames come from: a camera, a video file (played at its "
                             "normal speed), one image or a folder of images (shown 15 a "
                             "second, repeating)")
+        self.format_box = QComboBox()
+        self.format_box.setToolTip(
+            "The camera's format: size, frame rate and pixel format. The default is the "
+            "largest up to 720p that runs at 25 frames a second or more (motion JPEG is "
+            "decoded off the window's thread; larger sizes cost more to decode and "
+            "convert, the network sees a 128-224 px square either way)")
+        self.format_box.activated.connect(lambda _i: self.chosen.emit())
+        row.addWidget(self.format_box)
         self.loop_box = QCheckBox("Loop video")
         self.loop_box.setToolTip("Play a video file again from the start when it ends")
         row.addWidget(self.loop_box)
         for key, text in PICK.items():
             self.box.addItem(text, key)
+        self._formats: list[CameraFormat] = []
         self.has_cameras = self.refresh()
-        self.box.setCurrentIndex(0 if self.has_cameras else 1)
+        self.box.currentIndexChanged.connect(lambda _i: self._show_formats())
+        self._show_formats()
         # cameras plugged in or out while the window is open
         self._devices = QMediaDevices(self)
         self._devices.videoInputsChanged.connect(self._devices_changed)
@@ -69,7 +84,7 @@ class SourcePicker(QWidget):
         """List the cameras again, keeping files already chosen and the selection when it
         still exists; False when there is no camera (a disabled note is shown)."""
         box = self.box
-        current = box.currentData()
+        current = self.current()  # a source, not a prompt or a file action
         for i in reversed(range(box.count())):
             data = box.itemData(i)
             if data is None or (isinstance(data, str) and data.startswith("camera:")):
@@ -77,13 +92,46 @@ class SourcePicker(QWidget):
         names = camera_names()
         for i, name in enumerate(names):
             box.insertItem(i, f"Camera {i}: {name}", f"camera:{i}")
-        if not names:
-            box.insertItem(0, "No camera found", None)
-            box.model().item(0).setEnabled(False)
+        if not names:  # a prompt first: the box never starts on a file action
+            box.insertItem(0, PROMPT, None)
+            box.setItemData(0, "No camera found: choose a video file, an image or a "
+                               "folder of images below", Qt.ItemDataRole.ToolTipRole)
         i = box.findData(current) if current is not None else -1
-        box.setCurrentIndex(i if i >= 0 else (0 if names else 1))
+        if i < 0:  # the selection went (a camera unplugged): a file chosen before, if any
+            i = next((j for j in range(box.count()) if isinstance(box.itemData(j), str)
+                      and not box.itemData(j).startswith("?")), 0)
+        box.setCurrentIndex(i)
         self.has_cameras = bool(names)
         return self.has_cameras
+
+    def _show_formats(self) -> None:
+        """The selected camera's formats in the format box (hidden for other sources)."""
+        spec = self.current()
+        formats = camera_formats(int(spec[7:])) if spec and spec.startswith("camera:") \
+            and spec[7:].isdigit() else []
+        self.set_formats(formats)
+
+    def set_formats(self, formats: list[CameraFormat]) -> None:
+        """Offer these camera formats, the default selected (empty: the box hides)."""
+        if formats != self._formats:
+            self._formats = list(formats)
+            self.format_box.clear()
+            for f in formats:
+                self.format_box.addItem(f.label())
+            best = default_format(formats)
+            if best is not None:
+                self.format_box.setItemText(best, formats[best].label() + " (default)")
+                self.format_box.setCurrentIndex(best)
+        self.format_box.setVisible(bool(formats))
+
+    def camera_format(self) -> CameraFormat | None:
+        """The camera format chosen (None: not a camera, or it offers none)."""
+        i = self.format_box.currentIndex()
+        return self._formats[i] if self._formats and 0 <= i < len(self._formats) else None
+
+    def open_chooser(self) -> None:
+        """Show the list of sources (Start with none chosen)."""
+        self.box.showPopup()
 
     def _devices_changed(self) -> None:
         self.camerasChanged.emit(self.refresh())

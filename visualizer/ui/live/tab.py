@@ -20,7 +20,6 @@ from visualizer.ui.live.stats import StatsLabel
 from visualizer.ui.live.timing_chart import TimingChart
 from visualizer.ui.live.top5_view import FrameView, Top5View
 from visualizer.ui.live.pipeline import LivePipeline
-from visualizer.video.camera import NO_CAMERA
 from visualizer.video.sources import SourceError, make_source
 
 
@@ -82,6 +81,7 @@ class LiveTab(QWidget):
         self.stats_timer.timeout.connect(self._show_stats)
         self.stats_timer.start(500)
         self._show_stats()
+        self._placeholder()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -92,8 +92,6 @@ class LiveTab(QWidget):
         self.source_picker = SourcePicker()
         self.source_picker.chosen.connect(self._source_chosen)
         self.source_picker.camerasChanged.connect(self._cameras_changed)
-        if not self.source_picker.has_cameras:
-            self.show_message(NO_CAMERA)
         self.source_box, self.loop_box = self.source_picker.box, self.source_picker.loop_box
         row.addWidget(self.source_picker, 1)
         self.cam_controls = CamControls()  # beside the source: the frame keeps its height
@@ -137,11 +135,19 @@ class LiveTab(QWidget):
         self.source_picker.set_source(spec)
 
     def _cameras_changed(self, any_camera: bool) -> None:
-        if not any_camera:
-            if not self.pipeline.running:
-                self.show_message(NO_CAMERA)
-        elif self.message.text() == NO_CAMERA:
+        if any_camera and not self.pipeline.running:
             self.show_message("A camera was connected: choose it under Source.", error=False)
+        self._placeholder()
+
+    def _placeholder(self) -> None:
+        """What the empty frame says before anything runs: calm, never an error."""
+        if self.pipeline.running:
+            return
+        self.frame_view.placeholder = (
+            "Press Start to classify what the camera sees" if self.source_picker.has_cameras
+            else "No camera found.\nChoose a video file, an image or a folder of images\n"
+                 "under Source, then press Start.")
+        self.frame_view.update()
 
     def _source_chosen(self) -> None:
         if self.pipeline.running:
@@ -156,9 +162,8 @@ class LiveTab(QWidget):
     def start(self) -> None:
         """Start the selected source (after the model, if one is still loading)."""
         spec = self.current_source()
-        if spec is None:
-            self.show_message("Choose a source first: a camera, a video file, an image or "
-                              "a folder of images.")
+        if spec is None:  # nothing chosen yet: offer the choices
+            self.source_picker.open_chooser()
             return
         if self.pipeline.model is None:
             self._start_pending = True
@@ -168,7 +173,8 @@ class LiveTab(QWidget):
             return
         self._start_pending = False
         try:
-            source = make_source(spec, loop_video=self.loop_box.isChecked())
+            source = make_source(spec, loop_video=self.loop_box.isChecked(),
+                                 camera_format=self.source_picker.camera_format())
         except SourceError as e:
             self.show_message(f"Cannot open the source: {e}")
             return
@@ -177,6 +183,7 @@ class LiveTab(QWidget):
         self.frame_view.set_frame(None)
         self.top5.clear()
         self.pipeline.start(source)
+        self.exports.set_available(False)  # a new run starts its figures afresh
 
     def stop(self) -> None:
         self._start_pending = False
@@ -185,8 +192,7 @@ class LiveTab(QWidget):
 
     def _on_error(self, message: str) -> None:
         self.show_message(message)
-        self.frame_view.placeholder = "No source running"
-        self.frame_view.update()
+        self._placeholder()
         self._on_running()
 
     def _on_ended(self) -> None:
@@ -198,6 +204,7 @@ class LiveTab(QWidget):
         self.frame_view.set_frame(frame.preview, result.cam)
         self.top5.set_predictions(result.top5, result.trained)
         if result.layers:  # the runner times layers on some frames only
+            self.exports.set_available(True)
             # the figures the exports and reports carry
             self.chart.update_times(self.pipeline.timing.account(),
                                     self.pipeline.conditions())
@@ -220,6 +227,7 @@ class LiveTab(QWidget):
 
     def _on_loaded(self) -> None:
         self.chart.set_layers(self.pipeline.layers)
+        self.exports.set_available(False)  # a new model: nothing timed yet
         if self._start_pending:
             self.start()
 
