@@ -69,7 +69,12 @@ def jpeg_frame_to_live(frame: QVideoFrame, targets: Targets) -> LiveFrame | None
     if not frame.map(QVideoFrame.MapMode.ReadOnly):
         return None
     try:
-        data = bytes(memoryview(frame.bits(0))[: frame.mappedBytes(0)])
+        buf = np.frombuffer(frame.bits(0), np.uint8, count=frame.mappedBytes(0))
+        # the JPEG only: a buffer made larger than the image ends in zeros (numpy scans
+        # them without the GIL; copying them with it would stall the window)
+        end = len(buf) - int(np.argmax(buf[::-1] != 0)) if len(buf) and buf[-1] == 0 \
+            else len(buf)
+        data = buf[:end].tobytes()
     finally:
         frame.unmap()
     w, h = frame.width(), frame.height()

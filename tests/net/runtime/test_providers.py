@@ -2,6 +2,8 @@
 them without a time of their own, and the timings say so instead of showing 0."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import onnx
 import onnxruntime as ort
@@ -65,3 +67,14 @@ def test_on_the_cpu_every_layer_has_a_time_of_its_own():
         timings = runner.history[-1][2]
     assert not any(t.fused for t in timings)
     assert all(t.ms > 0 for t in timings if t.name in {l.name for l in model.spec.layers})
+
+
+@pytest.mark.parametrize("logical, physical, threads", [
+    (2, 2, 1), (1, 1, 1), (4, 4, 3), (8, 4, 4), (16, 8, 8), (12, 6, 6), (3, 1, 1)])
+def test_live_threads_leave_a_core_for_the_frames(logical, physical, threads):
+    """The physical cores, less one kept for decoding, preparing and drawing the frames
+    (never below 1, never more than the logical cores less one)."""
+    from visualizer.net.runtime.sessions import live_threads
+
+    assert live_threads(logical, physical) == threads
+    assert 1 <= live_threads() <= max(1, os.cpu_count() - 1)
