@@ -62,4 +62,4 @@ def test_layer_table_says_fused_instead_of_a_time(qtbot):
             assert texts == ["fused"] * 3 and model.value(row, 7) is None
             assert "fused" in model.data(model.index(row, 7), Qt.ToolTipRole)
         else:
-            assert texts[0].startswith("0.10 ±")
+            assert texts[0].startswith("0.100 ±")

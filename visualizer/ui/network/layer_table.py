@@ -166,9 +166,9 @@ class LayerTableModel(QAbstractTableModel):
             for i, layer in enumerate(layers):
                 if layer.name in spread and layer.name not in self._fused:
                     mark = " ⚠" if layer.name in self._twins else ""
-                    self._texts[i][7] += f" ±{spread[layer.name]:.2f}{mark}"
+                    self._texts[i][7] += f" ±{spread[layer.name]:.3f}{mark}"
             half = (self._account.frame_p75 - self._account.frame_p25) / 2
-            self._texts[-1][7] += f" ±{half:.2f}"
+            self._texts[-1][7] += f" ±{half:.3f}"
         for row, layer in enumerate(layers):
             if layer.name in self._fused:
                 self._texts[row][7:10] = ["fused"] * 3
@@ -228,8 +228,8 @@ class LayerTableModel(QAbstractTableModel):
             return f"{v:.1f}"
         if col == 6:
             return f"{v:,}"
-        if col == 7:
-            return f"{v:.2f}"
+        if col == 7:  # ms to the microsecond (the columns keep their width as times change)
+            return f"{v:.3f}" if v < 100 else f"{v:.1f}"
         return f"{v:.1f}"
 
     def _tooltip(self, row: int, col: int) -> str:

@@ -113,6 +113,18 @@ class SharesPage(QWidget):
         note = first_layer_note(layers, mean_ms, live) if frames >= MIN_FRAMES else ""
         self.cold_note.setText(note)
         self.cold_note.setVisible(bool(note))
+        self._fit_texts()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt)
+        super().resizeEvent(event)
+        self._fit_texts()
+
+    def _fit_texts(self) -> None:
+        """Give the wrapped sentences the height their text needs at this width (the
+        layout alone leaves a wrapped label the height of fewer lines, which clips it)."""
+        width = max(1, self.width() - 8)
+        for label in (self.sentence, self.cold_note):
+            label.setMinimumHeight(label.heightForWidth(width) if label.text() else 0)
 
 
 class ByTypePage(QWidget):
