@@ -20,6 +20,35 @@ def _shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+def not_empty(hint: str) -> Callable[[str], str]:
+    """An argparse type for text that must not be empty (an empty --model would mean the
+    default model, an empty path the current folder); `hint` says what to give."""
+
+    def check(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"must not be empty: give {hint}")
+        return text
+
+    return check
+
+
+file_name = not_empty("a file name")
+model_name = not_empty("an official name such as mobilenet_v1_0.5_160_quant, a "
+                       ".tflite/.tgz/.onnx file or 'untrained'")
+
+
+def untrained_shape_problem(model: str | None, alpha: float | None,
+                            resolution: int | None) -> str | None:
+    """--alpha and --resolution shape untrained weights only: with a checkpoint, a file or
+    'untrained:A_R' (which has its own) they would be ignored, so they are refused."""
+    given = [o for o, v in (("--alpha", alpha), ("--resolution", resolution)) if v is not None]
+    if not given or model is None or model.strip() == "untrained":
+        return None
+    options = " and ".join(given)
+    return (f"{options} {'shape' if len(given) > 1 else 'shapes'} untrained weights only, "
+            f"and {model!r} has its own: drop {options}, or use --model untrained")
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -84,21 +113,46 @@ def alpha(text: str) -> float:
     return value
 
 
-def download_progress() -> Callable[[int, int], None] | None:
-    """A progress callback that prints to a terminal (None when stderr is not one)."""
-    if not sys.stderr.isatty():
+class TerminalLine:
+    """Progress as one line on stderr, rewritten in place, when stderr is a terminal;
+    nothing otherwise (a log or a pipe gets only the result). `clear()` when done."""
+
+    def __init__(self) -> None:
+        try:
+            self.enabled = sys.stderr.isatty()
+        except (AttributeError, ValueError):  # closed or replaced by a non-stream
+            self.enabled = False
+        self._shown = False
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r{text}\x1b[K")  # and erase the rest of the old line
+            sys.stderr.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
+
+
+def download_progress(line: TerminalLine | None = None) -> Callable[[int, int], None] | None:
+    """A progress callback that shows on `line` (a terminal's; None when stderr is not
+    one); the caller clears the line."""
+    line = line or TerminalLine()
+    if not line.enabled:
         return None
 
     def show(done: int, total: int) -> None:
-        text = f"{100 * done // total}%" if total else f"{done // 1024} KiB"
-        sys.stderr.write(f"\rdownloading… {text}   ")
-        sys.stderr.flush()
+        line.show(f"downloading… {100 * done // total}%" if total else
+                  f"downloading… {done // 1024} KiB")
 
     return show
 
 
 def add_precision_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", choices=("float", "int8"), default="float",
+    p.add_argument("--precision", choices=("float", "int8"), default=None,
                    help="float32, or int8 on onnxruntime's integer kernels with the "
                    "checkpoint's own scales (needs a quantized checkpoint; default float)")
 
