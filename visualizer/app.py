@@ -18,6 +18,7 @@ from typing import Sequence
 from visualizer.commands import COMMANDS
 from visualizer.commands._common import (fail, file_name, model_name, not_empty,
                                          positive_int, thread_count)
+from visualizer.io.std_streams import native_stderr_hidden, reopen_closed
 
 
 class _Parser(argparse.ArgumentParser):
@@ -134,50 +135,33 @@ def _drop_stdout(stream) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    closed = _reopen_closed_streams()
+    closed = reopen_closed()  # `>&-`: no file the run opens may take stdout's number
     restore = _terminate_interrupts()
     try:
         parser = build_parser()
         args = parser.parse_args(argv)
-        if not args.verbose:  # a library's warning is a diagnostic too
-            warnings.simplefilter("ignore")
-        if args.command:
-            given = getattr(args, "window_options", None)
-            if given:
-                return fail(f"{given[0]} is a window option: it does nothing with the "
-                            f"{args.command} command (see {args.command} --help)")
-            if "stdout" in closed:
-                return fail("cannot write the output: standard output is closed")
-            return _run_command(args)
-        from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
-
-        return run_gui(args)
+        with native_stderr_hidden(not args.verbose), warnings.catch_warnings():
+            if not args.verbose:  # a library's warning is a diagnostic too
+                warnings.simplefilter("ignore")
+            return _run(args, closed)
     except KeyboardInterrupt:  # Ctrl-C or SIGTERM: no traceback
         return INTERRUPTED
     finally:
         restore()
 
 
-def _reopen_closed_streams() -> set[str]:
-    """Standard streams the program was started without (`main.py net >&-`), reopened
-    on the null device: otherwise the next file opened takes their number, and whatever
-    is printed, or what Qt, FFmpeg or libpng write to stderr, lands in that file (a
-    report, an .onnx). Returns the names of those that were closed."""
-    closed = set()
-    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
-        try:
-            os.fstat(fd)
-            continue
-        except OSError:
-            pass
-        closed.add(name)
-        null = os.open(os.devnull, os.O_RDONLY if fd == 0 else os.O_WRONLY)
-        if null != fd:
-            os.dup2(null, fd)
-            os.close(null)
-        if getattr(sys, name) is None:  # Python found it closed at start-up
-            setattr(sys, name, open(fd, "r" if fd == 0 else "w", closefd=False))
-    return closed
+def _run(args: argparse.Namespace, closed: set[str]) -> int:
+    if args.command:
+        given = getattr(args, "window_options", None)
+        if given:
+            return fail(f"{given[0]} is a window option: it does nothing with the "
+                        f"{args.command} command (see {args.command} --help)")
+        if "stdout" in closed:
+            return fail("cannot write the output: standard output is closed")
+        return _run_command(args)
+    from visualizer.ui.launch import run_gui  # lazy: Qt only when a window is wanted
+
+    return run_gui(args)
 
 
 def _run_command(args) -> int:

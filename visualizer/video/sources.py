@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QUrl
 from PySide6.QtMultimedia import QMediaPlayer, QVideoSink
 
+from visualizer.io.file_kinds import special_kind
 from visualizer.video.camera import CameraSource
 from visualizer.video.frame_source import FrameSource, VideoSinkSource
 from visualizer.video.images import ImageSource, image_suffixes
@@ -91,8 +92,14 @@ def make_source(spec: str, *, loop_video: bool = False, image_fps: float = 15.0,
             raise SourceError(f"camera:N needs a camera number, not {number!r}")
         return CameraSource(int(number), parent)
     path = Path(text).expanduser()
-    if not text or not path.exists():
+    if not text:
+        raise SourceError("no source given: a video, an image, a folder of images or camera:N")
+    if not path.exists():
         raise SourceError(f"no such file or folder: {spec}")
+    special = special_kind(path)  # a FIFO would block its reader, a device never ends
+    if special:
+        raise SourceError(f"{spec} is {special}, not a video, an image or a folder"
+                          + (" (a camera is camera:N)" if special == "a device" else ""))
     if path.is_dir():
         return ImageSource(path, image_fps, parent)
     if path.suffix.lower() in image_suffixes():
