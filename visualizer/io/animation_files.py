@@ -119,6 +119,7 @@ class AnimationWriter:
         self._gif: list = []  # paletted frames (a byte per pixel) until close
         self._mp4: Mp4Encoder | None = None
         try:
+            open(self.tmp, "xb").close()  # taken now: a refusing folder fails before a frame
             if plan.format != ".gif":
                 self._mp4 = Mp4Encoder(self.tmp, plan.size, plan.fps)
         except BaseException as e:

@@ -113,7 +113,7 @@ def sniff(head: bytes) -> str:
         return "tflite"
     if head.startswith(b"RIFF"):
         return {b"WEBP": "webp", b"AVI ": "avi"}.get(head[8:12], "riff")
-    if head.startswith(b"BM") and len(head) > 14 and head[6:10] == b"\x00\x00\x00\x00":
+    if head.startswith(b"BM") and len(head) >= 14 and head[6:10] == b"\x00\x00\x00\x00":
         return "bmp"
     if _onnx(head):
         return "onnx"

@@ -121,6 +121,10 @@ def check_live_options(args: argparse.Namespace) -> str | None:
         # the screenshot is taken when the run ends: without an end it would wait forever
         return ("--screenshot with a live run needs --autostart and --exit-after-frames N "
                 "(it is taken when the run ends)")
+    if getattr(args, "source", None):
+        from visualizer.video.source_paths import source_problem  # no Qt in there
+
+        return source_problem(args.source)
     return None
 
 
@@ -136,7 +140,7 @@ def save_screenshot(window, path: Path) -> int:
             QApplication.processEvents()
         save_png(window.grab(), path)
     except OSError as e:
-        sys.stderr.write(f"error: could not write {path}: {e.strerror or e}\n")
+        sys.stderr.write(f"error: cannot write {path}: {e.strerror or e}\n")
         return 2
     finally:
         window.close()  # stops the tabs' threads, whatever happened
