@@ -28,7 +28,7 @@ def test_qt_refusing_to_save_leaves_the_old_file(tmp_path, monkeypatch):
     target = tmp_path / "a.png"
     target.write_bytes(b"previous")
     monkeypatch.setattr(QImage, "save", lambda *_: False)
-    with pytest.raises(OSError, match="could not be encoded as PNG"):
+    with pytest.raises(OSError, match="PNG could not be written"):
         save_png(image(), target)
     assert target.read_bytes() == b"previous" and [p.name for p in tmp_path.iterdir()] == ["a.png"]
 

@@ -22,6 +22,7 @@ def save_png(image: QImage | QPixmap, path: str | os.PathLike) -> None:
     buffer = QBuffer(data)
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if not image.save(buffer, "PNG"):
-        raise OSError(errno.EIO, "the image could not be encoded as PNG", os.fspath(path))
+        raise OSError(errno.EIO, "the PNG could not be written (Qt could not encode the "
+                      "image)", os.fspath(path))
     buffer.close()
     write_atomic(path, bytes(data))
