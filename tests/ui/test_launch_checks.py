@@ -96,6 +96,14 @@ def test_live_option_combinations(capsys, no_run, argv, needle):
 
 
 @posix_only
+def test_a_fifo_model_is_refused_before_qt(tmp_path, capsys, no_run, coral):
+    os.mkfifo(tmp_path / "m.tflite")
+    refused(capsys, ["--source", coral / "owl.jpg", "--model", tmp_path / "m.tflite",
+                     "--autostart", "--exit-after-frames", "3"],
+            f"{tmp_path / 'm.tflite'} is a named pipe (FIFO), not a model file")
+
+
+@posix_only
 @pytest.mark.parametrize("kind", ["fifo", "device"])
 def test_a_source_that_would_block_is_refused_before_qt(tmp_path, kind):
     """A FIFO hung the run, deaf to Ctrl-C and SIGTERM (a decoder thread held the GIL

@@ -102,14 +102,46 @@ def table(headers: list[str], rows: list[list[object]], align: str | None = None
     return "\n".join(lines)
 
 
+def _net_option(field: str, value) -> None:
+    """Check one NetSpec field by NetSpec's own rule (one definition for every command);
+    ArgumentTypeError with its message."""
+    from visualizer.net.model.mobilenet import NetSpec, SpecError
+
+    try:
+        NetSpec(**{field: value})
+    except SpecError as e:
+        raise argparse.ArgumentTypeError(str(e).replace(f"{field} must be", "must be")) \
+            from None
+
+
 def alpha(text: str) -> float:
     """A width multiplier: a finite number in (0, 1]."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} is not in (0, 1]")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    _net_option("alpha", value)
+    return value
+
+
+def resolution(text: str) -> int:
+    """An input resolution: a multiple of 32, from 32 to the limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
+    _net_option("resolution", value)
+    return value
+
+
+def classes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
+    _net_option("classes", value)
     return value
 
 

@@ -15,10 +15,11 @@ from typing import Sequence
 from visualizer.net.analysis.timing_stats import statistic
 from visualizer.net.model.rates import rate_text
 
-from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
-                                         fail, file_name, model_name, non_negative_int,
-                                         not_empty, positive_int, print_json, table,
-                                         thread_count, untrained_shape_problem, TerminalLine)
+from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
+                                         download_progress, fail, file_name, model_name,
+                                         non_negative_int, not_empty, positive_int,
+                                         print_json, resolution, table, thread_count,
+                                         untrained_shape_problem)
 from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
 from visualizer.commands._images import read_image
 
@@ -35,7 +36,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "or 'untrained' (default: untrained with --alpha/--resolution)")
     p.add_argument("--alpha", type=alpha, default=None,
                    help="width multiplier of untrained weights (default 1.0)")
-    p.add_argument("--resolution", type=positive_int, default=None,
+    p.add_argument("--resolution", type=resolution, default=None,
                    help="input resolution of untrained weights (default 224)")
     p.add_argument("--image", action="append", default=[], metavar="PATH", type=file_name,
                    help="an image to classify (repeatable); the first is also the timing input")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
-                                         TerminalLine, fail, file_name, model_name, positive_int,
-                                         untrained_shape_problem)
+from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
+                                         download_progress, fail, file_name, model_name,
+                                         resolution, untrained_shape_problem)
 
 NAME = "export-onnx"
 
@@ -26,7 +26,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "points to)")
     p.add_argument("--alpha", type=alpha, default=None,
                    help="width multiplier of an untrained model (default 1.0)")
-    p.add_argument("--resolution", type=positive_int, default=None,
+    p.add_argument("--resolution", type=resolution, default=None,
                    help="input size of an untrained model (default 224)")
     add_precision_argument(p)
 

@@ -121,6 +121,13 @@ def check_live_options(args: argparse.Namespace) -> str | None:
         # the screenshot is taken when the run ends: without an end it would wait forever
         return ("--screenshot with a live run needs --autostart and --exit-after-frames N "
                 "(it is taken when the run ends)")
+    model = getattr(args, "model", None)
+    if model and Path(model).expanduser().exists():  # a file (not a name): never a FIFO
+        from visualizer.io.file_kinds import not_regular
+
+        problem = not_regular(model, "model file")
+        if problem:
+            return problem
     if getattr(args, "source", None):
         from visualizer.video.source_paths import source_problem  # no Qt in there
 
