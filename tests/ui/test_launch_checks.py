@@ -80,9 +80,11 @@ def test_a_screenshot_of_a_live_run_needs_its_end(tmp_path, capsys, coral, no_ru
                                                   monkeypatch):
     """It waited forever: the screenshot is taken when the run ends."""
     monkeypatch.chdir(tmp_path)
-    refused(capsys, ["--source", coral / "owl.jpg", *extra, "--screenshot", "s.png"],
-            "--screenshot with a live run needs --autostart and --exit-after-frames N")
-    assert list(tmp_path.iterdir()) == []
+    err = refused(capsys, ["--source", coral / "owl.jpg", *extra, "--screenshot", "s.png"],
+                  "(a live run) needs --autostart and --exit-after-frames N")
+    assert err.startswith("error: --screenshot with --source") and list(tmp_path.iterdir()) == []
+    refused(capsys, ["--precision", "int8", "--screenshot", "s.png"],
+            "--screenshot with --precision (a live run) needs")
 
 
 @pytest.mark.parametrize("argv, needle", [

@@ -103,11 +103,18 @@ def check_outputs(args: argparse.Namespace) -> str | None:
     return output_problem(outputs, inputs) if outputs else None
 
 
+LIVE_OPTIONS = ("source", "autostart", "report", "exit_after_frames", "model", "precision")
+
+
+def live_options(args: argparse.Namespace) -> list[str]:
+    """The live options given, as typed ("--source", …)."""
+    return ["--" + name.replace("_", "-") for name in LIVE_OPTIONS if getattr(args, name, None)]
+
+
 def wants_live(args: argparse.Namespace) -> bool:
     """Any live option: the window opens with the Live tab set up from them (--model and
     --precision too: without a source, the model is loaded and waits for one)."""
-    return any(getattr(args, name, None) for name in (
-        "source", "autostart", "report", "exit_after_frames", "model", "precision"))
+    return bool(live_options(args))
 
 
 def check_live_options(args: argparse.Namespace) -> str | None:
@@ -119,8 +126,8 @@ def check_live_options(args: argparse.Namespace) -> str | None:
         return "--autostart needs --source (a video, an image, a folder of images or camera:N)"
     if getattr(args, "screenshot", None) and wants_live(args) and frames is None:
         # the screenshot is taken when the run ends: without an end it would wait forever
-        return ("--screenshot with a live run needs --autostart and --exit-after-frames N "
-                "(it is taken when the run ends)")
+        return (f"--screenshot with {' '.join(live_options(args))} (a live run) needs "
+                "--autostart and --exit-after-frames N: it is taken when the run ends")
     model = getattr(args, "model", None)
     if model and Path(model).expanduser().exists():  # a file (not a name): never a FIFO
         from visualizer.io.file_kinds import not_regular
