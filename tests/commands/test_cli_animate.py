@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import io
 import os
 import signal
 import subprocess
@@ -184,3 +185,19 @@ def test_an_existing_file_of_another_kind_is_not_replaced(tmp_path, capsys):
     assert main(["animate", "--out", str(photo)]) == 2
     assert "exists and is a JPEG image, not a GIF image" in capsys.readouterr().err
     assert photo.read_bytes() == b"\xff\xd8\xff\xe0 a photo"
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_on_a_terminal_is_erased_before_the_result(qapp, tmp_path, monkeypatch,
+                                                            capsys):
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["animate", "--out", str(tmp_path / "a.gif"), "--height", "3", "--width", "3",
+                 "--filters", "2", "--size", "320x200"]) == 0
+    shown = terminal.getvalue()
+    assert "\rrendering frame 1/2" in shown and shown.endswith("\r\x1b[K")
+    assert capsys.readouterr().out.startswith("wrote ")

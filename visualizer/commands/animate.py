@@ -7,10 +7,10 @@ to `run` (commands import no UI: see visualizer/app.py).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Callable
 
-from visualizer.commands._common import add_layer_arguments, fail, file_name, positive_int
+from visualizer.commands._common import (TerminalLine, add_layer_arguments, fail, file_name,
+                                         positive_int)
 from visualizer.conv.animation import (MAX_FPS, MIN_FPS, AnimationError, AnimationPlan,
                                        make_plan, parse_size)
 from visualizer.conv.layer import LayerError, LayerSpec
@@ -78,23 +78,16 @@ def run(args: argparse.Namespace,
     if render is None:
         return fail("animate needs the window toolkit to render its frames; run it "
                     "through main.py or the mobilenet-visualizer command", code=1)
+    line = TerminalLine()  # progress on a terminal, erased before the result
     try:
-        frames = render(plan, _progress())
+        frames = render(plan, (lambda done, total: line.show(
+            f"rendering frame {done}/{total}")) if line.enabled else None)
     except OSError as e:
+        line.clear()
         return fail(f"cannot write {args.out}: {e.strerror or e}")
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+    finally:
+        line.clear()  # also on Ctrl-C
     print(f"wrote {plan.out}: {frames} frames ({plan.path} path, {plan.size[0]}x{plan.size[1]}, "
           f"{plan.fps:g} fps)")
     return 0
 
-
-def _progress() -> Callable[[int, int], None] | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(f"\rrendering frame {done}/{total}   ")
-        sys.stderr.flush()
-
-    return show
