@@ -162,7 +162,8 @@ def test_a_full_disk_ends_with_one_line_and_leaves_nothing(qapp, tmp_path, capsy
     monkeypatch.setattr(Image.Image, "save", full)
     monkeypatch.setattr(animation_files.Mp4Encoder, "append", full)
     out = tmp_path / f"a.{fmt}"
-    assert main(["animate", "--out", str(out), "--size", "320x200"]) == 2
+    assert main(["animate", "--out", str(out), "--size", "320x200", "--height", "3",
+                 "--width", "3", "--filters", "2"]) == 2
     err = capsys.readouterr().err
     assert err == f"error: cannot write {out}: No space left on device\n"
     assert list(tmp_path.iterdir()) == []
