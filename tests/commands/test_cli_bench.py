@@ -110,14 +110,29 @@ def test_official_checkpoint_with_labels(coral, capsys, monkeypatch) -> None:
     (["--model", "nonsense"], "unknown model"),
     (["--image", "missing.png"], "image not found"),
     (["--image", "TEXTFILE"], "cannot read image"),
+    (["--image", "FOLDER"], "is a folder, not an image"),
+    (["--image", ""], "--image: must not be empty"),
+    (["--model", ""], "--model: must not be empty"),
+    (["--provider", ""], "--provider: must not be empty"),
+    (["--recalibrate", "--no-roofs"], "--no-roofs: not allowed with argument --recalibrate"),
+    (["--model", "untrained:0.5_160", "--alpha", "0.5"], "--alpha shapes untrained weights only"),
+    (["--model", "MODEL", "--resolution", "128"], "--resolution shapes untrained weights"),
+    (["--model", "MODEL", "--compare-precision", "--precision", "int8"],
+     "--compare-precision times both precisions"),
+    (["--model", "MODEL", "--compare-precision", "--no-roofs"], "measures no roofs"),
+    (["--compare-precision", "--image", "TEXTFILE", "--image", "TEXTFILE"],
+     "times one image"),
 ])
 def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, message) -> None:
+    """Refused before any work (MODEL is a path that is never read)."""
     text = tmp_path / "notes.png"
     text.write_text("not an image")
-    args = [str(text) if a == "TEXTFILE" else a for a in args]
+    subs = {"TEXTFILE": str(text), "FOLDER": str(tmp_path), "MODEL": str(tmp_path / "m.tflite")}
+    args = [subs.get(a, a) for a in args]
+    shape = [] if "--model" in args or "--alpha" in args or "--resolution" in args else \
+        ["--alpha", "0.25", "--resolution", "64"]
     with pytest.raises(SystemExit) as exc:
-        raise SystemExit(main(["bench", "--alpha", "0.25", "--resolution", "64", "--runs", "1",
-                               "--warmup", "0", *args]))
+        raise SystemExit(main(["bench", *shape, "--runs", "1", "--warmup", "0", *args]))
     err = capsys.readouterr().err
     assert exc.value.code == 2
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err

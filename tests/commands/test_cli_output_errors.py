@@ -59,10 +59,15 @@ def test_redirect_to_dev_full_gives_one_line(argv, tmp_path):
     assert done.stderr == "error: cannot write the output: No space left on device\n"
 
 
-def test_bench_with_an_empty_model_says_no_model(capsys):
-    assert main(["bench", "--model", "", "--runs", "1"]) == 2
+@pytest.mark.parametrize("argv", [["bench", "--runs", "1"], ["export-onnx", "--out", "m.onnx"],
+                                  ["--source", "x.jpg", "--autostart"]])
+def test_an_empty_model_is_refused_everywhere(capsys, argv):
+    """Not taken as 'no --model' (untrained 1.0-224): refused as the parse's one line."""
+    with pytest.raises(SystemExit) as ended:
+        main([*argv, "--model", ""])
     err = capsys.readouterr().err
-    assert err.startswith("error: no model given") and err.count("\n") == 1
+    assert ended.value.code == 2
+    assert "argument --model: must not be empty" in err and err.count("\n") == 1
 
 
 def test_model_path_with_tilde_is_expanded(tmp_path, monkeypatch, capsys, coral):
@@ -104,3 +109,62 @@ def test_export_onnx_refuses_an_unwritable_out_before_converting(tmp_path, capsy
     assert main(["export-onnx", "--model", "untrained", "--out", out.format(tmp=tmp_path)]) == 2
     err = capsys.readouterr().err
     assert said in err and err.count("\n") == 1, err
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="symbolic links")
+def test_export_onnx_never_replaces_its_own_model(tmp_path, capsys):
+    model = tmp_path / "m.onnx"
+    assert main(["export-onnx", "--model", "untrained:0.25_128", "--out", str(model)]) == 0
+    before = model.read_bytes()
+    capsys.readouterr()
+    (tmp_path / "alias.onnx").symlink_to(model)
+    for out in (model, tmp_path / "alias.onnx"):
+        assert main(["export-onnx", "--model", str(model), "--out", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"--out {out} is the --model file" in err and err.count("\n") == 1
+    assert model.read_bytes() == before
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="FIFOs")
+@pytest.mark.parametrize("argv, said", [
+    (["bench", "--image", "{fifo}.png", "--runs", "1"], "{fifo}.png is a named pipe (FIFO), "
+                                                       "not an image"),
+    (["export-onnx", "--model", "{fifo}.tflite", "--out", "{tmp}/o.onnx"],
+     "{fifo}.tflite is a named pipe (FIFO), not a model file"),
+    (["bench", "--model", "{fifo}.tflite", "--runs", "1"], "is a named pipe (FIFO), not a "
+                                                          "model file"),
+])
+def test_a_fifo_input_is_refused_not_waited_for(tmp_path, capsys, argv, said):
+    """`bench --image fifo` waited for a writer until killed; 'model file not found' was
+    said of a FIFO that exists."""
+    fifo = tmp_path / "pipe"
+    for suffix in (".png", ".tflite"):
+        os.mkfifo(f"{fifo}{suffix}")
+    argv = [a.format(fifo=fifo, tmp=tmp_path) for a in argv]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert said.format(fifo=fifo) in err and err.count("\n") == 1
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_bench_shows_its_progress_on_a_terminal_and_clears_it(monkeypatch, capsys):
+    """Plain `bench` ran ~50 s without a word."""
+    terminal = Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    assert main(["bench", "--alpha", "0.25", "--resolution", "64", "--runs", "3",
+                 "--warmup", "1", "--no-roofs"]) == 0
+    shown = terminal.getvalue()
+    assert "\rbench: warming up…" in shown and "\rbench: timing layers, 0/3 frames" in shown
+    assert "2/3 frames, about" in shown  # with the time left once a frame has been timed
+    assert shown.endswith("\r\x1b[K")  # the line is gone before the result is printed
+    assert "whole graph" in capsys.readouterr().out
+
+
+def test_bench_says_nothing_on_stderr_when_it_is_no_terminal(capsys):
+    assert main(["bench", "--alpha", "0.25", "--resolution", "64", "--runs", "1",
+                 "--warmup", "0", "--no-roofs"]) == 0
+    assert capsys.readouterr().err == ""

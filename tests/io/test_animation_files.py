@@ -1,7 +1,9 @@
 """The animation file writer: a complete file or none, never a temporary one left."""
 from __future__ import annotations
 
+import errno
 import os
+import sys
 
 import imageio.v3 as iio
 import numpy as np
@@ -75,12 +77,68 @@ def test_an_encoder_failing_at_close_leaves_nothing(tmp_path, monkeypatch, fmt):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path):
-    old = os.umask(0o022)
+@pytest.mark.parametrize("fmt", [".gif", ".mp4"])
+@pytest.mark.parametrize("umask, mode", [(0o022, 0o644), (0o077, 0o600)])
+def test_a_new_file_gets_the_mode_the_umask_allows(tmp_path, fmt, umask, mode):
+    old = os.umask(umask)
     try:
-        plan = make_plan(tmp_path / "a.gif", LayerSpec(), "standard", 10, (320, 200))
+        plan = make_plan(tmp_path / f"a{fmt}", LayerSpec(), "standard", 10, (320, 200))
         with AnimationWriter(plan) as w:
             w.append(frame(0))
     finally:
         os.umask(old)
-    assert (plan.out.stat().st_mode & 0o777) == 0o644
+    assert (plan.out.stat().st_mode & 0o777) == mode
+
+
+def fake_ffmpeg(tmp_path, monkeypatch, script: str) -> None:
+    """FFmpeg replaced by a shell script (what it does with the frames, what it says)."""
+    exe = tmp_path / "fake-ffmpeg"
+    exe.write_text("#!/bin/sh\n" + script)
+    exe.chmod(0o755)
+    import imageio_ffmpeg
+
+    monkeypatch.setattr(imageio_ffmpeg, "get_ffmpeg_exe", lambda: str(exe))
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script as FFmpeg")
+@pytest.mark.parametrize("when, script", [
+    # the disk fills while frames arrive: FFmpeg stops reading, the pipe breaks
+    ("mid-stream", 'head -c 300000 >/dev/null\n'
+                   'echo "av_interleaved_write_frame(): No space left on device" >&2\nexit 1\n'),
+    # every frame was taken, the last write (the MP4's index) fails: only the exit says so
+    ("at the end", 'cat >/dev/null\necho "Error writing trailer: No space left on device" >&2\n'
+                   'exit 1\n'),
+])
+def test_an_mp4_encoder_failing_leaves_nothing_and_says_why(tmp_path, monkeypatch, when, script):
+    fake_ffmpeg(tmp_path, monkeypatch, script)
+    out = tmp_path / "out"
+    out.mkdir()
+    plan = make_plan(out / "a.mp4", LayerSpec(), "standard", 10, (320, 200))
+    with pytest.raises(OSError) as failed:
+        with AnimationWriter(plan) as w:
+            for i in range(12):
+                w.append(frame(i))
+    assert failed.value.errno == errno.ENOSPC and "No space left" in str(failed.value)
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a shell script as FFmpeg")
+def test_an_mp4_encoder_failing_otherwise_gives_its_last_line(tmp_path, monkeypatch):
+    fake_ffmpeg(tmp_path, monkeypatch, 'cat >/dev/null\necho "first" >&2\n'
+                'echo "Unknown encoder \'libx264\'" >&2\nexit 1\n')
+    plan = make_plan(tmp_path / "a.mp4", LayerSpec(), "standard", 10, (320, 200))
+    with pytest.raises(OSError, match="the MP4 encoder \\(FFmpeg\\) failed: Unknown encoder"):
+        with AnimationWriter(plan) as w:
+            w.append(frame(0))
+    assert [p.name for p in tmp_path.iterdir()] == ["fake-ffmpeg"]
+
+
+def test_an_interrupted_mp4_stops_ffmpeg_and_leaves_nothing(tmp_path):
+    """Ctrl-C (KeyboardInterrupt) mid-export: FFmpeg is stopped, not waited for."""
+    plan = make_plan(tmp_path / "a.mp4", LayerSpec(), "standard", 10, (320, 200))
+    with pytest.raises(KeyboardInterrupt):
+        with AnimationWriter(plan) as w:
+            w.append(frame(0))
+            proc = w._mp4._proc
+            raise KeyboardInterrupt
+    assert proc.poll() is not None and list(tmp_path.iterdir()) == []

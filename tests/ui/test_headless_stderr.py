@@ -76,10 +76,11 @@ def test_screenshot_into_proc_is_refused_before_the_run(mjpeg, live):
     one_error_line(r, "--screenshot: cannot create a file in /proc")
 
 
-@pytest.mark.parametrize("where,said", [("folder", "is a folder"),
-                                        ("gone/r.json", "folder does not exist")])
+@pytest.mark.parametrize("where,said", [("folder.json", "is a folder"),
+                                        ("gone/r.json", "folder does not exist"),
+                                        ("r.txt", "--report must end in .json")])
 def test_report_path_is_checked_before_the_run(mjpeg, tmp_path, where, said):
-    (tmp_path / "folder").mkdir()
+    (tmp_path / "folder.json").mkdir()
     r = run_main("--source", mjpeg, *RUN, "--report", tmp_path / where)
-    one_error_line(r, f"--report: {tmp_path / where}" if where == "folder" else said)
-    assert said in r.stderr and list((tmp_path / "folder").iterdir()) == []
+    one_error_line(r, f"--report: {tmp_path / where}" if where == "folder.json" else said)
+    assert said in r.stderr and list((tmp_path / "folder.json").iterdir()) == []

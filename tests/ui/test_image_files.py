@@ -39,3 +39,28 @@ def test_full_disk_after_the_encode_leaves_nothing(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         save_png(image(), tmp_path / "b.png")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_full_disk_is_an_os_error_that_says_so(tmp_path, monkeypatch):
+    """The PNG is written by Python (not by libpng, which printed "libpng error: Write
+    Error" on stderr and left Qt a bare False)."""
+    real_open = open
+
+    class Full:
+        def __init__(self, f):
+            self.f = f
+
+        def write(self, _data):
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.f.close()
+
+    monkeypatch.setattr("builtins.open", lambda p, mode="r", *a, **k: Full(real_open(p, mode))
+                        if mode == "xb" else real_open(p, mode, *a, **k))
+    with pytest.raises(OSError, match="No space left"):
+        save_png(image(), tmp_path / "c.png")
+    assert list(tmp_path.iterdir()) == []

@@ -2,23 +2,23 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from visualizer.commands._common import table
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--recalibrate", action="store_true",
+    roofs = p.add_mutually_exclusive_group()
+    roofs.add_argument("--recalibrate", action="store_true",
                    help="measure this machine's roofs again (they are measured once, in "
                    "about 2-3 s, and cached per machine, thread count and onnxruntime "
                    "version)")
-    p.add_argument("--no-roofs", action="store_true",
+    roofs.add_argument("--no-roofs", action="store_true",
                    help="leave out the roofs (and their first-time calibration)")
     p.add_argument("--calibration-size", default="default", choices=("default", "tiny"),
                    help=argparse.SUPPRESS)  # tests: a calibration of milliseconds
 
 
-def add_roofline(result: dict, layers, args: argparse.Namespace) -> None:
+def add_roofline(result: dict, layers, args: argparse.Namespace, line=None) -> None:
     """Add bytes and intensity to each paper layer row of `result` (None for the rows that
     are no paper layer) and, unless --no-roofs, the `roofs` object."""
     from visualizer.net.analysis.roofline import layer_traffic
@@ -38,8 +38,8 @@ def add_roofline(result: dict, layers, args: argparse.Namespace) -> None:
 
     size = roofs.TINY_SIZE if args.calibration_size == "tiny" else roofs.DEFAULT_SIZE
     cached = None if args.recalibrate else roofs.cached_roofs(args.threads, size)
-    if cached is None and sys.stderr.isatty():
-        sys.stderr.write("measuring this machine's roofs (once; about 2-3 s)…\n")
+    if cached is None and line is not None:
+        line.show("bench: measuring this machine's roofs (once; about 2-3 s)…")
     measured = cached or roofs.load_or_measure(args.threads, refresh=True, size=size)
     result["roofs"] = measured.summary()
 

@@ -20,6 +20,35 @@ def _shown(text: str, limit: int = 40) -> str:
     return repr(text if len(text) <= limit else text[:limit] + "…")
 
 
+def not_empty(hint: str) -> Callable[[str], str]:
+    """An argparse type for text that must not be empty (an empty --model would mean the
+    default model, an empty path the current folder); `hint` says what to give."""
+
+    def check(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(f"must not be empty: give {hint}")
+        return text
+
+    return check
+
+
+file_name = not_empty("a file name")
+model_name = not_empty("an official name such as mobilenet_v1_0.5_160_quant, a "
+                       ".tflite/.tgz/.onnx file or 'untrained'")
+
+
+def untrained_shape_problem(model: str | None, alpha: float | None,
+                            resolution: int | None) -> str | None:
+    """--alpha and --resolution shape untrained weights only: with a checkpoint, a file or
+    'untrained:A_R' (which has its own) they would be ignored, so they are refused."""
+    given = [o for o, v in (("--alpha", alpha), ("--resolution", resolution)) if v is not None]
+    if not given or model is None or model.strip() == "untrained":
+        return None
+    options = " and ".join(given)
+    return (f"{options} {'shape' if len(given) > 1 else 'shapes'} untrained weights only, "
+            f"and {model!r} has its own: drop {options}, or use --model untrained")
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -73,32 +102,89 @@ def table(headers: list[str], rows: list[list[object]], align: str | None = None
     return "\n".join(lines)
 
 
+def _net_option(field: str, value) -> None:
+    """Check one NetSpec field by NetSpec's own rule (one definition for every command);
+    ArgumentTypeError with its message."""
+    from visualizer.net.model.mobilenet import NetSpec, SpecError
+
+    try:
+        NetSpec(**{field: value})
+    except SpecError as e:
+        raise argparse.ArgumentTypeError(str(e).replace(f"{field} must be", "must be")) \
+            from None
+
+
 def alpha(text: str) -> float:
     """A width multiplier: a finite number in (0, 1]."""
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value) or not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text} is not in (0, 1]")
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    _net_option("alpha", value)
     return value
 
 
-def download_progress() -> Callable[[int, int], None] | None:
-    """A progress callback that prints to a terminal (None when stderr is not one)."""
-    if not sys.stderr.isatty():
+def resolution(text: str) -> int:
+    """An input resolution: a multiple of 32, from 32 to the limit."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
+    _net_option("resolution", value)
+    return value
+
+
+def classes(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
+    _net_option("classes", value)
+    return value
+
+
+class TerminalLine:
+    """Progress as one line on stderr, rewritten in place, when stderr is a terminal;
+    nothing otherwise (a log or a pipe gets only the result). `clear()` when done."""
+
+    def __init__(self) -> None:
+        try:
+            self.enabled = sys.stderr.isatty()
+        except (AttributeError, ValueError):  # closed or replaced by a non-stream
+            self.enabled = False
+        self._shown = False
+
+    def show(self, text: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r{text}\x1b[K")  # and erase the rest of the old line
+            sys.stderr.flush()
+            self._shown = True
+
+    def clear(self) -> None:
+        if self._shown:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+            self._shown = False
+
+
+def download_progress(line: TerminalLine | None = None) -> Callable[[int, int], None] | None:
+    """A progress callback that shows on `line` (a terminal's; None when stderr is not
+    one); the caller clears the line."""
+    line = line or TerminalLine()
+    if not line.enabled:
         return None
 
     def show(done: int, total: int) -> None:
-        text = f"{100 * done // total}%" if total else f"{done // 1024} KiB"
-        sys.stderr.write(f"\rdownloading… {text}   ")
-        sys.stderr.flush()
+        line.show(f"downloading… {100 * done // total}%" if total else
+                  f"downloading… {done // 1024} KiB")
 
     return show
 
 
 def add_precision_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", choices=("float", "int8"), default="float",
+    p.add_argument("--precision", choices=("float", "int8"), default=None,
                    help="float32, or int8 on onnxruntime's integer kernels with the "
                    "checkpoint's own scales (needs a quantized checkpoint; default float)")
 

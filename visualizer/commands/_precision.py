@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from visualizer.commands._common import download_progress, fail, print_json, table
+from visualizer.commands._common import (TerminalLine, download_progress, fail, print_json,
+                                         table)
 
 
 def run_compare(args: argparse.Namespace, frame) -> int:
@@ -22,13 +23,19 @@ def run_compare(args: argparse.Namespace, frame) -> int:
     except ModelError as e:
         return fail(str(e))
     m = models["float"]
+    line = TerminalLine()
     try:
         x = preprocess(frame, m.spec.resolution, m.input_mean, m.input_std)
-        r = compare_precisions(models, x, args.runs, args.warmup, args.threads)
+        line.show("bench: comparing float and int8…")
+        r = compare_precisions(models, x, args.runs, args.warmup, args.threads,
+                               progress=lambda done: line.show(
+                                   f"bench: comparing float and int8, {100 * done:.0f}%"))
     except PreprocessError as e:
         return fail(str(e))
     except Exception as e:  # onnxruntime refusing the graph, out of memory, …
         return fail(f"inference failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
+    finally:
+        line.clear()
     r = {"model": m.name, "alpha": m.spec.alpha, "resolution": m.spec.resolution, **r}
     if args.json:
         print_json(r)

@@ -7,12 +7,14 @@ to `run` (commands import no UI: see visualizer/app.py).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Callable
 
-from visualizer.commands._common import add_layer_arguments, fail, positive_int
-from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan, parse_size
+from visualizer.commands._common import (TerminalLine, add_layer_arguments, fail, file_name,
+                                         positive_int)
+from visualizer.conv.animation import (MAX_FPS, MIN_FPS, AnimationError, AnimationPlan,
+                                       make_plan, parse_size)
 from visualizer.conv.layer import LayerError, LayerSpec
+from visualizer.io.output_paths import Output, output_problem
 
 NAME = "animate"
 #: The entry point passes a renderer: run(args, render) with render(plan, progress) -> frames.
@@ -21,9 +23,13 @@ NEEDS_RENDERER = True
 
 def _fps(text: str) -> float:
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not MIN_FPS <= value <= MAX_FPS:  # NaN too; a GIF's own limit: make_plan
+        raise argparse.ArgumentTypeError(f"{text} is outside {MIN_FPS:g} … {MAX_FPS:g} "
+                                         "frames per second")
+    return value
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -34,13 +40,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "(no title or final frame: the seed example's standard path gives exactly 144 frames, "
         "its separable path 27 depthwise + 144 pointwise = 171), and write it as a GIF or an "
         "MP4 (by the extension of --out). The file appears only when complete.")
-    p.add_argument("--out", required=True, metavar="anim.gif|anim.mp4", help="file to write")
+    p.add_argument("--out", required=True, type=file_name, metavar="anim.gif|anim.mp4",
+                   help="file to write (through a symbolic link: the file it points to)")
     p.add_argument("--path", choices=["standard", "separable"], default="standard",
                    help="which computation to animate (default standard)")
     add_layer_arguments(p, d)
     p.add_argument("--groups", type=positive_int, default=d.groups,
                    help="groups of the standard path (default 1)")
-    p.add_argument("--fps", type=_fps, default=8.0, help="frames (steps) per second (default 8)")
+    p.add_argument("--fps", type=_fps, default=8.0,
+                   help=f"frames (steps) per second, {MIN_FPS:g} to {MAX_FPS:g} (a GIF: "
+                   "up to 50; default 8)")
     p.add_argument("--size", default="640x400", metavar="WxH",
                    help="frame size in pixels (default 640x400)")
 
@@ -63,26 +72,22 @@ def run(args: argparse.Namespace,
         plan = plan_from(args)
     except (LayerError, AnimationError) as e:
         return fail(str(e))
+    problem = output_problem([Output("--out", args.out, (".gif", ".mp4"))])
+    if problem:
+        return fail(problem)
     if render is None:
         return fail("animate needs the window toolkit to render its frames; run it "
                     "through main.py or the mobilenet-visualizer command", code=1)
+    line = TerminalLine()  # progress on a terminal, erased before the result
     try:
-        frames = render(plan, _progress())
+        frames = render(plan, (lambda done, total: line.show(
+            f"rendering frame {done}/{total}")) if line.enabled else None)
     except OSError as e:
-        return fail(f"could not write {plan.out}: {e.strerror or e}", code=1)
-    if sys.stderr.isatty():
-        sys.stderr.write("\n")
+        line.clear()
+        return fail(f"cannot write {args.out}: {e.strerror or e}")
+    finally:
+        line.clear()  # also on Ctrl-C
     print(f"wrote {plan.out}: {frames} frames ({plan.path} path, {plan.size[0]}x{plan.size[1]}, "
           f"{plan.fps:g} fps)")
     return 0
 
-
-def _progress() -> Callable[[int, int], None] | None:
-    if not sys.stderr.isatty():
-        return None
-
-    def show(done: int, total: int) -> None:
-        sys.stderr.write(f"\rrendering frame {done}/{total}   ")
-        sys.stderr.flush()
-
-    return show

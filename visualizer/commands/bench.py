@@ -10,15 +10,18 @@ from __future__ import annotations
 
 import argparse
 import time
-from typing import Any, Sequence
+from typing import Sequence
 
 from visualizer.net.analysis.timing_stats import statistic
 from visualizer.net.model.rates import rate_text
 
-from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
-                                         fail, non_negative_int, positive_int, print_json,
-                                         table, thread_count)
+from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
+                                         download_progress, fail, file_name, model_name,
+                                         non_negative_int, not_empty, positive_int,
+                                         print_json, resolution, table, thread_count,
+                                         untrained_shape_problem)
 from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
+from visualizer.commands._images import read_image
 
 NAME = "bench"
 
@@ -28,12 +31,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        "profiler on the optimised graph, next to plain whole-graph runs. "
                        "Without --model, untrained weights of the given width and resolution "
                        "are timed (their predictions are meaningless).")
-    p.add_argument("--model", metavar="M", help="official name, .tflite/.tgz/.onnx file, "
+    p.add_argument("--model", metavar="M", type=model_name,
+                   help="official name, .tflite/.tgz/.onnx file, "
                    "or 'untrained' (default: untrained with --alpha/--resolution)")
-    p.add_argument("--alpha", type=alpha, default=1.0, help="width multiplier (untrained)")
-    p.add_argument("--resolution", type=positive_int, default=224,
-                   help="input resolution (untrained)")
-    p.add_argument("--image", action="append", default=[], metavar="PATH",
+    p.add_argument("--alpha", type=alpha, default=None,
+                   help="width multiplier of untrained weights (default 1.0)")
+    p.add_argument("--resolution", type=resolution, default=None,
+                   help="input resolution of untrained weights (default 224)")
+    p.add_argument("--image", action="append", default=[], metavar="PATH", type=file_name,
                    help="an image to classify (repeatable); the first is also the timing input")
     p.add_argument("--runs", type=positive_int, default=20,
                    help="frames timed layer by layer (each layer's n)")
@@ -46,35 +51,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="time a quantized checkpoint in float and int8, per layer side by "
                    "side (interleaved runs)")
     p.add_argument("--provider", metavar="EP", default=None,
+                   type=not_empty("an execution provider, e.g. CPUExecutionProvider"),
                    help="onnxruntime execution provider (default CPUExecutionProvider; "
                    "see onnxruntime.get_available_providers())")
     add_arguments(p)
-
-
-def _read_image(path: str) -> Any:
-    """An (H, W, 3) uint8 array of the photo as a viewer shows it: EXIF orientation applied
-    (as the Live tab does), 16-bit samples scaled to 8 bits rather than clipped."""
-    import warnings
-
-    import numpy as np
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
-            with Image.open(path) as im:
-                im = ImageOps.exif_transpose(im)
-                if im.mode in ("I", "I;16", "I;16B", "I;16L", "I;16N"):  # 16-bit gray
-                    gray = np.asarray(im, dtype=np.float64) / 257.0
-                    return np.repeat(np.clip(gray.round(), 0, 255).astype(np.uint8)[:, :, None],
-                                     3, axis=2)
-                return np.asarray(im.convert("RGB"))
-    except FileNotFoundError:
-        raise ValueError(f"image not found: {path}") from None
-    except Image.DecompressionBombError:
-        raise ValueError(f"image {path} has too many pixels to decode safely") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as e:
-        raise ValueError(f"cannot read image {path}: {e}") from None
 
 
 def time_shares(layer_ms: Sequence[float], frame_ms: float) -> list[float]:
@@ -91,7 +71,7 @@ def _timed(runner, x) -> tuple[float, float, tuple]:
     return (time.perf_counter() - t) * 1e3, ms, layers
 
 
-def _measure(model, x, args) -> dict:
+def _measure(model, x, args, line: TerminalLine) -> dict:
     """Plain runs next to the live demo's one-in-N per-layer timing (same runner, same
     automatic rate), in alternating blocks, until `args.runs` frames were timed.
 
@@ -111,12 +91,18 @@ def _measure(model, x, args) -> dict:
     fused: dict[str, int] = {}  # timed frames in which the provider fused the layer
     with Runner(model, args.threads, per_layer=False, spin=True) as plain, \
             Runner(model, args.threads, dense=0, spin=True) as timing:
+        line.show("bench: warming up…")
         for _ in range(args.warmup):
             plain.infer_tensor(x)
         while timing.timed_frames == 0:  # warm-up: its first profile sets its rate
             timing.infer_tensor(x)
         cycle = 0
+        started = time.perf_counter()
         while stats.frames < args.runs:
+            done = stats.frames
+            left = (time.perf_counter() - started) / done * (args.runs - done) if done else None
+            line.show(f"bench: timing layers, {done}/{args.runs} frames"
+                      + (f", about {left:.0f} s left" if left is not None else ""))
             for kind in ((timing, plain) if cycle % 2 == 0 else (plain, timing)):
                 if kind is timing:
                     costs: list[float] = []
@@ -155,6 +141,20 @@ def _measure(model, x, args) -> dict:
             "plain_runs": plain_runs, "profile_every": every, "statistic": statistic(None)}
 
 
+def _conflict(args: argparse.Namespace) -> str | None:
+    """Options that would be ignored together, refused in one line."""
+    problem = untrained_shape_problem(args.model, args.alpha, args.resolution)
+    if problem or not args.compare_precision:
+        return problem
+    if args.precision is not None:
+        return "--compare-precision times both precisions: drop --precision"
+    if args.recalibrate or args.no_roofs:
+        return "--compare-precision measures no roofs: drop --recalibrate and --no-roofs"
+    if len(args.image) > 1:
+        return "--compare-precision times one image: give --image once"
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -162,6 +162,9 @@ def run(args: argparse.Namespace) -> int:
     from visualizer.net.models import ModelError, load_model
     from visualizer.net.runtime.preprocess import PreprocessError
 
+    problem = _conflict(args)
+    if problem:
+        return fail(problem)
     if args.provider:
         from visualizer.net.runtime.sessions import set_provider
 
@@ -169,31 +172,29 @@ def run(args: argparse.Namespace) -> int:
             set_provider(args.provider)
         except ValueError as e:
             return fail(str(e))
+    try:  # before a model is downloaded or converted
+        frames = [(path, read_image(path)) for path in args.image]
+    except ValueError as e:
+        return fail(str(e))
     if args.compare_precision:
         from visualizer.commands._precision import run_compare
 
-        try:
-            frame = _read_image(args.image[0]) if args.image else \
-                np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
-        except ValueError as e:
-            return fail(str(e))
-        return run_compare(args, frame)
+        return run_compare(args, frames[0][1] if frames else
+                           np.random.default_rng(0).integers(0, 256, (480, 640, 3),
+                                                             dtype=np.uint8))
+    precision = args.precision or "float"
+    alpha = 1.0 if args.alpha is None else args.alpha
+    resolution = 224 if args.resolution is None else args.resolution
+    line = TerminalLine()
     try:
-        if args.model is not None:  # given but empty: "no model given", not untrained
-            model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                               progress=download_progress(), precision=args.precision)
-        else:
-            model = load_model("untrained", alpha=args.alpha, resolution=args.resolution,
-                               precision=args.precision)
+        model = load_model(args.model or "untrained", alpha=alpha, resolution=resolution,
+                           progress=download_progress(line), precision=precision)
     except (ModelError, SpecError) as e:
-        return fail(str(e))
-    try:
-        frames = [(path, _read_image(path)) for path in args.image]
-    except ValueError as e:
         return fail(str(e))
     from visualizer.net.runtime.runner import Runner
 
     try:
+        line.show("bench: loading the model into onnxruntime…")
         timing_frame = frames[0][1] if frames else \
             np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
         with Runner(model, args.threads, per_layer=False) as top:
@@ -201,19 +202,23 @@ def run(args: argparse.Namespace) -> int:
             images = [{"path": path, "top5": [
                 {"label": p.label, "index": p.index, "prob": p.prob}
                 for p in top.infer(frame).top5]} for path, frame in frames]
-        figures = _measure(model, x, args)
+        figures = _measure(model, x, args, line)
     except PreprocessError as e:
         return fail(str(e))
     except Exception as e:  # onnxruntime refusing the graph, out of memory, …
         return fail(f"inference failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
+    finally:
+        line.clear()
     result = {"model": model.name, "precision": model.precision, "trained": model.trained,
               "alpha": model.spec.alpha,
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
     try:
-        add_roofline(result, model.spec.layers, args)
+        add_roofline(result, model.spec.layers, args, line)
     except Exception as e:  # onnxruntime refusing the calibration graphs, out of memory, …
         return fail(f"roof calibration failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
+    finally:
+        line.clear()
     if args.json:
         print_json(result)
     else:

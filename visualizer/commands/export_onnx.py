@@ -5,11 +5,11 @@ The graph's nodes carry the paper's layer names, so it reads well in Netron.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
-                                         fail, positive_int)
+from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
+                                         download_progress, fail, file_name, model_name,
+                                         resolution, untrained_shape_problem)
 
 NAME = "export-onnx"
 
@@ -18,37 +18,40 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(NAME, help="convert a model to an ONNX file (opens in Netron)",
                        description="Convert MobileNet V1 to ONNX: an official checkpoint "
                        "name (downloaded once), a .tflite/.tgz/.onnx file, or 'untrained'.")
-    p.add_argument("--model", required=True, metavar="SRC",
+    p.add_argument("--model", required=True, metavar="SRC", type=model_name,
                    help="official name (e.g. mobilenet_v1_0.5_160_quant), a .tflite, .tgz "
                    "or .onnx path, 'untrained' or 'untrained:0.5_160'")
-    p.add_argument("--out", required=True, metavar="PATH", help="the .onnx file to write")
-    p.add_argument("--alpha", type=alpha, default=1.0,
+    p.add_argument("--out", required=True, metavar="PATH", type=file_name,
+                   help="the .onnx file to write (through a symbolic link: the file it "
+                   "points to)")
+    p.add_argument("--alpha", type=alpha, default=None,
                    help="width multiplier of an untrained model (default 1.0)")
-    p.add_argument("--resolution", type=positive_int, default=224,
+    p.add_argument("--resolution", type=resolution, default=None,
                    help="input size of an untrained model (default 224)")
     add_precision_argument(p)
 
 
 def run(args: argparse.Namespace) -> int:
-    from visualizer.io.atomic import unwritable_reason, write_atomic
+    from visualizer.io.atomic import write_atomic
+    from visualizer.io.output_paths import Input, Output, output_problem
     from visualizer.net.models import ModelError, load_model
 
     out = Path(args.out).expanduser()
-    if out.suffix.lower() != ".onnx":
-        return fail(f"--out must end in .onnx, not {out.name!r}")
-    problem = unwritable_reason(out)  # before a download or a conversion, not after
+    problem = untrained_shape_problem(args.model, args.alpha, args.resolution) or \
+        output_problem([Output("--out", args.out, (".onnx",))],  # before any download
+                       [Input("--model", args.model)] if Path(args.model).expanduser().exists()
+                       else [])
     if problem:
-        return fail(f"--out: {problem}")
+        return fail(problem)
+    line = TerminalLine()
     try:
-        model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                           progress=download_progress(), precision=args.precision)
+        model = load_model(args.model, alpha=1.0 if args.alpha is None else args.alpha,
+                           resolution=224 if args.resolution is None else args.resolution,
+                           progress=download_progress(line), precision=args.precision or "float")
     except ModelError as e:
         return fail(str(e))
-    except KeyboardInterrupt:
-        return fail("interrupted", 130)
     finally:
-        if sys.stderr.isatty():
-            sys.stderr.write("\r")
+        line.clear()
     try:
         write_atomic(out, model.onnx_bytes)
     except OSError as e:

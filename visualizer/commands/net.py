@@ -2,29 +2,11 @@
 from __future__ import annotations
 
 import argparse
-import math
 
-from visualizer.commands._common import fail, print_json, table
+from visualizer.commands._common import alpha, classes, fail, print_json, resolution, table
 from visualizer.net.model.mobilenet import NetLayer, NetSpec, SpecError, summary_by_type
 
 NAME = "net"
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not math.isfinite(value):
-        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
-    return value
-
-
-def _whole(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,11 +15,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                        description="MobileNet V1 (Howard et al. 2017, Table 1) layer by layer, "
                        "with mult-adds and parameters per layer, totals and the share of "
                        "each layer type (Table 2).")
-    p.add_argument("--alpha", type=_number, default=d.alpha,
+    p.add_argument("--alpha", type=alpha, default=d.alpha,
                    help="width multiplier α in (0, 1] (default %(default)s)")
-    p.add_argument("--resolution", type=_whole, default=d.resolution,
+    p.add_argument("--resolution", type=resolution, default=d.resolution,
                    help="input size, a multiple of 32 (default %(default)s)")
-    p.add_argument("--classes", type=_whole, default=d.classes,
+    p.add_argument("--classes", type=classes, default=d.classes,
                    help="classifier outputs (default %(default)s, as in the paper)")
     p.add_argument("--standard-conv", action="store_true",
                    help="replace each depthwise-separable pair by a full 3×3 conv (Table 4)")

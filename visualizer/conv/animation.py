@@ -14,7 +14,10 @@ from visualizer.conv.layer import LayerSpec
 
 FORMATS = (".gif", ".mp4")
 MIN_SIZE, MAX_SIZE = (320, 200), (3840, 2160)
-MAX_FPS = 60.0
+#: Frames (steps) per second: at least one frame every 10 s (slower only makes hour-long
+#: files), at most 60; a GIF at most 50 (its delays are in hundredths of a second, and
+#: players show a delay below 2 of them as 10).
+MIN_FPS, MAX_FPS, GIF_MAX_FPS = 0.1, 60.0, 50.0
 #: A GIF's frames stay in memory until it is written (a byte per pixel each).
 GIF_FRAME_LIMIT = 1500
 
@@ -45,6 +48,11 @@ class AnimationPlan:
         return range(self.start + 1, self.length + 1)
 
 
+def max_fps(out: str | Path) -> float:
+    """The highest frame rate a file of `out`'s format plays at."""
+    return GIF_MAX_FPS if Path(out).suffix.lower() == ".gif" else MAX_FPS
+
+
 def parse_size(text: str) -> tuple[int, int]:
     """'640x400' → (640, 400); AnimationError for anything else or out of range."""
     w, sep, h = text.lower().replace("×", "x").partition("x")
@@ -69,8 +77,10 @@ def make_plan(out: str | Path, spec: LayerSpec, path: str = "standard", fps: flo
         raise AnimationError(f"{out} is a folder")
     if path not in PATH_NAMES:
         raise AnimationError(f"unknown path {path!r}; choose standard or separable")
-    if not (0 < fps <= MAX_FPS) or fps != fps:
-        raise AnimationError(f"fps {fps:g} is outside (0, {MAX_FPS:g}]")
+    top = max_fps(out)
+    if not MIN_FPS <= fps <= top:  # NaN too
+        raise AnimationError(f"fps {fps:g} is outside {MIN_FPS:g} … {top:g}"
+                             + (" for a GIF" if top == GIF_MAX_FPS else ""))
     if out.suffix.lower() == ".mp4" and (size[0] % 2 or size[1] % 2):
         raise AnimationError(f"an MP4's width and height must be even, not {size[0]}x{size[1]}")
     ho, wo, n = spec.output_shape

@@ -1,9 +1,13 @@
 """Output files that are never half-written, and output paths checked before the work.
 
-Every file the app writes for the user (reports, exports, screenshots, .onnx files) goes
-to a temporary file in the target's folder and is renamed onto the target once complete:
-a reader sees the old file or the whole new one, and a failed write (full disk, killed
-process) leaves no partial file behind.
+Every file the app writes for the user (reports, exports, screenshots, animations, .onnx
+files, cached downloads) goes to a temporary file in the target's folder, is synced and
+renamed onto the target once complete (and the folder synced): a reader sees the old
+file or the whole new one, and a failed write (full disk), an exception or Ctrl-C /
+SIGTERM (raised as KeyboardInterrupt, see app.py) leaves no partial file and no
+temporary one behind. A new file gets the mode the umask allows (0644 under umask 022);
+a replaced file keeps its mode. A symbolic link is written through: the file it points
+to is replaced and the link stays.
 """
 from __future__ import annotations
 
@@ -15,11 +19,14 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from visualizer.io.file_kinds import special_kind
 
-def _target(path: str | os.PathLike) -> Path:
+
+def real_target(path: str | os.PathLike) -> Path:
     """The file really written: `~` expanded, symlinks followed (renaming onto a symlink
     would replace the link, not the file it points to)."""
     return Path(os.path.realpath(Path(path).expanduser()))
+
 
 
 def unwritable_reason(path: str | os.PathLike) -> str | None:
@@ -32,14 +39,19 @@ def unwritable_reason(path: str | os.PathLike) -> str | None:
     shown = os.fspath(path)
     if not shown.strip():
         return "no file name given"
-    target = _target(path)
+    target = real_target(path)
     if target.is_dir():
         return f"{shown} is a folder, not a file"
-    if target.exists() and not target.is_file():
-        return f"{shown} is not a regular file"
+    special = special_kind(target)
+    if special is not None:
+        return f"{shown} is {special}, not a regular file"
     folder = target.parent
     if not folder.exists():
-        return f"folder does not exist: {Path(shown).expanduser().parent}"
+        given = Path(shown).expanduser()
+        if given.parent.exists() and given.is_symlink():  # the link's target folder is gone
+            return (f"{shown} is a symbolic link to {os.readlink(given)}, whose folder "
+                    "does not exist")
+        return f"folder does not exist: {given.parent}"
     if not folder.is_dir():
         return f"{Path(shown).expanduser().parent} is not a folder"
     try:
@@ -60,7 +72,7 @@ def replacing(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     For writers that want a file name (e.g. Qt's image save): write to the yielded path;
     `suffix` ends its name, for writers that pick the format from it (".mp4").
     """
-    target = _target(path)
+    target = real_target(path)
     tmp = target.with_name(f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.part"
                            f"{suffix}")
     try:
@@ -75,6 +87,22 @@ def replacing(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    _sync_folder(target.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    """Make the rename itself durable (POSIX); a folder that cannot be opened or synced
+    (Windows, some network file systems) is left to the OS."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def write_atomic(path: str | os.PathLike, data: bytes | str) -> None:

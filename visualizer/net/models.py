@@ -28,6 +28,7 @@ from typing import Callable
 from visualizer.net.checkpoints.official import (CheckpointError, DownloadCancelled, extract_tflite,
                                         fetch_checkpoint, fetch_labels, official_names,
                                         parse_official, read_labels)
+from visualizer.io.file_kinds import not_regular
 from visualizer.net.model.mobilenet import NetSpec, SpecError
 from visualizer.net.checkpoints.tflite_import import TFLiteError, import_tflite
 from visualizer.net.checkpoints.weights import NetworkWeights
@@ -150,10 +151,9 @@ def _from_file(path: Path, labels_path, cache, labels_url, precision: str) -> Lo
         raise ModelError(f"unknown model {str(path)!r}: give a .tflite, .tgz or .onnx file, "
                          "an official name such as mobilenet_v1_1.0_224 or "
                          "mobilenet_v1_0.5_160_quant, or 'untrained'")
-    if path.is_dir():
-        raise ModelError(f"{path} is a folder, not a model file")
-    if not path.is_file():
-        raise ModelError(f"model file not found: {path}")
+    problem = not_regular(path, "model file")  # a FIFO would block the read forever
+    if problem:
+        raise ModelError(problem)
     stem = name[: -len(suffix)]
     if suffix == ".onnx":
         return _from_onnx(path, stem, labels_path, cache, labels_url, precision)

@@ -32,11 +32,6 @@ HEARTBEAT_MS = 5
 MODEL_TIMEOUT_S = 600.0  # a first-time download of the largest checkpoint may be slow
 
 
-def wants_live(args) -> bool:
-    return bool(getattr(args, "source", None) or getattr(args, "autostart", False)
-                or getattr(args, "report", None) or getattr(args, "exit_after_frames", None))
-
-
 def prepare_headless(args) -> None:
     """A run that ends by itself needs no screen: use Qt's offscreen platform when there
     is no display (before the QApplication exists)."""
@@ -47,11 +42,8 @@ def prepare_headless(args) -> None:
 
 
 def check_args(args) -> str | None:
-    """One line describing what is wrong with the live options, or None."""
-    if args.exit_after_frames is not None and not args.autostart:
-        return "--exit-after-frames needs --autostart"
-    if args.autostart and not args.source:
-        return "--autostart needs --source (a video, an image, a folder of images or camera:N)"
+    """One line describing what is wrong with the source, or None (the options' own
+    combinations are checked before Qt starts: launch.check_live_options)."""
     if args.source:
         try:
             make_source(args.source).deleteLater()

@@ -11,7 +11,8 @@ SCREENSHOT_SIZE = (1280, 800)
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the main window (exit code of the event loop), or save a screenshot (0 / 2)."""
-    problem = check_outputs(args)  # before any work: no run that cannot save its result
+    # before any work: no run that cannot save its result, or that would never end
+    problem = check_outputs(args) or check_live_options(args)
     if problem:
         sys.stderr.write(f"error: {problem}\n")
         return 2
@@ -32,7 +33,7 @@ def run_gui(args: argparse.Namespace) -> int:
         from visualizer.ui.console_messages import silence_qt_messages
 
         silence_qt_messages()
-    from visualizer.ui.headless import prepare_headless, run_live, wants_live
+    from visualizer.ui.headless import prepare_headless, run_live
 
     live = wants_live(args)
     if live:
@@ -88,21 +89,56 @@ def leave(code: int) -> int:
 
 
 def check_outputs(args: argparse.Namespace) -> str | None:
-    """One line saying why --screenshot or --report cannot be written, or None."""
-    from visualizer.io.atomic import unwritable_reason
+    """One line saying why --screenshot or --report cannot be written, or must not be
+    (it would replace the source, the model, the other output or a file of another
+    kind: io/output_paths.py), or None."""
+    from visualizer.io.output_paths import Input, Output, output_problem
 
-    shot = getattr(args, "screenshot", None)
-    if shot is not None:
-        if Path(shot).suffix.lower() != ".png":
-            return f"screenshot path must end in .png: {shot}"
-        problem = unwritable_reason(shot)
+    outputs = [Output(option, path, (suffix,)) for option, path, suffix in (
+        ("--screenshot", getattr(args, "screenshot", None), ".png"),
+        ("--report", getattr(args, "report", None), ".json")) if path is not None]
+    inputs = [Input(option, path) for option, path in (
+        ("--source", getattr(args, "source", None)), ("--model", getattr(args, "model", None)))
+        if path and Path(path).expanduser().exists()]  # not camera:N or an official name
+    return output_problem(outputs, inputs) if outputs else None
+
+
+LIVE_OPTIONS = ("source", "autostart", "report", "exit_after_frames", "model", "precision")
+
+
+def live_options(args: argparse.Namespace) -> list[str]:
+    """The live options given, as typed ("--source", …)."""
+    return ["--" + name.replace("_", "-") for name in LIVE_OPTIONS if getattr(args, name, None)]
+
+
+def wants_live(args: argparse.Namespace) -> bool:
+    """Any live option: the window opens with the Live tab set up from them (--model and
+    --precision too: without a source, the model is loaded and waits for one)."""
+    return bool(live_options(args))
+
+
+def check_live_options(args: argparse.Namespace) -> str | None:
+    """One line saying which live options do not go together, or None (before Qt)."""
+    autostart, frames = getattr(args, "autostart", False), getattr(args, "exit_after_frames", None)
+    if frames is not None and not autostart:
+        return "--exit-after-frames needs --autostart"
+    if autostart and not getattr(args, "source", None):
+        return "--autostart needs --source (a video, an image, a folder of images or camera:N)"
+    if getattr(args, "screenshot", None) and wants_live(args) and frames is None:
+        # the screenshot is taken when the run ends: without an end it would wait forever
+        return (f"--screenshot with {' '.join(live_options(args))} (a live run) needs "
+                "--autostart and --exit-after-frames N: it is taken when the run ends")
+    model = getattr(args, "model", None)
+    if model and Path(model).expanduser().exists():  # a file (not a name): never a FIFO
+        from visualizer.io.file_kinds import not_regular
+
+        problem = not_regular(model, "model file")
         if problem:
-            return f"--screenshot: {problem}"
-    report = getattr(args, "report", None)
-    if report is not None:
-        problem = unwritable_reason(report)
-        if problem:
-            return f"--report: {problem}"
+            return problem
+    if getattr(args, "source", None):
+        from visualizer.video.source_paths import source_problem  # no Qt in there
+
+        return source_problem(args.source)
     return None
 
 
@@ -118,7 +154,7 @@ def save_screenshot(window, path: Path) -> int:
             QApplication.processEvents()
         save_png(window.grab(), path)
     except OSError as e:
-        sys.stderr.write(f"error: could not write {path}: {e.strerror or e}\n")
+        sys.stderr.write(f"error: cannot write {path}: {e.strerror or e}\n")
         return 2
     finally:
         window.close()  # stops the tabs' threads, whatever happened

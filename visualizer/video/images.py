@@ -10,14 +10,18 @@ source's targets, so the show only replays it; new targets (another model) decod
 """
 from __future__ import annotations
 
+import errno
 import itertools
+import os
 import queue
+import stat
 import threading
 from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QSize, QTimer, Signal
+from PySide6.QtCore import (QBuffer, QByteArray, QCoreApplication, QIODevice, QObject, QSize,
+                            QTimer, Signal)
 from PySide6.QtGui import QImage, QImageReader
 
 from visualizer.video.frame_source import FrameSource
@@ -32,6 +36,8 @@ MAX_IMAGE_PIXELS = 16_000_000
 #: Qt refuses to decode images needing more than allocationLimit() MiB (256 by default);
 #: a photo the user chose may take up to this much while it is decoded and scaled.
 MAX_DECODE_MIB = 1024
+#: A file larger than this is not read as an image (the largest photos are far smaller).
+MAX_FILE_BYTES = 512 * 2**20
 #: Decoded images a slide show keeps (least recently shown dropped first); a folder of
 #: hundreds of photos is decoded again as the show comes round instead of filling memory.
 IMAGE_CACHE_BYTES = 256 * 2**20
@@ -57,10 +63,47 @@ def decode_size(width: int, height: int) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
+def read_file(path: str | Path) -> bytes:
+    """The file's bytes, read by Python, which lets go of the GIL while it waits: a read
+    that blocks (a FIFO that appeared in a folder, a stalled network mount) blocks this
+    thread only. QImageReader reading the file itself holds the GIL while it waits, and
+    the whole program stops, Ctrl-C included. OSError when it cannot be read."""
+    # opened without waiting for a FIFO's writer; then only a regular file is read
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(errno.EINVAL, "not a regular file")
+        data = f.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise OSError(errno.EFBIG, f"larger than {MAX_FILE_BYTES // 2**20} MiB")
+    return data
+
+
 def read_image(path: str | Path) -> tuple[QImage | None, str]:
     """(image upright as its EXIF orientation says and sized by decode_size, "") or
-    (None, why it cannot be read). Large JPEGs are decoded at a reduced scale directly."""
-    reader = QImageReader(str(path))
+    (None, why it cannot be read). Large JPEGs are decoded at a reduced scale directly.
+
+    The format comes from the content (a JPEG named .png decodes); the name's suffix is
+    tried only for formats without a signature (TGA, WBMP)."""
+    try:
+        data = QByteArray(read_file(path))
+    except OSError as e:
+        return None, e.strerror or str(e)
+    image, why = _decode(data, b"")
+    suffix = Path(path).suffix.lstrip(".").lower()
+    if image is None and suffix in _NO_SIGNATURE:
+        image, why = _decode(data, suffix.encode())
+    return image, why
+
+
+#: Formats Qt cannot recognise by their content: only their suffix says what they are.
+_NO_SIGNATURE = {"tga", "wbmp"}
+
+
+def _decode(data: QByteArray, fmt: bytes) -> tuple[QImage | None, str]:
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    reader = QImageReader(buffer, fmt)
     reader.setAutoTransform(True)
     size = reader.size()  # as stored (before orientation); invalid when unknown
     need = 0
@@ -233,9 +276,9 @@ class ImageSource(FrameSource):
         while self.running:
             if all(p in self._unreadable for p in self._files):
                 first = next(iter(self._unreadable.items()))
-                what = f"{first[0].name}: {first[1]}" if len(self._files) == 1 else \
-                    f"no image in {self.path.name} is readable ({first[0].name}: {first[1]})"
-                self._fail(f"Cannot read {what}")
+                self._fail(f"Cannot read {first[0].name}: {first[1]}" if len(self._files) == 1
+                           else f"No image in {self.path.name} is readable ({first[0].name}: "
+                           f"{first[1]})")
                 return
             path = self._files[self._next % len(self._files)]
             if path in self._unreadable:

@@ -16,6 +16,7 @@ from visualizer.video.camera import CameraSource
 from visualizer.video.frame_source import FrameSource, VideoSinkSource
 from visualizer.video.images import ImageSource, image_suffixes
 from visualizer.video.sniff import not_a_video
+from visualizer.video.source_paths import camera_number, source_problem
 
 class SourceError(ValueError):
     """A source description that cannot work (missing file, malformed camera:N)."""
@@ -84,15 +85,16 @@ def make_source(spec: str, *, loop_video: bool = False, image_fps: float = 15.0,
     Raises SourceError for a description that cannot work; everything that can only be
     found out by trying (decoding, devices) is reported later on the `error` signal.
     """
-    text = spec.strip()
-    if text.lower() == "camera" or text.lower().startswith("camera:"):
-        number = text[7:] or "0"
-        if not number.isdigit():
-            raise SourceError(f"camera:N needs a camera number, not {number!r}")
-        return CameraSource(int(number), parent, camera_format)
-    path = Path(text).expanduser()
-    if not text or not path.exists():
-        raise SourceError(f"no such file or folder: {spec}")
+    try:
+        number = camera_number(spec)
+    except ValueError as e:
+        raise SourceError(str(e)) from None
+    if number is not None:
+        return CameraSource(number, parent, camera_format)
+    problem = source_problem(spec)
+    if problem:
+        raise SourceError(problem)
+    path = Path(spec.strip()).expanduser()
     if path.is_dir():
         return ImageSource(path, image_fps, parent)
     if path.suffix.lower() in image_suffixes():

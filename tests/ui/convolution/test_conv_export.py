@@ -38,3 +38,19 @@ def test_cancel_leaves_no_file_and_no_thread(tab, qtbot, tmp_path):
 def test_invalid_request_is_said_in_the_tab(tab, tmp_path):
     assert not tab.exporter.export(tmp_path / "a.bmp")
     assert "must end in .gif or .mp4" in tab.message.text()
+
+
+def test_the_fastest_speed_exports_at_the_format_s_highest_rate(tab, qtbot, tmp_path):
+    """120 steps/s: an MP4 plays at most 60 frames per second and a GIF 50 (its delays
+    are in hundredths of a second); the export is capped, not refused."""
+    from visualizer.ui.convolution.transport import SPEEDS
+
+    tab.transport.speed.setValue(len(SPEEDS) - 1)
+    assert tab.transport.steps_per_second == 120
+    for name, fps in (("fast.gif", 50.0), ("fast.mp4", 60.0)):
+        with qtbot.waitSignal(tab.exporter.finished, timeout=60_000) as done:
+            assert tab.exporter.export(tmp_path / name, size=(320, 200))
+            assert tab.exporter.plan.fps == fps
+            tab.exporter.cancel()
+        assert done.args[1] == "cancelled"
+    assert list(tmp_path.iterdir()) == []

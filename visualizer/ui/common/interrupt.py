@@ -5,6 +5,12 @@ loop waits in C++: a Ctrl-C would wait for the next Python slot, and its Keyboar
 would be raised inside that slot, printed as a traceback and ignored. So while the loop
 runs, the signal also writes a byte to a socket (signal.set_wakeup_fd) that a
 QSocketNotifier watches, and the handler asks the event loop to end instead of raising.
+
+Outside an event loop (the headless `animate`), Qt calls that call back into Python (a
+widget's event and paint methods while it is laid out and grabbed) run with the signals
+held (`signals_held`): a KeyboardInterrupt raised inside such a callback unwinds through
+Qt's C++ frames, which crashed the process (a segfault in sendPostedEvents, 5 of 5
+Ctrl-C's); held, it is raised once the Qt call has returned.
 """
 from __future__ import annotations
 
@@ -28,6 +34,37 @@ class Interrupted:
 
     signum: int | None = None
     on_signal: Callable[[], None] | None = None
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Inside, SIGINT and SIGTERM are only noted; when the block ends, the handlers that
+    were in place get them (the default one then raises KeyboardInterrupt here, in plain
+    Python). Does nothing off the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+
+    def note(signum, _frame) -> None:
+        pending.append(signum)
+
+    previous = {s: signal.signal(s, note) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, old in previous.items():
+            signal.signal(s, old)
+        for signum in dict.fromkeys(pending):  # each signal once, in order
+            _deliver(signum, previous[signum])
+
+
+def _deliver(signum: int, handler) -> None:
+    """Act on a held signal as `handler` (the one that was in place) would have."""
+    if callable(handler):
+        handler(signum, None)
+    elif handler != signal.SIG_IGN:  # the default action (for SIGTERM: the process ends)
+        signal.raise_signal(signum)
 
 
 class _Wakeup(QObject):

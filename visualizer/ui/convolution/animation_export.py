@@ -16,7 +16,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
-from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan
+from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan, max_fps
 from visualizer.io.animation_files import AnimationWriter
 from visualizer.ui.convolution.frames import FrameRenderer, MakeView
 
@@ -62,8 +62,8 @@ class AnimationExporter(QObject):
         self.tab.pause()
         start = 0 if ex.at_end else ex.position
         try:
-            plan = make_plan(path, ex.spec, ex.path, float(self.tab.transport.steps_per_second),
-                             size, start)
+            fps = min(float(self.tab.transport.steps_per_second), max_fps(path))  # 120/s
+            plan = make_plan(path, ex.spec, ex.path, fps, size, start)
         except AnimationError as e:
             self.tab.show_message(f"Not exported: {e}")
             return False

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.conv.animation import AnimationPlan
 from visualizer.io.animation_files import AnimationWriter
 from visualizer.conv.explorer import Explorer
+from visualizer.ui.common.interrupt import signals_held
 
 #: Frames smaller than this are laid out at this width, then scaled down smoothly.
 LAYOUT_WIDTH = 1024
@@ -36,17 +37,19 @@ class FrameRenderer:
         w, h = plan.size
         scale = max(1.0, LAYOUT_WIDTH / w)
         self.layout_size = (round(w * scale), round(h * scale))
-        self.tab = make_view(ex)
-        self.tab.setAttribute(Qt.WA_DontShowOnScreen, True)
-        self.tab.resize(*self.layout_size)
-        self.tab.show()
+        with signals_held():  # Ctrl-C acts after Qt's calls into Python (interrupt.py)
+            self.tab = make_view(ex)
+            self.tab.setAttribute(Qt.WA_DontShowOnScreen, True)
+            self.tab.resize(*self.layout_size)
+            self.tab.show()
 
     def frame(self, position: int) -> np.ndarray:
         """The tab after step `position`, as (H, W, 3) uint8 RGB of the plan's size."""
-        self.tab.seek(position)
-        QCoreApplication.sendPostedEvents()  # pending layouts, before the grab
+        with signals_held():
+            self.tab.seek(position)
+            QCoreApplication.sendPostedEvents()  # pending layouts, before the grab
+            img = self.tab.grab().toImage()
         w, h = self.plan.size
-        img = self.tab.grab().toImage()
         if (img.width(), img.height()) != (w, h):
             img = img.scaled(w, h, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
         img = img.convertToFormat(QImage.Format_RGB888)
@@ -54,8 +57,9 @@ class FrameRenderer:
         return rows.reshape(h, img.bytesPerLine())[:, :w * 3].reshape(h, w, 3).copy()
 
     def close(self) -> None:
-        self.tab.close()
-        self.tab.deleteLater()
+        with signals_held():
+            self.tab.close()
+            self.tab.deleteLater()
 
 
 def render_plan(plan: AnimationPlan, make_view: MakeView,
@@ -75,5 +79,6 @@ def render_plan(plan: AnimationPlan, make_view: MakeView,
                     progress(i + 1, total)
     finally:
         renderer.close()
-        app.processEvents()  # the deferred delete
+        with signals_held():
+            app.processEvents()  # the deferred delete
     return writer.frames
