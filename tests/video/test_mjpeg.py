@@ -9,7 +9,7 @@ import time
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QSize, QTimer
+from PySide6.QtCore import QSize
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
 from visualizer.net.runtime.preprocess import resize_rgb
