@@ -39,7 +39,9 @@ class Measure:
     def block(self, s: Section, rows: int | None = None, cols: int | None = None
               ) -> tuple[int, int]:
         rows, cols = s.rows if rows is None else rows, s.cols if cols is None else cols
-        return max(cols * self.cell_w, self.title_w(s.title) + 4), rows * self.cell_h + self.title_h
+        # + 1: the grid's closing line
+        return (max(cols * self.cell_w + 1, self.title_w(s.title) + 4),
+                rows * self.cell_h + self.title_h + 1)
 
 
 @dataclass(frozen=True)
@@ -111,12 +113,15 @@ def whole_width(sections: Sequence[Section], m: Measure, height: int) -> tuple[i
 
 
 def fit_row(panels: Sequence[Sequence[Section]], width: int, height: int,
-            measures: Sequence[Measure]) -> Fit:
+            measures: Sequence[Measure], min_widths: Sequence[int] = ()) -> Fit:
     """Fit panels side by side in width × height. `measures` go from the normal cell size
     down to the legible minimum (the last); every panel is drawn whole at the largest
-    measure where they all fit, else cropped at the minimum."""
+    measure where they all fit, else cropped at the minimum. A panel is at least as wide
+    as its `min_widths` entry (e.g. its caption)."""
+    mins = list(min_widths) + [0] * (len(panels) - len(min_widths))
     for m in measures:
         found = [whole_width(p, m, height) for p in panels]
+        found = [None if f is None else (max(f[0], lo), f[1]) for f, lo in zip(found, mins)]
         if all(found):
             gaps = m.gap * 2 * (len(panels) - 1)
             if sum(w for w, _ in found) + gaps <= width:
@@ -124,14 +129,15 @@ def fit_row(panels: Sequence[Sequence[Section]], width: int, height: int,
                     PanelFit(w, tuple(SectionFit(min(k, s.count), s.count, s.rows, s.cols)
                                       for s in p))
                     for p, (w, k) in zip(panels, found)))
-    return _cropped(panels, width, height, measures[-1])
+    return _cropped(panels, width, height, measures[-1], mins)
 
 
-def _cropped(panels, width: int, height: int, m: Measure) -> Fit:
+def _cropped(panels, width: int, height: int, m: Measure, mins: Sequence[int]) -> Fit:
     """At the smallest cells: panels that fit whole within a fair share of the width get
     what they need, the others share the rest and show what fits of their sections."""
     room = max(len(panels), width - m.gap * 2 * (len(panels) - 1))
     need = {i: whole_width(p, m, height) for i, p in enumerate(panels)}
+    need = {i: None if f is None else (max(f[0], mins[i]), f[1]) for i, f in need.items()}
     widths: dict[int, int] = {}
     pending = list(range(len(panels)))
     changed = True
@@ -151,7 +157,7 @@ def _cropped(panels, width: int, height: int, m: Measure) -> Fit:
             out.append(PanelFit(w, tuple(SectionFit(min(k, s.count), s.count, s.rows, s.cols)
                                          for s in p)))
         else:
-            out.append(_crop_panel(p, max(share, 1), height, m))
+            out.append(_crop_panel(p, max(share, mins[i], 1), height, m))
     return Fit(m, tuple(out))
 
 
@@ -186,6 +192,7 @@ def window(size: int, focus: int, span: int, shown: int, low: int = 0) -> tuple[
     focus+span-1 in view (centred on it when the range is cropped)."""
     if shown >= size:
         return low, low + size
-    start = focus + span // 2 - shown // 2
+    # the span centred when it fits, else its first `shown` indices
+    start = focus + span // 2 - shown // 2 if shown >= span else focus
     start = max(low, min(start, low + size - shown))
     return start, start + shown

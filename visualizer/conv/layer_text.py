@@ -3,6 +3,7 @@ layer's numbers, and the same layer as PyTorch and ONNX code (a mixin of Explore
 from __future__ import annotations
 
 from visualizer.conv import costs
+from visualizer.conv.race import Race
 
 
 class LayerTexts:
@@ -39,3 +40,46 @@ class LayerTexts:
         return (f"Conv(kernel_shape=[{s.kernel}, {s.kernel}], strides=[{s.stride}, {s.stride}], "
                 f"pads=[{p}, {p}, {p}, {p}], group={s.groups})  "
                 f"W: [{s.filters}, {s.channels_per_group}, {s.kernel}, {s.kernel}]")
+
+    def headline(self) -> tuple[str, str, str]:
+        """The tally's headline: the reduction, what it compares (with both totals) and
+        the ratio as the paper writes it, e.g. '82.64% fewer multiplications',
+        'depthwise-separable 675 vs standard 3,888', '675 / 3,888 = 0.1736 = 1/N + 1/k²
+        = 1/16 + 1/9'. With groups > 1 the second line also compares with grouped."""
+        c = self.costs
+        first = None
+        versus = []
+        for cheap, dear, a, b in self.comparisons():
+            pct = 100.0 * (1 - a / b)
+            word = "fewer" if pct >= 0 else "more"  # 1×1 kernels or N = 1: separable dearer
+            if first is None:
+                first = f"{abs(pct):.2f}% {word} multiplications"
+                versus.append(f"{cheap} {a:,} vs {dear} {b:,}")
+            else:
+                versus.append(f"{abs(pct):.2f}% {word} than {dear} {b:,}")
+        ratio = (f"{c.separable:,} / {c.standard:,} = {c.ratio:.4f} = 1/N + 1/k² = "
+                 f"1/{c.filters} + 1/{c.kernel ** 2}")
+        return first, "; ".join(versus), ratio
+
+    def summary(self, path: str) -> list[str]:
+        """The held last frame of an animation: both totals and the ratio 1/N + 1/k²
+        (the race: also where the standard side was when separable finished)."""
+        c, s = self.costs, self.spec
+        headline, versus, ratio = self.headline()
+        std = (f"grouped (g={s.groups}) {c.grouped:,}" if s.groups > 1 else
+               f"standard {c.standard:,}")
+        which = "grouped" if s.groups > 1 else "standard"
+        lines = [f"{headline}: {versus}",
+                 f"{std} = {' × '.join(v for _, v in costs.factors(s, which))}",
+                 f"depthwise-separable {c.separable:,} = depthwise {c.depthwise:,} + "
+                 f"pointwise {c.pointwise:,}",
+                 ratio]
+        if path == "race":
+            r = Race(s)
+            at = min(r.separable_total, r.standard_total)
+            slower = "standard" if r.separable_total <= r.standard_total else "separable"
+            total = r.standard_total if slower == "standard" else r.separable_total
+            lines.insert(1, f"race: the faster side finished at frame "
+                            f"{min(r.separable_finish, r.standard_length):,} of {r.length:,}, "
+                            f"when the {slower} side was at {100 * at / total:.1f} %")
+        return lines

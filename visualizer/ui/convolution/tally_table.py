@@ -32,7 +32,7 @@ class TallyRow:
 
 
 HEADER = ("", "done so far", "whole layer")
-SWATCH, GAP, MIN_POINTS = 10, 12, 7.0
+SWATCH, GAP = 10, 12
 IDLE = QColor(150, 150, 150)
 
 
@@ -40,13 +40,26 @@ class TallyTable(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: tuple[TallyRow, ...] = ()
-        self._base = QFont(self.font())
-        self._base.setPointSizeF(self._base.pointSizeF() * 1.25)
-        self._small = QFont(self.font())
-        self._small.setPointSizeF(max(MIN_POINTS, self.font().pointSizeF() * 0.85))
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self._geometry: _Geometry | None = None
-        self.setFixedHeight(self._height())
+        self._base = self._small = QFont()
+        self.set_fonts(16, 11)
+
+    def set_fonts(self, base_px: int, small_px: int) -> None:
+        """Counts at `base_px`; the header at `small_px`, which is also as small as the
+        counts may shrink to in a narrow panel."""
+        self._base, self._small = QFont(self.font()), QFont(self.font())
+        self._base.setPixelSize(base_px)
+        self._small.setPixelSize(small_px)
+        self.floor_px = small_px
+        self._geometry = None
+        self.setFixedHeight(self._height(max(4, len(self.rows))))
+        self.update()
+
+    @property
+    def min_text_px(self) -> int:
+        g = self._layout() if self.rows else None
+        return min(self._small.pixelSize(), g.font.pixelSize() if g else self._base.pixelSize())
 
     def _height(self, rows: int = 4) -> int:
         return (QFontMetrics(self._small).lineSpacing() + 2
@@ -102,9 +115,9 @@ class TallyTable(QWidget):
         font = QFont(self._base)
         need = self._needed_width(font)
         for _ in range(4):  # narrower than the numbers need: shrink the font (the headers
-            if need <= self.width() or font.pointSizeF() <= MIN_POINTS:  # do not shrink)
+            if need <= self.width() or font.pixelSize() <= self.floor_px:  # do not shrink)
                 break
-            font.setPointSizeF(max(MIN_POINTS, font.pointSizeF() * self.width() / need * 0.98))
+            font.setPixelSize(max(self.floor_px, int(font.pixelSize() * self.width() / need * 0.98)))
             need = self._needed_width(font)
         bold = QFont(font)
         bold.setBold(True)
