@@ -17,12 +17,16 @@ from typing import Callable, Sequence
 
 @dataclass(frozen=True)
 class Section:
-    """`count` blocks of rows × cols cells, titled at most as wide as `title`."""
+    """`count` blocks of rows × cols cells, titled at most as wide as `title`. When they
+    must be cropped, at least `keep` blocks stay in view if their cells can be cut down
+    to `span` × `span` (e.g. the channels a step's text lists, and its window)."""
 
     count: int
     rows: int
     cols: int
     title: str = ""
+    keep: int = 1
+    span: int = 1
 
 
 @dataclass(frozen=True)
@@ -179,12 +183,25 @@ def _crop_panel(sections: Sequence[Section], width: int, height: int, m: Measure
 
 
 def _crop_section(s: Section, width: int, height: int, m: Measure) -> SectionFit:
-    rows = max(1, min(s.rows, (height - m.title_h) // m.cell_h))
-    cols = max(1, min(s.cols, width // m.cell_w))
+    rows = max(1, min(s.rows, (height - m.title_h - 1) // m.cell_h))
+    cols = max(1, min(s.cols, (width - 1) // m.cell_w))
     bw, bh = m.block(s, rows, cols)
     per_row = max(1, min(s.count, (width + m.gap) // (bw + m.gap)))
     lines = max(1, (height + m.gap) // (bh + m.gap))
-    return SectionFit(per_row, max(1, min(s.count, per_row * lines)), rows, cols)
+    fit = SectionFit(per_row, max(1, min(s.count, per_row * lines)), rows, cols)
+    keep = min(s.keep, s.count)
+    if fit.count >= keep:
+        return fit
+    best = None  # cut the blocks smaller so that `keep` of them fit, their span whole
+    for k in range(1, keep + 1):
+        lines = -(-keep // k)
+        rows = min(s.rows, ((height + m.gap) // lines - m.gap - m.title_h - 1) // m.cell_h)
+        cols = min(s.cols, ((width + m.gap) // k - m.gap - 1) // m.cell_w)
+        if rows >= min(s.span, s.rows) and cols >= min(s.span, s.cols) and \
+                m.block(s, rows, cols)[0] * k + (k - 1) * m.gap <= width:
+            if best is None or rows * cols > best.rows * best.cols:
+                best = SectionFit(k, keep, rows, cols)
+    return best or fit
 
 
 def window(size: int, focus: int, span: int, shown: int, low: int = 0) -> tuple[int, int]:

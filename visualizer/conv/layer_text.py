@@ -62,24 +62,25 @@ class LayerTexts:
         return first, "; ".join(versus), ratio
 
     def summary(self, path: str) -> list[str]:
-        """The held last frame of an animation: both totals and the ratio 1/N + 1/k²
-        (the race: also where the standard side was when separable finished)."""
+        """The held last frame of an animation: the headline, then both totals with their
+        factors, and the ratio 1/N + 1/k² (the race: first where the slower side was when
+        the faster one finished)."""
         c, s = self.costs, self.spec
         headline, versus, ratio = self.headline()
-        std = (f"grouped (g={s.groups}) {c.grouped:,}" if s.groups > 1 else
-               f"standard {c.standard:,}")
         which = "grouped" if s.groups > 1 else "standard"
+        name = f"grouped (g={s.groups})" if s.groups > 1 else "standard"
         lines = [f"{headline}: {versus}",
-                 f"{std} = {' × '.join(v for _, v in costs.factors(s, which))}",
-                 f"depthwise-separable {c.separable:,} = depthwise {c.depthwise:,} + "
-                 f"pointwise {c.pointwise:,}",
+                 f"{name} {getattr(c, which):,} = "
+                 f"{' × '.join(v for _, v in costs.factors(s, which))}; depthwise-separable "
+                 f"{c.separable:,} = {c.depthwise:,} + {c.pointwise:,}",
                  ratio]
         if path == "race":
             r = Race(s)
-            at = min(r.separable_total, r.standard_total)
+            fast_done = min(r.separable_total, r.standard_total)
             slower = "standard" if r.separable_total <= r.standard_total else "separable"
-            total = r.standard_total if slower == "standard" else r.separable_total
-            lines.insert(1, f"race: the faster side finished at frame "
-                            f"{min(r.separable_finish, r.standard_length):,} of {r.length:,}, "
-                            f"when the {slower} side was at {100 * at / total:.1f} %")
+            total = max(r.separable_total, r.standard_total)
+            finish = -(-fast_done // r.per_standard)
+            lines.insert(1, f"race: the {'separable' if slower == 'standard' else 'standard'} "
+                            f"side finished at frame {finish:,} of {r.length:,}, when the "
+                            f"{slower} side was at {100 * fast_done / total:.1f} %")
         return lines

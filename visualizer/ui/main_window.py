@@ -45,11 +45,21 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():  # tabs that follow others (Network follows Live)
             if hasattr(page, "connect_pages"):
                 page.connect_pages(self.pages)
+        network, conv = self.pages.get("network"), self.pages.get("convolution")
+        if hasattr(network, "open_in_convolution") and hasattr(conv, "load_layer"):
+            network.open_in_convolution.connect(self.open_in_convolution)
             if threads is not None and hasattr(page, "set_threads"):  # --threads
                 page.set_threads(threads)
         self.resize(1280, 800)
         if first_tab in self.pages:
             self.tabs.setCurrentWidget(self.pages[first_tab])
+
+    def open_in_convolution(self, dims: dict, what: str = "") -> None:
+        """A layer of the Network tab in the Convolution tab (the tabs do not import each
+        other: the shell passes the layer's dimensions on)."""
+        conv = self.pages["convolution"]
+        conv.load_layer(dims, what)
+        self.tabs.setCurrentWidget(conv)
 
     def page(self, key: str) -> QWidget | None:
         return self.pages.get(key)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from visualizer.conv.explorer import Explorer
 from visualizer.conv.fit import PanelFit, Section, SectionFit, window
+from visualizer.conv.operands import COLUMN_CHANNELS, WINDOW_CHANNELS
 from visualizer.conv.steps import Step
 from visualizer.conv.wording import index_in
 from visualizer.ui.convolution.grid_cells import Block, group_color
@@ -65,14 +66,17 @@ def sections(sc: Scene, phase: str) -> tuple[list[list[Section]], list[str]]:
     ho, wo, n = s.output_shape
     c, k, p = s.channels, s.kernel, s.padding
     widest = f"ch {max(c, n) - 1}"
-    full_input = Section(c, s.height + 2 * p, s.width + 2 * p, widest)
+    # the channels the step text lists (a page) stay in view when the input is cropped
+    page = WINDOW_CHANNELS if k > 1 else COLUMN_CHANNELS
+    listed = min(s.channels_per_group, page) if phase in ("standard", "race-standard") else 1
+    full_input = Section(c, s.height + 2 * p, s.width + 2 * p, widest, listed, k)
     column = Section(1, c, 1, f"filter {n - 1}")
     if phase == "pointwise":
         inp = Section(1, c, 1, f"({ho - 1}, {wo - 1})")
     else:
         inp = full_input
     if phase in ("standard", "race-standard"):
-        weights = [Section(s.channels_per_group, k, k, widest)]
+        weights = [Section(s.channels_per_group, k, k, widest, listed)]
         outputs = [Section(n, ho, wo, widest)]
     else:
         outputs = [Section(c, ho, wo, widest), Section(n, ho, wo, widest)]

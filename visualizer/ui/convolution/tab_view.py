@@ -142,7 +142,7 @@ class ConvTabView(Tracing):
         if ex.path != "standard":
             return 3
         cg = ex.spec.channels_per_group
-        return min(DETAIL_LINES, 1 + min(cg, 4) + (1 if cg > 4 else 0))
+        return max(3, min(DETAIL_LINES, 1 + min(cg, 4) + (1 if cg > 4 else 0)))
 
     def refresh(self) -> None:
         if self.sizes is None:

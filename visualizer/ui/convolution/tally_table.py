@@ -93,19 +93,25 @@ class TallyTable(QWidget):
     def _frame_key(rows: tuple[TallyRow, ...]) -> tuple:
         return tuple((r.color, r.name, r.total, r.bold, r.idle) for r in rows)
 
-    def _columns(self, font: QFont) -> tuple[int, int, int]:
+    @staticmethod
+    def _total(r: TallyRow, short: bool) -> str:
+        """A row's total; `short`: without the word "total" (a narrow panel: the greyed
+        row already says it is not being played)."""
+        return f"/ {r.total:,}" if short else r.total_text
+
+    def _columns(self, font: QFont, short: bool = False) -> tuple[int, int, int]:
         m, bold = QFontMetrics(font), QFont(font)
         bold.setBold(True)
         mb = QFontMetrics(bold)
         name = max((m.horizontalAdvance(r.name) for r in self.rows), default=0) + SWATCH + 6
         done = max((mb.horizontalAdvance(f"{r.total:,}") for r in self.rows), default=0)
-        total = max((m.horizontalAdvance(r.total_text) for r in self.rows), default=0)
+        total = max((m.horizontalAdvance(self._total(r, short)) for r in self.rows), default=0)
         small = QFontMetrics(self._small)
         return (name, max(done, small.horizontalAdvance(HEADER[1])),
                 max(total, small.horizontalAdvance(HEADER[2])))
 
-    def _needed_width(self, font: QFont) -> int:
-        return sum(self._columns(font)) + 2 * GAP + 4
+    def _needed_width(self, font: QFont, short: bool = False) -> int:
+        return sum(self._columns(font, short)) + 2 * GAP + 4
 
     def _layout(self) -> "_Geometry":
         """Fonts and column positions; they depend on names, totals and width only."""
@@ -119,15 +125,16 @@ class TallyTable(QWidget):
                 break
             font.setPixelSize(max(self.floor_px, int(font.pixelSize() * self.width() / need * 0.98)))
             need = self._needed_width(font)
+        short = need > self.width()
         bold = QFont(font)
         bold.setBold(True)
-        name_w, done_w, total_w = self._columns(font)
+        name_w, done_w, total_w = self._columns(font, short)
         x_done = 2 + name_w + GAP
         head_h = QFontMetrics(self._small).lineSpacing() + 2
         row_h = QFontMetrics(self._base).lineSpacing() + 2
         self._geometry = _Geometry(
             key, font, bold, name_w, done_w, total_w, x_done, x_done + done_w + GAP, head_h,
-            row_h, QRect(x_done, head_h, done_w, row_h * len(self.rows)))
+            row_h, QRect(x_done, head_h, done_w, row_h * len(self.rows)), short)
         return self._geometry
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -154,7 +161,7 @@ class TallyTable(QWidget):
                            Qt.AlignLeft | Qt.AlignVCenter, r.name)
                 p.setPen(IDLE if r.idle else QColor(90, 90, 90))
                 p.drawText(QRect(g.x_total, y, self.width() - g.x_total, g.row_h),
-                           Qt.AlignLeft | Qt.AlignVCenter, r.total_text)
+                           Qt.AlignLeft | Qt.AlignVCenter, self._total(r, g.short))
                 y += g.row_h
         y = g.head_h
         for r in self.rows:
@@ -179,3 +186,4 @@ class _Geometry:
     head_h: int
     row_h: int
     done_column: QRect
+    short: bool = False
