@@ -35,7 +35,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         "per step (the seed example: 144 standard, 27 depthwise + 144 pointwise = 171 "
         "separable; the race: one frame per standard step, 144), then a summary frame with "
         "both totals and the ratio 1/N + 1/k², held --hold seconds (a GIF stores it as one "
-        "frame of that duration, an MP4 as repeated frames). Text is at least 2 %% of the "
+        "frame of that duration, an MP4 as repeated frames). Text is at least 2 % of the "
         "frame height; an optional --title heads every frame. Written as a GIF or an MP4 "
         "(by the extension of --out); the file appears only when complete.")
     p.add_argument("--out", required=True, metavar="anim.gif|anim.mp4", help="file to write")
@@ -83,8 +83,8 @@ def run(args: argparse.Namespace,
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     held = f" + the summary held {plan.hold:g} s" if plan.summary_frames else ""
-    print(f"wrote {plan.out}: {len(plan.positions)} step frames{held} ({plan.path} path, "
-          f"{plan.size[0]}x{plan.size[1]}, {plan.fps:g} fps)")
+    print(f"wrote {plan.out}: {len(plan.positions)} frames (one per step){held} "
+          f"({plan.path} path, {plan.size[0]}x{plan.size[1]}, {plan.fps:g} fps)")
     return 0
 
 

@@ -117,7 +117,8 @@ def _weights_caption(ex: Explorer, phase: str, n: int, c: int) -> str:
         group = f" · group {g}" if s.groups > 1 else ""
         return f"Filter {index_in(n, s.filters)}\n{k}×{k}×{s.channels_per_group}{group}"
     if phase == "depthwise":
-        return f"Depthwise filters {k}×{k}\none per channel (0–{s.channels - 1})"
+        return f"Depthwise {k}×{k}\nfilters 0–{s.channels - 1}" if s.channels > 1 else \
+            f"Depthwise {k}×{k}\nfilter 0"
     if phase == "pointwise":
         return f"Pointwise filter {index_in(n, s.filters)}\n1×1×{s.channels}"
     return f"Depthwise {k}×{k} (0–{s.channels - 1})\npointwise 1×1×{s.channels}"
@@ -133,7 +134,7 @@ def _output_caption(ex: Explorer, phase: str) -> str:
         return f"Output {ho}×{wo}×{n}\ncolumns: channels done"
     if phase == "race-separable":
         return f"Outputs {ho}×{wo}×({s.channels}+{n})\ncolumns: dw, then pw"
-    return f"Depthwise out {ho}×{wo}×{s.channels}\n→ pointwise out {ho}×{wo}×{n}"
+    return f"Depthwise {ho}×{wo}×{s.channels}\n→ pointwise {ho}×{wo}×{n}"
 
 
 # ---- blocks ----

@@ -269,23 +269,21 @@ class ConvTabView(Tracing):
         ex = self.explorer
         r, f = ex.race, ex.race_frame()
         lead = "preview: " if ex.trace is not None else ""
-        finish = ("" if f.separable_steps < r.separable_length else
-                  f"; separable finished at frame {r.separable_finish:,}")
         lines = [f"{lead}race {step_of(ex.view_position, ex.length).replace('step', 'frame')}: "
-                 f"clock at {plural(f.clock, 'multiplication')} "
-                 f"({r.per_standard:,} per frame){finish}"]
+                 f"clock at {plural(f.clock, 'multiplication')} ({r.per_standard:,} a frame)"]
         st = ex.shown_step
         if st is not None:
             lines.append(f"standard: {step_of(f.standard_steps, r.standard_length)} → "
                          f"output[ch {st.out_channel}, row {st.out_y}, col {st.out_x}] = "
                          f"{fmt(st.value)}")
         if f.separable_steps >= r.separable_length:
-            lines.append(f"depthwise-separable: finished, {r.separable_total:,} multiplications "
-                         f"= {percent(r.separable_total, r.standard_total)} of standard")
+            lines.append(f"separable: finished at frame {r.separable_finish:,}, "
+                         f"{r.separable_total:,} multiplications = "
+                         f"{percent(r.separable_total, r.standard_total)} of standard")
         elif f.separable_step is not None:
             sp = ex.race_separable_step()
-            lines.append(f"depthwise-separable: {step_of(f.separable_steps, r.separable_length)}"
-                         f", now {sp.path} → ch {sp.out_channel}, row {sp.out_y}, "
+            lines.append(f"separable: {step_of(f.separable_steps, r.separable_length)}, "
+                         f"now {sp.path} → ch {sp.out_channel}, row {sp.out_y}, "
                          f"col {sp.out_x}")
         return "\n".join(lines)
 
