@@ -225,8 +225,13 @@ class ConvTab(ConvTabView, QWidget):
     def load_layer(self, dims: dict, what: str = "") -> None:
         """Show another layer (e.g. one of MobileNet's, from the Network tab): its real
         dimensions, the standard path (grouped for a depthwise layer), from step 0."""
-        self.set_path("standard")
+        self.pause()
+        self.explorer.set_path("standard")  # shown by the refresh of the new dimensions
+        self.paths.button(0).setChecked(True)
+        before = self.explorer.spec
         self.dims.set_values(**dims)
+        if self.explorer.spec == before:
+            self.refresh()
         s = self.explorer.spec
         if what and all(getattr(s, name) == v for name, v in dims.items()):
             self.show_message(f"{what}: {self._layer_text()}.", error=False)
