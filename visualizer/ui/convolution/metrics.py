@@ -17,7 +17,7 @@ from visualizer.conv.fit import Measure
 BODY_PX = 12.5
 RATIOS = {"body": 1.0, "small": 0.88, "mono": 0.95, "headline": 1.5, "big": 1.15}
 #: Cells at scale 1 (GridView's normal size); numbers use ~0.57 of the cell height.
-CELL_H, CELL_RATIO, NUMBER_RATIO = 22, 1.45, 0.57
+CELL_H, CELL_RATIO, NUMBER_RATIO = 22, 1.35, 0.57
 #: Cells shrink to fit whole tensors down to this height at most (at scale 1: legible),
 #: and grow into spare room up to GROW times their normal size.
 MIN_CELL_H, GROW = 15, 1.35

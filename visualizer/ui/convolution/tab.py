@@ -93,7 +93,7 @@ class ConvTab(ConvTabView, QWidget):
         body.addWidget(self.tally_scroll)
         body.setStretchFactor(0, 3)
         body.setStretchFactor(1, 1)
-        body.setSizes([900, 340])
+        body.setSizes([940, 300])
         root.addWidget(body, 1)
         self.transport = Transport()
         self.transport.play_toggled.connect(self.toggle_play)

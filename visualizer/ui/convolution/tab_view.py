@@ -108,7 +108,7 @@ class ConvTabView(Tracing):
             w.set_floor(floor)
         self.panels.set_sizes(sizes, self.widest)
         self.tally.set_sizes(sizes)
-        self.tally_scroll.setMinimumWidth(round(sizes.px("big") * 19))
+        self.tally_scroll.setMinimumWidth(max(260, round(sizes.px("big") * 19)))
         self._fits = None
         self.refresh()
         return True

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QGroupBox, QLabel, QVBoxLayout, QWidget
 
 from visualizer.conv.costs import labelled_formula, output_size_lines
 from visualizer.conv.explorer import Explorer
+from visualizer.ui.convolution.fitted_text import FittedText
 from visualizer.ui.convolution.metrics import TextSizes
 from visualizer.ui.convolution.tally_chart import TallyChart
 from visualizer.ui.convolution.tally_table import TallyRow, TallyTable
@@ -48,10 +49,11 @@ class TallyPanel(QWidget):
                                  "total, so the comparison stays in view (the race plays "
                                  "both). Bold: the two counts to compare.")
         self.chart = TallyChart()
-        self.formulas = _label("The output size, then each count with the current numbers "
-                               "substituted, each factor under its symbol: k kernel side, "
-                               "C_in input channels, N filters, g groups, H_out × W_out "
-                               "output cells; P padding, S stride.")
+        # aligned columns: a line never wraps, the font shrinks to fit the width instead
+        self.formulas = FittedText(1, None, "#202020", tooltip=(
+            "The output size, then each count with the current numbers substituted, each "
+            "factor under its symbol: k kernel side, C_in input channels, N filters, g groups, "
+            "H_out × W_out output cells; P padding, S stride."))
         self.note = _label(CONVENTION)
         self.note.setText("Counts weight × input products, padding zeros included.")
         self.note.setStyleSheet("color: #666;")
@@ -87,6 +89,7 @@ class TallyPanel(QWidget):
             w.setFont(sizes.font("small"))
         for w in (self.formulas, self.grouped, self.torch, self.onnx):
             w.setFont(sizes.font("mono"))
+        self.formulas.set_floor(max(sizes.min_px, 7))
         for w in (self.box, self.groups_box):
             w.setFont(sizes.font("body", bold=True))
         self.standard.set_fonts(sizes.px("big"), sizes.px("small"))
@@ -100,10 +103,12 @@ class TallyPanel(QWidget):
     @property
     def min_text_px(self) -> int:
         """The smallest font of the visible texts."""
-        shown = [w for w in (self.reduction, self.versus, self.ratio, self.formulas, self.note,
+        shown = [w for w in (self.reduction, self.versus, self.ratio, self.note,
                              self.grouped, self.torch, self.onnx) if w.isVisibleTo(self)]
-        return min([w.font().pixelSize() for w in shown] + [self.standard.min_text_px,
-                                                            self.chart.font_px])
+        sizes = [w.font().pixelSize() for w in shown]
+        if self.formulas.isVisibleTo(self):
+            sizes.append(self.formulas.text_px)
+        return min(sizes + [self.standard.min_text_px, self.chart.font_px])
 
     def show_explorer(self, ex: Explorer) -> None:
         t, c, s = ex.tally(), ex.costs, ex.spec
@@ -131,6 +136,7 @@ class TallyPanel(QWidget):
             values, total = bottom.rsplit(" = ", 1)
             lines += [f"{name} = {total}", f"  {top}", f"  {values.rstrip()}"]
         lines.append(f"separable  {c.depthwise:,} + {c.pointwise:,} = {c.separable:,}")
+        self.formulas.set_lines(len(lines))
         self.formulas.setText("\n".join(lines))
         headline, versus, ratio = ex.headline()
         self.reduction.setText(headline)
