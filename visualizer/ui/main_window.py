@@ -45,11 +45,11 @@ class MainWindow(QMainWindow):
         for page in self.pages.values():  # tabs that follow others (Network follows Live)
             if hasattr(page, "connect_pages"):
                 page.connect_pages(self.pages)
+            if threads is not None and hasattr(page, "set_threads"):  # --threads
+                page.set_threads(threads)
         network, conv = self.pages.get("network"), self.pages.get("convolution")
         if hasattr(network, "open_in_convolution") and hasattr(conv, "load_layer"):
             network.open_in_convolution.connect(self.open_in_convolution)
-            if threads is not None and hasattr(page, "set_threads"):  # --threads
-                page.set_threads(threads)
         self.resize(1280, 800)
         if first_tab in self.pages:
             self.tabs.setCurrentWidget(self.pages[first_tab])

@@ -164,6 +164,7 @@ class ConvTabView(Tracing):
                                       output_content(sc, fit.panels[2], secs[2], phase)])
         if ex.path == "race":
             self._race_headers()
+        self.products_button.setEnabled(ex.path != "race")  # the race lists no products
         self.tally.show_explorer(ex)
         if self.presentation:
             self._tally_width()
