@@ -193,3 +193,24 @@ def test_the_headline_is_in_view_without_scrolling(qtbot, size):
     assert "675" in tab.tally.versus.text() and "3,888" in tab.tally.versus.text()
     for w in (tab.phase, tab.pager_label):  # nothing cut with "…"
         assert not w.elided
+
+
+@pytest.mark.parametrize("dims", [
+    dict(height=1, width=1, channels=3, kernel=1, filters=4, stride=1, padding=0, groups=1),
+    dict(height=4, width=9, channels=1, kernel=2, filters=1, stride=3, padding=1, groups=1),
+    dict(height=6, width=5, channels=4, kernel=5, filters=8, stride=1, padding=2, groups=4),
+    dict(height=10, width=3, channels=6, kernel=3, filters=12, stride=2, padding=0, groups=3),
+])
+@pytest.mark.parametrize("path", ["standard", "separable", "race"])
+def test_unusual_layers_draw_inside_their_panels(tab, qtbot, dims, path):
+    tab.dims.set_values(**dims)
+    tab.set_path(path)
+    ex = tab.explorer
+    for position in sorted({0, 1, ex.length // 3, ex.length - 1, ex.length}):
+        tab.seek(position)
+        qtbot.wait(1)
+        for panel in tab.panels.panels:
+            assert panel.view.blocks
+            assert panel.view.rect().contains(panel.view.content_rect())
+            assert tab.panels.rect().contains(panel.view.geometry())
+        assert ex.tally().standard_total == ex.costs.grouped
