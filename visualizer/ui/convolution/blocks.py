@@ -7,7 +7,8 @@ ties each group of input channels to its filter and output channels; corner mark
 where the windows start (the stride) and a dashed frame the next window. What does not
 fit is cropped around the step, and an overview says which part is on screen.
 
-`sections(...)` describe each panel to the fit; `contents(...)` build its blocks.
+`sections(...)` describe each panel to the fit; `input_content` and `weights_content`
+(and output_blocks.output_content) build its blocks.
 """
 from __future__ import annotations
 
@@ -69,24 +70,21 @@ def sections(sc: Scene, phase: str) -> tuple[list[list[Section]], list[str]]:
     # the channels the step text lists (a page) stay in view when the input is cropped
     page = WINDOW_CHANNELS if k > 1 else COLUMN_CHANNELS
     listed = min(s.channels_per_group, page) if phase in ("standard", "race-standard") else 1
-    full_input = Section(c, s.height + 2 * p, s.width + 2 * p, widest, listed, k)
-    column = Section(1, c, 1, f"filter {n - 1}")
-    if phase == "pointwise":
-        inp = Section(1, c, 1, f"({ho - 1}, {wo - 1})")
-    else:
-        inp = full_input
-    if phase in ("standard", "race-standard"):
-        weights = [Section(s.channels_per_group, k, k, widest, listed)]
-        outputs = [Section(n, ho, wo, widest)]
-    else:
-        outputs = [Section(c, ho, wo, widest), Section(n, ho, wo, widest)]
-        weights = {"depthwise": [Section(c, k, k, widest)], "pointwise": [column],
-                   "race-separable": [Section(c, k, k, widest), column]}[phase]
+    inp = Section(c, s.height + 2 * p, s.width + 2 * p, widest, listed, k)
     if phase.startswith("race"):  # the input and the output columns (at least twice as
         z = column_zoom(ho, wo)      # large as value cells when small) only
         return ([[inp], [Section(1, ho * z, wo * z, f"{ho}×{wo} columns")]],
                 [_input_caption(sc, phase), _output_caption(sc.ex, phase)])
-    captions = [_input_caption(sc, phase), _weights_caption(sc.ex, phase, n - 1, c - 1),
+    if phase == "pointwise":
+        inp = Section(1, c, 1, f"({ho - 1}, {wo - 1})")
+    if phase == "standard":
+        weights = [Section(s.channels_per_group, k, k, widest, listed)]
+        outputs = [Section(n, ho, wo, widest)]
+    else:
+        outputs = [Section(c, ho, wo, widest), Section(n, ho, wo, widest)]
+        weights = ([Section(c, k, k, widest)] if phase == "depthwise" else
+                   [Section(1, c, 1, f"filter {n - 1}")])
+    captions = [_input_caption(sc, phase), _weights_caption(sc.ex, phase, n - 1),
                 _output_caption(sc.ex, phase)]
     return [[inp], weights, outputs], captions
 
@@ -109,19 +107,19 @@ def _input_caption(sc: Scene, phase: str) -> str:
     return f"Input {s.height}×{s.width}×{s.channels}\nstride {s.stride}{pad}"
 
 
-def _weights_caption(ex: Explorer, phase: str, n: int, c: int) -> str:
+def _weights_caption(ex: Explorer, phase: str, n: int) -> str:
+    """Two lines about the weights panel: of filter `n` in the standard and pointwise
+    phases."""
     s = ex.spec
     k = s.kernel
-    if phase in ("standard", "race-standard"):
+    if phase == "standard":
         g = n // (s.filters // s.groups)
         group = f" · group {g}" if s.groups > 1 else ""
         return f"Filter {index_in(n, s.filters)}\n{k}×{k}×{s.channels_per_group}{group}"
     if phase == "depthwise":
         return f"Depthwise {k}×{k}\nfilters 0–{s.channels - 1}" if s.channels > 1 else \
             f"Depthwise {k}×{k}\nfilter 0"
-    if phase == "pointwise":
-        return f"Pointwise filter {index_in(n, s.filters)}\n1×1×{s.channels}"
-    return f"Depthwise {k}×{k} (0–{s.channels - 1})\npointwise 1×1×{s.channels}"
+    return f"Pointwise filter {index_in(n, s.filters)}\n1×1×{s.channels}"
 
 
 def _output_caption(ex: Explorer, phase: str) -> str:
@@ -227,7 +225,7 @@ def weights_content(sc: Scene, pf: PanelFit, secs: list[Section], phase: str) ->
     ex, st = sc.ex, sc.step
     s = ex.spec
     k = s.kernel
-    if phase in ("standard", "race-standard"):
+    if phase == "standard":
         n, g0 = st.out_channel, st.in_channels[0]
         sf = pf.sections[0]
         rel = range(*window(len(st.in_channels), (sc.page.start if sc.page else g0) - g0,
@@ -242,9 +240,9 @@ def weights_content(sc: Scene, pf: PanelFit, secs: list[Section], phase: str) ->
                                 f"{k}×{k} slice per input channel it reads. " + EDIT_TIP)
                   for j, vals, r0, c0, drawn in grids]
         mini = _minimap(k, k, crop, 0, [(len(st.in_channels), rel.start, rel.stop)])
-        return PanelContent(blocks, _weights_caption(ex, "standard", n, 0), mini)
+        return PanelContent(blocks, _weights_caption(ex, "standard", n), mini)
     blocks, strips = [], []
-    if phase in ("depthwise", "race-separable"):
+    if phase == "depthwise":
         sf = pf.sections[0]
         dch = st.out_channel if st.path == "depthwise" else sc.page.start
         chans = range(*window(s.channels, dch, 1, sf.count))
@@ -259,7 +257,7 @@ def weights_content(sc: Scene, pf: PanelFit, secs: list[Section], phase: str) ->
                          tooltip=f"Depthwise filter {c}: one {k}×{k} filter per input channel; "
                                  "it reads only its own channel. " + EDIT_TIP)
                    for c, vals, r0, c0, drawn in grids]
-    if phase in ("pointwise", "race-separable"):
+    if phase == "pointwise":
         sf = pf.sections[-1]
         n = st.out_channel if st.path == "pointwise" else 0
         chans = range(*window(s.channels, sc.page.start, len(sc.page), sf.rows))
@@ -272,6 +270,6 @@ def weights_content(sc: Scene, pf: PanelFit, secs: list[Section], phase: str) ->
         blocks.append(col)
         if len(chans) < s.channels:
             strips.append((s.channels, chans.start, chans.stop))
-    caption = _weights_caption(ex, phase, st.out_channel, 0)
+    caption = _weights_caption(ex, phase, st.out_channel)
     mini = MiniMapModel(1, 1, (0, 1, 0, 1), tuple(strips))
     return PanelContent(blocks, caption, mini if mini.text() else None)
