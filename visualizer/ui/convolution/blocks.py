@@ -155,7 +155,8 @@ def _grids(arr, channels: range, focus: tuple[int, int], span: int, sf: SectionF
     c0, c1 = window(w + 2 * pad, focus[1], span, sf.cols, -pad)
     out = []
     for ch in channels:
-        ra, rb, ca, cb = max(a, 0), max(min(b, h), max(a, 0)), max(c0, 0), max(min(c1, w), max(c0, 0))
+        ra, ca = max(a, 0), max(c0, 0)  # the part inside the tensor (maybe none of it)
+        rb, cb = max(min(b, h), ra), max(min(c1, w), ca)
         out.append((ch, arr[ch, ra:rb, ca:cb], ra, ca, (a, b, c0, c1)))
     return out, (a, b, c0, c1)
 

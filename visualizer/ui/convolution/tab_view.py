@@ -189,7 +189,8 @@ class ConvTabView(Tracing):
         name = f"Grouped (g={s.groups})" if s.groups > 1 else "Standard"
         self.panels.headers[0].show_progress(
             name, GRP if s.groups > 1 else STD, f.standard_done, r.standard_total,
-            f"{f.standard_done:,} / {r.standard_total:,} ({percent(f.standard_done, r.standard_total)})"
+            f"{f.standard_done:,} / {r.standard_total:,} "
+            f"({percent(f.standard_done, r.standard_total)})"
             f" · {step_of(f.standard_steps, r.standard_length)}")
         self.panels.headers[1].show_progress(
             "Depthwise-separable", DW if f.separable_done < r.separable_total else PW,

@@ -32,7 +32,8 @@ class TallyRow:
 
 
 HEADER = ("", "done so far", "whole layer")
-SWATCH, GAP = 10, 12
+#: The colour swatch and the gap between columns, as shares of the counts' font size.
+SWATCH, GAP = 0.65, 0.8
 IDLE = QColor(150, 150, 150)
 
 
@@ -99,11 +100,18 @@ class TallyTable(QWidget):
         row already says it is not being played)."""
         return f"/ {r.total:,}" if short else r.total_text
 
+    def _swatch(self) -> int:
+        return max(8, round(SWATCH * self._base.pixelSize()))
+
+    def _gap(self) -> int:
+        return max(10, round(GAP * self._base.pixelSize()))
+
     def _columns(self, font: QFont, short: bool = False) -> tuple[int, int, int]:
         m, bold = QFontMetrics(font), QFont(font)
         bold.setBold(True)
         mb = QFontMetrics(bold)
-        name = max((m.horizontalAdvance(r.name) for r in self.rows), default=0) + SWATCH + 6
+        name = (max((m.horizontalAdvance(r.name) for r in self.rows), default=0)
+                + self._swatch() + 6)
         done = max((mb.horizontalAdvance(f"{r.total:,}") for r in self.rows), default=0)
         total = max((m.horizontalAdvance(self._total(r, short)) for r in self.rows), default=0)
         small = QFontMetrics(self._small)
@@ -111,7 +119,7 @@ class TallyTable(QWidget):
                 max(total, small.horizontalAdvance(HEADER[2])))
 
     def _needed_width(self, font: QFont, short: bool = False) -> int:
-        return sum(self._columns(font, short)) + 2 * GAP + 4
+        return sum(self._columns(font, short)) + 2 * self._gap() + 4
 
     def _layout(self) -> "_Geometry":
         """Fonts and column positions; they depend on names, totals and width only."""
@@ -129,12 +137,12 @@ class TallyTable(QWidget):
         bold = QFont(font)
         bold.setBold(True)
         name_w, done_w, total_w = self._columns(font, short)
-        x_done = 2 + name_w + GAP
+        x_done = 2 + name_w + self._gap()
         head_h = QFontMetrics(self._small).lineSpacing() + 2
         row_h = QFontMetrics(self._base).lineSpacing() + 2
         self._geometry = _Geometry(
-            key, font, bold, name_w, done_w, total_w, x_done, x_done + done_w + GAP, head_h,
-            row_h, QRect(x_done, head_h, done_w, row_h * len(self.rows)), short)
+            key, font, bold, name_w, done_w, total_w, x_done, x_done + done_w + self._gap(),
+            head_h, row_h, QRect(x_done, head_h, done_w, row_h * len(self.rows)), short)
         return self._geometry
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -154,10 +162,11 @@ class TallyTable(QWidget):
             y = g.head_h
             for r in self.rows:
                 if r.color:
-                    p.fillRect(QRect(2, y + (g.row_h - SWATCH) // 2, SWATCH, SWATCH),
+                    side = self._swatch()
+                    p.fillRect(QRect(2, y + (g.row_h - side) // 2, side, side),
                                QColor(r.color))
                 p.setPen(IDLE if r.idle else QColor(20, 20, 20))
-                p.drawText(QRect(2 + SWATCH + 6, y, g.name_w, g.row_h),
+                p.drawText(QRect(2 + self._swatch() + 6, y, g.name_w, g.row_h),
                            Qt.AlignLeft | Qt.AlignVCenter, r.name)
                 p.setPen(IDLE if r.idle else QColor(90, 90, 90))
                 p.drawText(QRect(g.x_total, y, self.width() - g.x_total, g.row_h),
