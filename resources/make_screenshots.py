@@ -3,9 +3,10 @@
     python resources/make_screenshots.py [convolution] [network]
 
 The Convolution tab is caught mid-animation at three window sizes (1280×800, 1024×700 and
-1920×1080) on three layers; the Network tab after 150 frames of the live demo on
-synthetic images with untrained weights (its times are real, its predictions are not
-shown). Without arguments, all of them.
+1920×1080) on four layers (one of them grouped); one frame of the race as `animate`
+renders it (1280×720); the Network tab after 150 frames of the live demo on synthetic
+images with untrained weights (its times are real, its predictions are not shown).
+Without arguments, all of them.
 """
 from __future__ import annotations
 
@@ -28,7 +29,12 @@ CONVOLUTION_SHOTS = (
      dict(height=9, width=9, channels=6, filters=4, stride=2, padding=1), "separable", 160),
     ("convolution-tab-large-1920x1080.png", (1920, 1080),
      dict(height=32, width=32, channels=16, filters=64), "standard", 40),
+    ("convolution-tab-groups-1280x800.png", (1280, 800),
+     dict(height=7, width=7, channels=8, filters=8, groups=4), "standard", 60),
 )
+#: (file, frame size, title, frame) of the race's slide: the frame where separable finishes.
+RACE_SHOT = ("convolution-race-1280x720.png", (1280, 720),
+             "Depthwise-separable convolution: why MobileNet is cheap", 25)
 
 
 def convolution_tab(folder: Path) -> None:
@@ -53,6 +59,26 @@ def convolution_tab(folder: Path) -> None:
                 app.processEvents()
             window.grab().save(str(folder / name))
             window.close()
+        race_frame(folder)
+
+
+def race_frame(folder: Path) -> None:
+    """One frame of `animate --path race`, rendered as the command renders it."""
+    from PIL import Image
+
+    from visualizer.conv.animation import make_plan
+    from visualizer.conv.layer import LayerSpec
+    from visualizer.ui.convolution.frames import FrameRenderer
+    from visualizer.ui.convolution.tab import presentation_view
+
+    name, size, title, position = RACE_SHOT
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = make_plan(Path(tmp) / "race.mp4", LayerSpec(), "race", 8, size, title=title)
+        renderer = FrameRenderer(plan, presentation_view)
+        try:
+            Image.fromarray(renderer.frame(position)).save(folder / name)
+        finally:
+            renderer.close()
 
 
 def network_tab(path: Path) -> None:

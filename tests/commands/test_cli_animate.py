@@ -27,7 +27,7 @@ def gif_frames(path: Path) -> int:
 
 def test_seed_standard_gif_has_exactly_144_step_frames(qapp, tmp_path, capsys):
     out = tmp_path / "anim.gif"
-    assert main(["animate", "--out", str(out), "--size", "320x200"]) == 0
+    assert main(["animate", "--out", str(out), "--size", "320x200", "--hold", "0"]) == 0
     spec = LayerSpec()
     ho, wo, n = spec.output_shape
     assert gif_frames(out) == n * ho * wo == 144
@@ -39,7 +39,7 @@ def test_seed_standard_gif_has_exactly_144_step_frames(qapp, tmp_path, capsys):
 def test_seed_separable_gif_has_27_plus_144_frames(qapp, tmp_path):
     out = tmp_path / "sep.gif"
     assert main(["animate", "--out", str(out), "--path", "separable", "--size", "320x200",
-                 "--fps", "12"]) == 0
+                 "--fps", "12", "--hold", "0"]) == 0
     assert gif_frames(out) == 3 * 9 + 16 * 9 == 171
     duration = iio.immeta(out, plugin="pillow", index=0)["duration"]
     assert abs(duration - 1000 / 12) <= 10  # GIF delays are in hundredths of a second
@@ -50,7 +50,8 @@ def test_seed_separable_gif_has_27_plus_144_frames(qapp, tmp_path):
 def test_mp4_frame_count_and_size(qapp, tmp_path):
     out = tmp_path / "small.mp4"
     assert main(["animate", "--out", str(out), "--height", "4", "--width", "4",
-                 "--channels", "2", "--filters", "3", "--size", "320x200", "--fps", "5"]) == 0
+                 "--channels", "2", "--filters", "3", "--size", "320x200", "--fps", "5",
+                 "--hold", "0"]) == 0
     reader = iio2.get_reader(out, format="FFMPEG")
     try:
         assert reader.count_frames() == 3 * 2 * 2

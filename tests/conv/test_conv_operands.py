@@ -31,7 +31,7 @@ def _products_in_text(lines):
     """Every 'a·b' pair listed, as floats (parentheses and minus signs undone)."""
     out = []
     for line in lines:
-        if "not shown" in line:
+        if "not listed" in line:
             continue
         terms = line.split(":", 1)[1].split("=")[0]
         for t in terms.split(" + "):
@@ -51,7 +51,7 @@ def test_text_lists_exactly_the_shown_channels_products_and_sums_the_rest(page):
     expected = [(float(a), float(b)) for a, b in zip(
         step.window[lo:lo + len(shown)].ravel(), step.weights[lo:lo + len(shown)].ravel())]
     assert _products_in_text(lines) == expected
-    listed = [int(line.split(":")[0].split()[1]) for line in lines if "not shown" not in line]
+    listed = [int(line.split(":")[0].split()[1]) for line in lines if "not listed" not in line]
     assert listed == list(shown)
     # the parts not shown are summed, and the last line's figure is the step's value
     assert float(lines[-1].split()[-1].replace("−", "-")) == pytest.approx(step.value)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from visualizer.conv.explorer import ANIMATION_LIMIT, PATH_NAMES
 from visualizer.conv.layer import LayerSpec
+from visualizer.conv.race import Race
 
 FORMATS = (".gif", ".mp4")
 MIN_SIZE, MAX_SIZE = (320, 200), (3840, 2160)
@@ -18,6 +19,10 @@ MIN_SIZE, MAX_SIZE = (320, 200), (3840, 2160)
 #: files), at most 60; a GIF at most 50 (its delays are in hundredths of a second, and
 #: players show a delay below 2 of them as 10).
 MIN_FPS, MAX_FPS, GIF_MAX_FPS = 0.1, 60.0, 50.0
+DEFAULT_SIZE = (1280, 720)
+#: Seconds the summary frame (both totals and the ratio) is held at the end by default.
+DEFAULT_HOLD, MAX_HOLD = 3.0, 60.0
+MAX_TITLE = 120
 #: A GIF's frames stay in memory until it is written (a byte per pixel each).
 GIF_FRAME_LIMIT = 1500
 
@@ -28,15 +33,19 @@ class AnimationError(ValueError):
 
 @dataclass(frozen=True)
 class AnimationPlan:
-    """Render `path`'s steps start+1 … length of `spec`, one frame per step."""
+    """Render `path`'s steps start+1 … length of `spec`, one frame per step (the race:
+    per race frame), then the summary frame held for `hold` seconds; `title` (optional)
+    heads every frame."""
 
     out: Path
     spec: LayerSpec
     path: str = "standard"
     fps: float = 8.0
-    size: tuple[int, int] = (640, 400)
+    size: tuple[int, int] = DEFAULT_SIZE
     start: int = 0  # steps already done (the first frame shows step start + 1)
     length: int = 0  # steps of the path
+    title: str = ""
+    hold: float = DEFAULT_HOLD
 
     @property
     def format(self) -> str:
@@ -44,8 +53,19 @@ class AnimationPlan:
 
     @property
     def positions(self) -> range:
-        """The step position each frame shows, in order."""
+        """The step position each step frame shows, in order."""
         return range(self.start + 1, self.length + 1)
+
+    @property
+    def summary_frames(self) -> int:
+        """Copies of the summary frame that hold it for `hold` seconds at `fps` (a GIF
+        stores them as one frame of that duration)."""
+        return 0 if self.hold <= 0 else max(1, round(self.hold * self.fps))
+
+    def schedule(self) -> list[tuple[int, bool]]:
+        """(position, summary?) of every frame written, in order."""
+        return ([(p, False) for p in self.positions]
+                + [(self.length, True)] * self.summary_frames)
 
 
 def max_fps(out: str | Path) -> float:
@@ -54,10 +74,10 @@ def max_fps(out: str | Path) -> float:
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """'640x400' → (640, 400); AnimationError for anything else or out of range."""
+    """'1280x720' → (1280, 720); AnimationError for anything else or out of range."""
     w, sep, h = text.lower().replace("×", "x").partition("x")
     if not sep or not w.strip().isdigit() or not h.strip().isdigit():
-        raise AnimationError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 640x400")
+        raise AnimationError(f"size {text!r} is not WIDTHxHEIGHT, e.g. 1280x720")
     size = (int(w), int(h))
     if not all(lo <= v <= hi for v, lo, hi in zip(size, MIN_SIZE, MAX_SIZE)):
         raise AnimationError(f"size {size[0]}x{size[1]} is outside "
@@ -65,8 +85,18 @@ def parse_size(text: str) -> tuple[int, int]:
     return size
 
 
+def path_length(spec: LayerSpec, path: str) -> int:
+    """Frames of steps of a path: a step per output cell (the race: per standard step,
+    until the slower side has finished)."""
+    ho, wo, n = spec.output_shape
+    if path == "race":
+        return Race(spec).length
+    return (n if path == "standard" else spec.channels + n) * ho * wo
+
+
 def make_plan(out: str | Path, spec: LayerSpec, path: str = "standard", fps: float = 8.0,
-              size: tuple[int, int] = (640, 400), start: int = 0) -> AnimationPlan:
+              size: tuple[int, int] = DEFAULT_SIZE, start: int = 0, title: str = "",
+              hold: float = DEFAULT_HOLD) -> AnimationPlan:
     """A checked plan; AnimationError says what is wrong in one line."""
     out = Path(out)
     if out.suffix.lower() not in FORMATS:
@@ -76,15 +106,18 @@ def make_plan(out: str | Path, spec: LayerSpec, path: str = "standard", fps: flo
     if out.is_dir():
         raise AnimationError(f"{out} is a folder")
     if path not in PATH_NAMES:
-        raise AnimationError(f"unknown path {path!r}; choose standard or separable")
+        raise AnimationError(f"unknown path {path!r}; choose standard, separable or race")
+    if not (0 <= hold <= MAX_HOLD):  # NaN fails too
+        raise AnimationError(f"hold {hold:g} is outside 0 … {MAX_HOLD:g} seconds")
+    if "\n" in title or len(title) > MAX_TITLE:
+        raise AnimationError(f"the title must be one line of at most {MAX_TITLE} characters")
     top = max_fps(out)
     if not MIN_FPS <= fps <= top:  # NaN too
         raise AnimationError(f"fps {fps:g} is outside {MIN_FPS:g} … {top:g}"
                              + (" for a GIF" if top == GIF_MAX_FPS else ""))
     if out.suffix.lower() == ".mp4" and (size[0] % 2 or size[1] % 2):
         raise AnimationError(f"an MP4's width and height must be even, not {size[0]}x{size[1]}")
-    ho, wo, n = spec.output_shape
-    length = (n if path == "standard" else spec.channels + n) * ho * wo
+    length = path_length(spec, path)
     if not 0 <= start < length:
         raise AnimationError(f"start {start} is outside 0 … {length - 1}")
     limit = GIF_FRAME_LIMIT if out.suffix.lower() == ".gif" else ANIMATION_LIMIT
@@ -92,4 +125,5 @@ def make_plan(out: str | Path, spec: LayerSpec, path: str = "standard", fps: flo
         raise AnimationError(f"{length - start:,} steps are too many frames for a "
                              f"{out.suffix.lower()[1:].upper()} (limit {limit:,}); use a "
                              "smaller layer" + (" or an MP4" if limit < ANIMATION_LIMIT else ""))
-    return AnimationPlan(out, spec, path, float(fps), size, start, length)
+    return AnimationPlan(out, spec, path, float(fps), size, start, length, title.strip(),
+                         float(hold))

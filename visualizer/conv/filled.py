@@ -20,7 +20,15 @@ class FilledView:
         self.ex, self.which = ex, which
         ho, wo, n = ex.spec.output_shape
         self.shape = (ex.spec.channels if which == "depthwise" else n, ho, wo)
-        self.done = ex._done(which)
+        #: cell (ch, position) is the (ch·a + position·b + offset)-th computed; the first
+        #: `done` are computed (channel-major paths: a = H·W, b = 1; the race: by position)
+        self.a, self.b, self.offset, self.done = ex.fill_order(which)
+
+    def computed(self, ch: int, r0: int, r1: int, c0: int, c1: int) -> np.ndarray:
+        """Which cells of rows r0…r1-1, columns c0…c1-1 of channel ch are computed."""
+        w = self.shape[2]
+        pos = np.arange(r0, r1)[:, None] * w + np.arange(c0, c1)[None, :]
+        return ch * self.a + pos * self.b + self.offset < self.done
 
     def __getitem__(self, key: tuple[int, slice, slice]) -> np.ndarray:
         ch, rows, cols = key
@@ -28,15 +36,13 @@ class FilledView:
         r0, r1, _ = rows.indices(h)
         c0, c1, _ = cols.indices(w)
         out = np.full((r1 - r0, c1 - c0), np.nan)
-        first = ch * h * w
-        if self.done <= first + r0 * w + c0:
+        if r1 <= r0 or c1 <= c0 or self.done <= ch * self.a + (r0 * w + c0) * self.b + self.offset:
             return out  # nothing of this crop is computed yet
         if self.which + "_out" in self.ex._cache or self._cheap():
             vals = getattr(self.ex, self.which + "_out")[ch, r0:r1, c0:c1]  # cached
         else:
             vals = self._compute(ch, r0, r1, c0, c1)
-        flat = first + np.arange(r0, r1)[:, None] * w + np.arange(c0, c1)[None, :]
-        return np.where(flat < self.done, vals, np.nan)
+        return np.where(self.computed(ch, r0, r1, c0, c1), vals, np.nan)
 
     def _cheap(self) -> bool:
         """Whole output computed once (then sliced on every step) when that is quick."""

@@ -6,9 +6,11 @@ import numpy as np
 from visualizer.conv.steps import Step
 
 
-def describe_step(step: Step, channels: range | None = None) -> list[str]:
-    """Lines listing the products of the shown `channels` of a step (all by default),
-    each with the running sum; the products of channels not shown are summed in one line."""
+def describe_step(step: Step, channels: range | None = None, compact: bool = False
+                  ) -> list[str]:
+    """Lines listing the products of the listed `channels` of a step (all by default),
+    each with the running sum; the products of channels not listed are summed in one line.
+    `compact`: each channel's products as their count and sum, not one by one."""
     chans = step.in_channels
     channels = channels if channels is not None else range(chans[0], chans[-1] + 1)
     n = len(chans)
@@ -19,12 +21,17 @@ def describe_step(step: Step, channels: range | None = None) -> list[str]:
     lo, hi = channels.start - chans[0], channels.stop - chans[0]
     lines: list[str] = []
     if lo > 0:
-        lines.append(f"ch {chans[0]}–{chans[lo - 1]} (not shown): Σ {fmt(float(sums[lo * per - 1]))}")
+        lines.append(f"ch {_span(chans[0], chans[lo - 1])} (not listed): "
+                     f"Σ {fmt(float(sums[lo * per - 1]))}")
     if step.kernel == 1:
         terms = " + ".join(f"{fmt(win[i, 0])}·{_w(w[i, 0])}" for i in range(lo, hi))
         head = f"ch {chans[lo]}" if hi - lo == 1 else f"ch {chans[lo]}–{chans[hi - 1]}"
         part = float(np.dot(win[lo:hi, 0], w[lo:hi, 0]))
         lines.append(f"{head}: {terms} = {fmt(part)}   → running sum {fmt(float(sums[hi - 1]))}")
+    elif compact:
+        for i in range(lo, hi):
+            lines.append(f"ch {chans[i]}: {per} products, Σ {fmt(float(np.dot(win[i], w[i])))}"
+                         f"   → running sum {fmt(float(sums[(i + 1) * per - 1]))}")
     else:
         for i in range(lo, hi):
             terms = " + ".join(f"{fmt(a)}·{_w(b)}" for a, b in zip(win[i], w[i]))
@@ -32,9 +39,13 @@ def describe_step(step: Step, channels: range | None = None) -> list[str]:
                          f"   → running sum {fmt(float(sums[(i + 1) * per - 1]))}")
     if hi < n:
         rest = float(sums[-1] - sums[hi * per - 1])
-        lines.append(f"ch {chans[hi]}–{chans[-1]} (not shown): Σ {fmt(rest)}"
+        lines.append(f"ch {_span(chans[hi], chans[-1])} (not listed): Σ {fmt(rest)}"
                      f"   → total {fmt(float(sums[-1]))}")
     return lines
+
+
+def _span(first: int, last: int) -> str:
+    return f"{first}" if first == last else f"{first}–{last}"
 
 
 def fmt(v: float) -> str:

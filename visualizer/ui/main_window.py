@@ -47,9 +47,19 @@ class MainWindow(QMainWindow):
                 page.connect_pages(self.pages)
             if threads is not None and hasattr(page, "set_threads"):  # --threads
                 page.set_threads(threads)
+        network, conv = self.pages.get("network"), self.pages.get("convolution")
+        if hasattr(network, "open_in_convolution") and hasattr(conv, "load_layer"):
+            network.open_in_convolution.connect(self.open_in_convolution)
         self.resize(1280, 800)
         if first_tab in self.pages:
             self.tabs.setCurrentWidget(self.pages[first_tab])
+
+    def open_in_convolution(self, dims: dict, what: str = "") -> None:
+        """A layer of the Network tab in the Convolution tab (the tabs do not import each
+        other: the shell passes the layer's dimensions on)."""
+        conv = self.pages["convolution"]
+        conv.load_layer(dims, what)
+        self.tabs.setCurrentWidget(conv)
 
     def page(self, key: str) -> QWidget | None:
         return self.pages.get(key)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import imageio.v3 as iio
+import pytest
 from PySide6.QtWidgets import QPushButton
 
 
@@ -14,10 +15,15 @@ def test_export_from_the_current_step_writes_the_remaining_steps(tab, qtbot, tmp
     out = tmp_path / "rest.gif"
     with qtbot.waitSignal(tab.exporter.finished, timeout=60_000) as done:
         assert tab.exporter.export(out, size=(320, 200))
-        assert tab.exporter.dialog.maximum() == 44
+        plan = tab.exporter.plan
+        assert plan.size == (320, 200) and plan.summary_frames == round(plan.hold * plan.fps)
+        assert tab.exporter.dialog.maximum() == 44 + plan.summary_frames
     assert done.args == [str(out), ""]
-    assert iio.improps(out, plugin="pillow").shape == (44, 200, 320, 3)
-    assert "Exported 44 frames" in tab.message.text()
+    # 44 step frames, then the summary, held: one GIF frame of hold seconds
+    assert iio.improps(out, plugin="pillow").shape == (45, 200, 320, 3)
+    assert iio.immeta(out, plugin="pillow", index=44)["duration"] == pytest.approx(
+        1000 * plan.hold, abs=20)
+    assert "Exported 44 step frames and the summary" in tab.message.text()
     assert tab.explorer.position == 100  # the user's tab was not stepped
     assert not any(t.name == "animation-encode" for t in threading.enumerate())
 
@@ -54,3 +60,12 @@ def test_the_fastest_speed_exports_at_the_format_s_highest_rate(tab, qtbot, tmp_
             tab.exporter.cancel()
         assert done.args[1] == "cancelled"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_window_exports_slides_at_1280x720_by_default(tab, qtbot, tmp_path):
+    tab.seek(140)
+    out = tmp_path / "end.gif"
+    with qtbot.waitSignal(tab.exporter.finished, timeout=60_000) as done:
+        assert tab.exporter.export(out)
+    assert done.args == [str(out), ""]
+    assert iio.improps(out, plugin="pillow").shape == (4 + 1, 720, 1280, 3)

@@ -16,7 +16,8 @@ def test_each_phase_has_its_colour_banner_and_highlights(tab):
     tab.set_path("separable")
     nd = 27  # seed example: 3 channels × 3×3 output cells
     tab.seek(5)
-    assert tab.phase.phase == "depthwise" and "phase 1 of 2 · depthwise · step 5 of 27: one 3×3 filter" in tab.phase.text()
+    assert tab.phase.phase == "depthwise"
+    assert "phase 1 of 2 · depthwise · step 5 of 27: 3×3 filter 0 reads channel 0 only" in tab.phase.text()
     assert lit_kinds(tab.input_view) == lit_kinds(tab.weight_view) == {"depthwise"}
     tab.seek(nd + 2)
     assert tab.phase.phase == "pointwise" and "phase 2 of 2 · pointwise" in tab.phase.text()
@@ -29,7 +30,9 @@ def test_each_phase_has_its_colour_banner_and_highlights(tab):
     tab.seek(3)
     assert tab.phase.phase == "standard" and lit_kinds(tab.input_view) == {"window"}
     tab.dims.set_values(channels=4, filters=8, groups=2)
-    assert tab.phase.phase == "grouped" and "C_in/g = 2" in tab.phase.text()
+    assert tab.phase.phase == "grouped" and "C_in/g = 2 channels" in tab.phase.text()
+    tab.dims.set_values(channels=4, filters=4, groups=4)
+    assert "C_in/g = 1 channel)" in tab.phase.text()  # singular
 
 
 def test_the_scrub_bar_marks_where_pointwise_starts(tab):

@@ -54,18 +54,30 @@ def test_hovering_an_output_cell_shows_its_operands_and_click_goes_there(
     ex = tab.explorer
     view, channel, point = output_cell(tab, role, *yx)
     cell = (channel, *yx)
+    before = (tab.phase.text(), tab.detail.text(), tab.tally.standard.text())
     hover(view, point)
     index = ex.step_of_output(role, *cell)
     step = ex.steps[index]
     assert ex.trace == index and ex.position == ex.length  # the position did not move
     assert (step.out_channel, step.out_y, step.out_x) == cell
-    assert "traced:" in tab.detail.text()
+    # one step on screen: the hovered cell is the one outlined, nowhere another
+    (target,) = [b for b in view.blocks if b.role == role and b.highlight
+                 and b.highlight_kind == "trace" and b.highlight[2:] == (1, 1)]
+    assert (target.channel, *target.highlight[:2]) == cell
+    assert not [b for b in view.blocks if b.highlight_kind == "target" and b.highlight]
+    assert tab.phase.text().startswith("preview: ") and "click to go there" in tab.phase.text()
+    assert tab.detail.text().startswith(f"preview: {role} step {step.index + 1} of")
+    # the tallies at the previewed step
+    t = ex.tally()
+    assert (t.standard_done if path == "standard" else t.separable_done) == sum(
+        ex.steps[i].multiplications for i in range(index + 1))
     lit = [b for b in tab.input_view.blocks if b.highlight]
     assert lit and all(b.highlight_kind == "trace" for b in lit)
     if step.path != "pointwise":
         assert all(b.highlight == (step.in_y, step.in_x, step.kernel, step.kernel) for b in lit)
-    leave(view)  # leaving the grid: back to the current step
-    assert ex.trace is None and "traced" not in tab.detail.text()
+    leave(view)  # leaving the grid: back to the current step, everywhere
+    assert ex.trace is None
+    assert (tab.phase.text(), tab.detail.text(), tab.tally.standard.text()) == before
     qtbot.mouseClick(view, Qt.LeftButton, pos=point)
     c = ex.current
     assert ex.position == index + 1 and (c.path, c.out_channel, c.out_y, c.out_x) == (role, *cell)

@@ -16,12 +16,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QProgressDialog, QWidget
 
-from visualizer.conv.animation import AnimationError, AnimationPlan, make_plan, max_fps
+from visualizer.conv.animation import (DEFAULT_SIZE, AnimationError, AnimationPlan, make_plan,
+                                       max_fps)
 from visualizer.io.animation_files import AnimationWriter
 from visualizer.ui.convolution.frames import FrameRenderer, MakeView
 
 #: Frame size of an export from the window (the headless command takes --size).
-EXPORT_SIZE = (960, 600)
+EXPORT_SIZE = DEFAULT_SIZE
 _END, _CANCEL = object(), object()
 
 
@@ -69,15 +70,16 @@ class AnimationExporter(QObject):
             return False
         self.plan = plan
         self.renderer = FrameRenderer(plan, self.make_view, ex)
-        self._positions = iter(plan.positions)
+        self._positions = iter(plan.schedule())
         self._rendered = 0
         self._cancelled = False
         self._queue: queue.Queue = queue.Queue(maxsize=4)
         self._thread = threading.Thread(target=self._encode, args=(plan,),
                                         name="animation-encode", daemon=True)
-        self.dialog = QProgressDialog(f"Rendering {len(plan.positions):,} frames into "
-                                      f"{plan.out.name}…", "Cancel", 0,
-                                      len(plan.positions), self.tab)
+        total = len(plan.positions) + plan.summary_frames
+        self.dialog = QProgressDialog(f"Rendering {len(plan.positions):,} step frames and the "
+                                      f"summary into {plan.out.name}…", "Cancel", 0, total,
+                                      self.tab)
         self.dialog.setWindowTitle("Export animation")
         self.dialog.setWindowModality(Qt.WindowModal)
         self.dialog.setMinimumDuration(0)
@@ -115,13 +117,13 @@ class AnimationExporter(QObject):
     def _next_frame(self) -> None:
         if self._queue.full():
             return  # the encoder is behind: try again on the next tick
-        position = next(self._positions, None)
-        if position is None:
+        item = next(self._positions, None)
+        if item is None:
             self._timer.stop()
             self.dialog.setLabelText(f"Writing {self.plan.out.name}…")
             self._put(_END)
             return
-        self._queue.put(self.renderer.frame(position))
+        self._queue.put(self.renderer.frame(*item))
         self._rendered += 1
         self.dialog.setValue(self._rendered)
 
@@ -154,8 +156,8 @@ class AnimationExporter(QObject):
         self.dialog = None
         plan = self.plan
         if not error:
-            self.tab.show_message(f"Exported {len(plan.positions):,} frames to {plan.out}",
-                                  error=False)
+            self.tab.show_message(f"Exported {len(plan.positions):,} step frames and the "
+                                  f"summary to {plan.out}", error=False)
         elif error != "cancelled":
             self.tab.show_message(f"Not exported: {error}")
         self.finished.emit(str(plan.out), error)

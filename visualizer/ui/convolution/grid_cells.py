@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPixmap
 
 from visualizer.conv.step_text import fmt
@@ -31,33 +31,43 @@ COLORS = {
     "selected": QColor(220, 40, 40),
 }
 INK, PAD_INK = QColor(20, 20, 20), QColor(150, 150, 150)
+#: A channel the step does not read; the corner mark of a window's start (the stride).
+GREYED, GREYED_INK, ORIGIN = QColor(238, 238, 238), QColor(175, 175, 175), QColor(90, 90, 90)
 INSIDE, BLANK, PAD = 0, 1, 2  # a tensor value, a value not computed yet, a padding zero
 CACHE_LIMIT = 4096
 
 
-def crop(size: int, focus: int, span: int, limit: int) -> tuple[int, int]:
-    """A [start, stop) range of at most `limit` indices in range(size) that keeps
-    focus … focus+span-1 visible (as much of it as fits)."""
-    if size <= limit:
-        return 0, size
-    start = max(0, min(focus + span // 2 - limit // 2, size - limit))
-    return start, start + limit
+#: Colour bands of channel groups (cycled): a group's input channels, filter and outputs.
+GROUP_COLORS = ("#1f77b4", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                "#bcbd22", "#7f7f7f")
+
+
+def group_color(group: int) -> str:
+    return GROUP_COLORS[group % len(GROUP_COLORS)]
 
 
 @dataclass(eq=False)
 class Block:
-    """One grid. `values` is the visible part; (row0, col0) its offset in the tensor;
-    `pad` rings of padding zeros are drawn around it when the crop reaches the edge."""
+    """One grid. `values` is the part inside the tensor, (row0, col0) its offset; `drawn`
+    the tensor cells drawn, [y0, y1) × [x0, x1), which may reach into padding (negative
+    or beyond the tensor: drawn as padding zeros). Default: exactly `values`."""
 
     title: str
     values: np.ndarray
     row0: int = 0
     col0: int = 0
-    rows: int = 0  # full tensor size (for padding at the edges)
+    rows: int = 0  # full tensor size
     cols: int = 0
-    pad: int = 0
+    drawn: tuple[int, int, int, int] | None = None
     highlight: tuple[int, int, int, int] | None = None  # (y, x, h, w) tensor coords
     highlight_kind: str = "window"
+    ghost: tuple[int, int, int, int] | None = None  # the next window, outlined thinly
+    origins: tuple[int, int, int, int, int] | None = None  # stride marks: y0, x0, s, ny, nx
+    band: str = ""  # colour of the channel's group ("" none)
+    #: a block of output columns: each cell's value is how many channels of that position
+    #: are computed, drawn as a stacked bar of these (channels, colour) segments
+    bars: tuple[tuple[int, str], ...] | None = None
+    greyed: bool = False  # a channel the step does not read
     key: Callable[[int, int], tuple] | None = None  # tensor index of cell (y, x); None = read-only
     newline: bool = False  # start a new row of blocks
     channel: int | None = None  # tensor channel drawn (None: a depth column, see channels)
@@ -69,15 +79,21 @@ class Block:
     def __post_init__(self) -> None:
         self.rows = self.rows or self.values.shape[0]
         self.cols = self.cols or self.values.shape[1]
+        if self.drawn is None:
+            h, w = self.values.shape
+            self.drawn = (self.row0, self.row0 + h, self.col0, self.col0 + w)
 
     def padded_range(self) -> tuple[int, int, int, int]:
         """Drawn tensor coordinates [y0, y1) × [x0, x1), padding included."""
-        h, w = self.values.shape
-        y0 = self.row0 - (self.pad if self.row0 == 0 else 0)
-        x0 = self.col0 - (self.pad if self.col0 == 0 else 0)
-        y1 = self.row0 + h + (self.pad if self.row0 + h == self.rows else 0)
-        x1 = self.col0 + w + (self.pad if self.col0 + w == self.cols else 0)
-        return y0, y1, x0, x1
+        return self.drawn
+
+    def is_origin(self, y: int, x: int) -> bool:
+        """Whether a window of the layer starts at cell (y, x) (stride marks)."""
+        if self.origins is None:
+            return False
+        y0, x0, s, ny, nx = self.origins
+        dy, dx = y - y0, x - x0
+        return dy % s == 0 and dx % s == 0 and 0 <= dy // s < ny and 0 <= dx // s < nx
 
 
 class CellPictures:
@@ -98,27 +114,45 @@ class CellPictures:
             self._cache.clear()
             self._ratio = ratio
 
-    def get(self, state: int, value: float, highlight: str | None) -> QPixmap:
-        key = (state, value, highlight)
+    def get(self, state: int, value: float, highlight: str | None, greyed: bool = False,
+            origin: bool = False, bars: tuple | None = None) -> QPixmap:
+        key = (state, value, highlight, greyed, origin, bars)
         pm = self._cache.get(key)
         if pm is None:
-            pm = self._cache[key] = self._render(state, value, highlight)
+            pm = self._cache[key] = self._render(state, value, highlight, greyed, origin, bars)
         return pm
 
-    def _render(self, state: int, value: float, highlight: str | None) -> QPixmap:
+    def _render(self, state: int, value: float, highlight: str | None, greyed: bool,
+                origin: bool, bars: tuple | None = None) -> QPixmap:
         ratio = self._ratio
         cw, ch = self.w, self.h
         pm = QPixmap(round(cw * ratio), round(ch * ratio))
         pm.setDevicePixelRatio(ratio)
-        pm.fill(COLORS[("cell", "blank", "pad")[state]])
+        pm.fill(GREYED if greyed else COLORS[("cell", "blank", "pad")[state]])
         p = QPainter(pm)
+        if bars:  # a column of channels: stacked bars of the channels computed
+            total, y, left = sum(n for n, _ in bars), float(ch - 1), value
+            for n, color in bars:
+                part = min(left, n)
+                left -= part
+                h = (ch - 2) * part / total
+                p.fillRect(QRectF(2, y - h, cw - 4, h), QColor(color))
+                y -= h
+            if highlight:
+                p.fillRect(QRect(0, 0, cw, ch), COLORS[highlight])
+            p.end()
+            return pm
         if highlight:
             p.fillRect(QRect(0, 0, cw, ch), COLORS[highlight])
+        if origin:  # a window of the layer starts here: a small corner mark
+            side = max(3, ch // 4)
+            p.fillRect(QRect(1, 1, side, max(2, side // 2)), ORIGIN)
+            p.fillRect(QRect(1, 1, max(2, side // 2), side), ORIGIN)
         if state != BLANK:
             text = fmt(value)
             p.setFont(self.small if self._fits.horizontalAdvance(text) > cw - 3
                       else self.font)
-            p.setPen(INK if state == INSIDE else PAD_INK)
+            p.setPen(GREYED_INK if greyed else INK if state == INSIDE else PAD_INK)
             p.drawText(QRect(0, 0, cw, ch), Qt.AlignCenter, text)
         p.end()
         return pm
@@ -128,8 +162,9 @@ def same_geometry(a, b) -> bool:
     """Whether two blocks occupy the same cells at the same place with the same title."""
     return (a._rect == b._rect and a.title == b.title and a.row0 == b.row0
             and a.col0 == b.col0 and a.values.shape == b.values.shape
-            and a.pad == b.pad and a.rows == b.rows and a.cols == b.cols
-            and a.highlight_kind == b.highlight_kind)
+            and a.drawn == b.drawn and a.rows == b.rows and a.cols == b.cols
+            and a.highlight_kind == b.highlight_kind and a.band == b.band
+            and a.greyed == b.greyed and a.origins == b.origins and a.bars == b.bars)
 
 
 def changed_cells(a, b) -> tuple[int, ...] | None:
@@ -138,9 +173,11 @@ def changed_cells(a, b) -> tuple[int, ...] | None:
     if not same_geometry(a, b):
         return ()
     boxes = []
-    if a.highlight != b.highlight:
-        y0, y1, x0, x1 = b.padded_range()
-        for hl in (a.highlight, b.highlight):
+    y0, y1, x0, x1 = b.padded_range()
+    for old, new in ((a.highlight, b.highlight), (a.ghost, b.ghost)):
+        if old == new:
+            continue
+        for hl in (old, new):
             if hl:
                 hy, hx, hh, hw = hl
                 box = (max(hy, y0), min(hy + hh, y1), max(hx, x0), min(hx + hw, x1))

@@ -1,30 +1,33 @@
 """A painted view of small number grids (one block per channel or filter), editable in place.
 
 One widget paints every block, so a 64-channel layer costs a handful of paint calls, not
-thousands of child widgets; callers pass only the part that fits (see `crop`).
+thousands of child widgets; callers pass only the part that fits (conv/fit.py). Each
+block may carry its group's colour band, be greyed (a channel the step does not read),
+mark where windows start (the stride) and outline the next window.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QLine, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
-from PySide6.QtWidgets import QLineEdit, QScrollArea, QSizePolicy, QWidget
+from PySide6.QtCore import QLine, QRect, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtWidgets import QLineEdit, QSizePolicy, QWidget
 
-from visualizer.ui.convolution.grid_cells import (BLANK, CELL_H, CELL_W, COLORS, INSIDE, PAD,
-                                                  Block, CellPictures, changed_cells)
+from visualizer.ui.convolution.grid_cells import (BLANK, CELL_H, COLORS, INSIDE, PAD, Block,
+                                                  CellPictures, changed_cells)
+from visualizer.ui.convolution.metrics import CellMetrics, cell_metrics, pixel_font
 from visualizer.ui.convolution.grid_interaction import GridInteraction
 from visualizer.ui.common.painted_text import PaintedText
 
-GAP, TITLE_H = 8, 16
-BASE_POINTS, SMALL_POINTS = 8.5, 7.0
 #: Opaque, so the overlapping corners of the four edge fills do not show
 OUTLINE = {kind: QColor(COLORS[kind].darker(160).rgb())
            for kind in ("window", "target", "depthwise", "pointwise", "trace")}
 TRACE = QColor(200, 0, 160)  # a traced product's two cells
+GHOST = QColor(60, 60, 60)  # the next window position (the stride)
 
 
 class GridView(GridInteraction, QWidget):
-    """Paints blocks left to right, wrapping to the width; emits edits as (key, text).
-    `set_scale` sizes cells and fonts (presenter zoom)."""
+    """Paints blocks left to right, wrapping to the width (a block with `newline` starts a
+    row); emits edits as (key, text). Its size and cell size are set by its owner (the
+    panels' fit): nothing here scrolls."""
 
     edited = Signal(object, str)  # tensor index tuple, text typed
     message = Signal(str)
@@ -40,40 +43,43 @@ class GridView(GridInteraction, QWidget):
         bold.setBold(True)
         self.caption_label = PaintedText(2, bold, "#444444")
         self._selected: tuple[Block, int, int] | None = None
-        self.scale = 0.0
-        self.set_scale(1.0)
+        self.metrics: CellMetrics | None = None
+        self.set_metrics(cell_metrics(CELL_H))
         self._editor = QLineEdit(self)
         self._editor.hide()
         self._editor.setAlignment(Qt.AlignCenter)
         self._editor.editingFinished.connect(self._commit)
         self._editor.installEventFilter(self)
         self._editing: tuple | None = None
-        self._followed: tuple = ()
         self.setFocusPolicy(Qt.ClickFocus)
-        self.setMouseTracking(True)  # hover tracing
+        self.setMouseTracking(True)  # hover preview
         self._hover_key: tuple | None = None
         #: Cells outlined for tracing: (channel, y, x) in tensor coordinates; a depth
         #: column's cells are (None, channel, 0).
         self.marks: tuple[tuple, ...] = ()
-        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
 
-    def set_scale(self, scale: float) -> None:
-        """Cells, numbers and titles at `scale` × their normal size."""
-        if scale == self.scale:
+    def set_metrics(self, m: "CellMetrics") -> None:
+        """Cell size and fonts (from the panels' fit)."""
+        if m == self.metrics:
             return
-        self.scale = scale
-        self.cell_w, self.cell_h = round(CELL_W * scale), round(CELL_H * scale)
-        self.title_h = round(TITLE_H * scale)
-        self._font = QFont()
-        self._font.setPointSizeF(BASE_POINTS * scale)
-        self._small = QFont(self._font)
-        self._small.setPointSizeF(SMALL_POINTS * scale)  # numbers too wide at the normal size
-        self._titles = QFontMetrics(self._font)
+        self.metrics = m
+        self.cell_w, self.cell_h, self.title_h = m.cell_w, m.cell_h, m.title_h
+        self._font = pixel_font(m.number_px)
+        self._small = pixel_font(m.small_px)
+        self._title_font = pixel_font(m.title_px)
+        self._titles = QFontMetrics(self._title_font)
         self._title_w: dict[str, int] = {}
         self._cells = CellPictures(self._font, self._small, (self.cell_w, self.cell_h))
         if self.blocks:
             self._layout(self.width())
             self.update()
+
+    @property
+    def min_text_px(self) -> int:
+        """The smallest font this view paints with (cell numbers, titles)."""
+        m = self.metrics
+        return min(m.number_px, m.small_px, m.title_px)
 
     # ---- data ----
     def set_blocks(self, blocks: list[Block], caption: str = "") -> None:
@@ -96,93 +102,41 @@ class GridView(GridInteraction, QWidget):
             if sel:
                 self.update(self._cell_rect(*sel))
 
-    def hasHeightForWidth(self) -> bool:  # noqa: N802 (Qt name)
-        return True
-
-    def heightForWidth(self, width: int) -> int:  # noqa: N802
-        return self._layout(width, place=False)
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(300, self._layout(300, place=False))
-
     def resizeEvent(self, event) -> None:  # noqa: N802
         self._layout(event.size().width())
         super().resizeEvent(event)
 
-    def _block_width(self, b: Block) -> int:
+    def block_width(self, b: Block) -> int:
         title_w = self._title_w.get(b.title)
         if title_w is None:
             if len(self._title_w) > 1024:
                 self._title_w.clear()
             title_w = self._title_w[b.title] = self._titles.horizontalAdvance(b.title)
         _, _, x0, x1 = b.padded_range()
-        return max((x1 - x0) * self.cell_w, title_w + 4)
+        return max((x1 - x0) * self.cell_w + 1, title_w + 4)  # + 1: the closing grid line
 
-    def needed_width(self, rows: bool = False) -> int:
-        """Width of the widest block or, with `rows`, of the widest row of blocks (rows
-        start at blocks with `newline`, e.g. the channel slices of one filter)."""
-        widths = [self._block_width(b) for b in self.blocks]
-        if not rows:
-            return max(widths, default=0)
-        out, row = [0], 0
-        for b, w in zip(self.blocks, widths):
-            if b.newline and row:
-                out.append(row)
-                row = 0
-            row += w + (GAP if row else 0)
-        return max(*out, row)
-
-    def follow_highlight(self) -> None:
-        """Scroll the enclosing scroll area so the highlighted blocks are in view, once each
-        time they change (so a user who scrolls away is not fought on every step). Runs
-        again once pending layouts have settled: a new layer may re-flow the blocks."""
-        key = tuple((b.title, b.row0, b.col0) for b in self.blocks if b.highlight)
-        if not key or key == self._followed:
-            return
-        self._followed = key
-        self._show_highlight()
-        QTimer.singleShot(0, self._show_highlight)
-
-    def _show_highlight(self) -> None:
-        lit = [b for b in self.blocks if b.highlight]
-        viewport = self.parentWidget()
-        area = viewport.parentWidget() if viewport is not None else None
-        if not lit or not isinstance(area, QScrollArea):
-            return
-        box = lit[0]._rect
-        for b in lit[1:]:
-            box = box.united(b._rect)
-        shown = QRect(-self.x(), -self.y(), viewport.width(), viewport.height())
-        if shown.contains(box):
-            return
-        if box.height() + 8 > viewport.height():  # too tall: start at its first block
-            area.verticalScrollBar().setValue(box.top() - 4)
-            area.ensureVisible(box.left(), box.top(), 4, 0)
-        else:
-            area.ensureVisible(box.center().x(), box.center().y(),
-                               min(box.width(), viewport.width()) // 2 + 4,
-                               box.height() // 2 + 4)
-
-    def _layout(self, width: int, place: bool = True) -> int:
+    def _layout(self, width: int) -> int:
         x = y = 0
-        row_h = widest = 0
+        row_h = 0
+        gap = self.metrics.gap
         for b in self.blocks:
             y0, y1, _, _ = b.padded_range()
-            w = self._block_width(b)
-            widest = max(widest, w)
-            h = (y1 - y0) * self.cell_h + self.title_h
+            w = self.block_width(b)
+            h = (y1 - y0) * self.cell_h + self.title_h + 1
             if x > 0 and (b.newline or x + w > width):
-                x, y, row_h = 0, y + row_h + GAP, 0
-            if place:
-                b._rect = QRect(x, y, w, h)
-            x += w + GAP
+                x, y, row_h = 0, y + row_h + gap, 0
+            b._rect = QRect(x, y, w, h)
+            x += w + gap
             row_h = max(row_h, h)
-        total = y + row_h + 2
-        if place and self.minimumHeight() != total:
-            self.setMinimumHeight(total)
-        if place and self.minimumWidth() != widest + 2:  # never cut a block: scroll instead
-            self.setMinimumWidth(widest + 2)
-        return total
+        return y + row_h
+
+    def content_rect(self) -> QRect:
+        """The rectangle the blocks occupy (they never leave the view when it is as big
+        as the fit said)."""
+        out = QRect()
+        for b in self.blocks:
+            out = out.united(b._rect)
+        return out
 
     # ---- painting ----
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -204,8 +158,13 @@ class GridView(GridInteraction, QWidget):
         r = b._rect
         title = QRect(r.x(), r.y(), r.width(), self.title_h)
         if title.intersects(clip):
-            p.setPen(QColor(40, 40, 40))
-            p.drawText(title, Qt.AlignLeft | Qt.AlignVCenter, b.title)
+            band = max(3, self.title_h // 6)
+            if b.band:  # the channel's group colour, across the block
+                p.fillRect(QRect(r.x(), r.y(), r.width(), band), QColor(b.band))
+            p.setFont(self._title_font)
+            p.setPen(QColor(160, 160, 160) if b.greyed else QColor(40, 40, 40))
+            p.drawText(title.adjusted(0, band, 0, 0), Qt.AlignLeft | Qt.AlignVCenter, b.title)
+            p.setFont(self._font)
         y0, y1, x0, x1 = b.padded_range()
         h, w = b.values.shape
         # only the cells inside the repainted rectangle
@@ -217,7 +176,8 @@ class GridView(GridInteraction, QWidget):
         vals, kind = b.values.tolist(), b.highlight_kind
         hy0, hx0, hh, hw = b.highlight or (0, 0, 0, 0)
         hy1, hx1 = hy0 + hh, hx0 + hw
-        cells = self._cells
+        cells, greyed, origin, bars = self._cells, b.greyed, b.is_origin, b.bars
+        marks = b.origins is not None
         for ty in range(cy0, cy1):
             vy, py = ty - b.row0, top + (ty - y0) * self.cell_h
             row_in, row_lit = 0 <= vy < h, hy0 <= ty < hy1
@@ -230,7 +190,8 @@ class GridView(GridInteraction, QWidget):
                 else:
                     v, state = 0.0, PAD
                 lit = kind if row_lit and hx0 <= tx < hx1 else None
-                p.drawPixmap(left + (tx - x0) * self.cell_w, py, cells.get(state, v, lit))
+                p.drawPixmap(left + (tx - x0) * self.cell_w, py,
+                             cells.get(state, v, lit, greyed, marks and origin(ty, tx), bars))
         # grid lines in one call rather than one rectangle per cell
         top_left = self._cell_rect(b, y0, x0).topLeft()
         left, top = top_left.x(), top_left.y()
@@ -240,7 +201,14 @@ class GridView(GridInteraction, QWidget):
                   for j in range(x1 - x0 + 1)]
         p.setPen(COLORS["grid"])
         p.drawLines(lines)
-        if b.highlight:
+        if b.ghost and _inside(b.ghost, y0, y1, x0, x1):  # the next window: a thin dashed frame
+            gy, gx, gh, gw = b.ghost
+            a = self._cell_rect(b, max(gy, y0), max(gx, x0))
+            z = self._cell_rect(b, min(gy + gh, y1) - 1, min(gx + gw, x1) - 1)
+            pen = QPen(GHOST, 1, Qt.DashLine)
+            p.setPen(pen)
+            p.drawRect(a.united(z).adjusted(2, 2, -3, -3))
+        if b.highlight and _inside(b.highlight, y0, y1, x0, x1):
             hy, hx, hh, hw = b.highlight
             a = self._cell_rect(b, max(hy, y0), max(hx, x0))
             z = self._cell_rect(b, min(hy + hh, y1) - 1, min(hx + hw, x1) - 1)
@@ -267,6 +235,12 @@ class GridView(GridInteraction, QWidget):
         y0, _, x0, _ = b.padded_range()
         return QRect(b._rect.x() + (tx - x0) * self.cell_w, b._rect.y() + self.title_h + (ty - y0) * self.cell_h,
                      self.cell_w, self.cell_h)
+
+def _inside(box, y0: int, y1: int, x0: int, x1: int) -> bool:
+    """Whether a (y, x, h, w) box overlaps the drawn cells."""
+    y, x, h, w = box
+    return y < y1 and y + h > y0 and x < x1 and x + w > x0
+
 
 def _frame(p: QPainter, r: QRect, color: QColor) -> None:
     """A 2-pixel outline just inside the cells of `r`, so repainting those cells alone

@@ -6,7 +6,7 @@ import re
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFontMetrics
 
-from visualizer.ui.common.painted_text import PaintedText
+from visualizer.ui.convolution.fitted_text import FittedText
 
 TERM = re.compile(r"[^\s+=:]+·[^\s+=]+")
 CHANNELS = re.compile(r"^ch (\d+)(?:–(\d+))?:")
@@ -21,7 +21,7 @@ def terms_of(lines: list[str]) -> list[tuple[int, int, int, int, int]]:
         m = CHANNELS.match(line)
         if m:
             channel, index = int(m.group(1)), 0
-            if "not shown" in line:
+            if "not listed" in line:
                 channel = None
         elif line.startswith(("ch ", "…")) or not line.startswith(" ") and "step" in line:
             channel = None
@@ -34,7 +34,7 @@ def terms_of(lines: list[str]) -> list[tuple[int, int, int, int, int]]:
     return out
 
 
-class StepTextView(PaintedText):
+class StepTextView(FittedText):
     """Emits `term_hovered((channel, index))`: the index-th product of the line that
     starts at input channel `channel` (None when the mouse leaves a term)."""
 
@@ -46,8 +46,8 @@ class StepTextView(PaintedText):
         self._hover: tuple[int, int] | None = None
 
     def term_at(self, x: int, y: int) -> tuple[int, int] | None:
-        metrics = QFontMetrics(self.font())
         lines = self.visible_lines()
+        metrics = QFontMetrics(self.paint_font)
         row = (y - 2) // metrics.lineSpacing()
         for r, a, b, channel, index in terms_of(lines):
             if r == row and 2 + metrics.horizontalAdvance(lines[r][:a]) <= x < \

@@ -9,28 +9,30 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QRadioButton,
-                               QScrollArea, QSizePolicy, QSplitter, QVBoxLayout, QWidget)
+                               QScrollArea, QSplitter, QToolButton, QVBoxLayout, QWidget)
 
 from visualizer.conv.explorer import Explorer
 from visualizer.conv.layer import LayerError
-from visualizer.ui.common.painted_text import monospace
+from visualizer.conv.wording import NUMBERING_TIP
 from visualizer.ui.convolution.animation_export import AnimationExporter
 from visualizer.ui.convolution.dims_panel import DimsPanel
-from visualizer.ui.convolution.grid_view import GridView
+from visualizer.ui.convolution.fitted_text import FittedText
+from visualizer.ui.convolution.panels import TensorPanels
+from visualizer.ui.convolution.phase import PhaseBanner
 from visualizer.ui.convolution.step_text_view import StepTextView
-from visualizer.ui.convolution.tab_view import ConvTabView
+from visualizer.ui.convolution.tab_view import DETAIL_LINES, ConvTabView
 from visualizer.ui.convolution.tally_panel import TallyPanel
 from visualizer.ui.convolution.transport import Transport
 from visualizer.ui.convolution.zoom import load_zoom, zoomed
 
-CAPTION_TIP = ("Tensor shape (height × width × channels) and, in brackets, which part "
-               "of it is shown: large tensors show only the channels and cells around "
-               "the current step")
-#: Lines of the step detail (the header and the products of up to ~3 channels).
-DETAIL_LINES = 6
-
-#: Slides are seen from afar: cells and the step text a little larger than in the window.
-PRESENTATION_ZOOM = 1.2
+CAPTION_TIP = ("Tensor shape (height × width × channels). Every channel is drawn whole "
+               "when it fits; otherwise the part around the step, and the overview beside "
+               "the caption shows where it is. " + NUMBERING_TIP)
+PATHS = (("Standard", "standard", "Every filter slides over all input channels at once"),
+         ("Depthwise-separable", "separable", "Depthwise (one k×k filter per channel), then "
+                                              "pointwise (1×1 filters mixing the channels)"),
+         ("Race", "race", "Standard and depthwise-separable side by side on the same input, "
+                          "one multiplication per tick each: see which finishes first"))
 PRESET_BUTTONS = (("seed example", "example"), ("random", "random"), ("zeros", "zeros"),
                   ("ones", "ones"))
 
@@ -42,16 +44,18 @@ def _tip(widget: QWidget, tip: str) -> QWidget:
 
 class ConvTab(ConvTabView, QWidget):
     """`explorer`: the state to show (a new seed example by default). `presentation`: only
-    what a slide needs (phase, grids, step text, tallies), no controls: the animation
-    exporter renders its frames this way."""
+    what a slide needs (title, phase, grids, step text, tallies), no controls: the
+    animation exporter renders its frames this way."""
 
     def __init__(self, parent: QWidget | None = None, explorer: Explorer | None = None,
                  presentation: bool = False) -> None:
         super().__init__(parent)
         self.explorer = explorer or Explorer()
-        self.zoom = PRESENTATION_ZOOM if presentation else load_zoom()
-        self.scale = 0.0
-        self._fit = (0, 0)
+        self.presentation = presentation
+        self.zoom = 1.0 if presentation else load_zoom()
+        self.slide_height = 0  # slides: the frame height that sets the smallest text
+        self.summary = False  # slides: the held last frame (totals and ratio)
+        self._init_view()
         self.setFocusPolicy(Qt.StrongFocus)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._tick)
@@ -60,6 +64,9 @@ class ConvTab(ConvTabView, QWidget):
         self.product: int | None = None  # product-by-product: the product shown
         root = QVBoxLayout(self)
         root.setContentsMargins(6, 6, 6, 6)
+        self.title = FittedText(1, None, "#101010")
+        self.title.hide()
+        root.addWidget(self.title)
         self.top_bar = QWidget()
         self.top_bar.setLayout(self._build_top())
         self.top_bar.layout().setContentsMargins(0, 0, 0, 0)
@@ -73,20 +80,20 @@ class ConvTab(ConvTabView, QWidget):
         self.message.setWordWrap(True)
         self.message.hide()  # shown only while it has something to say
         root.addWidget(self.message)
-        body = QSplitter(Qt.Horizontal)
+        body = self.body = QSplitter(Qt.Horizontal)
         body.addWidget(self._build_grids())
         self.tally = TallyPanel()
-        # the counts, formulas and groups box scroll rather than overlap in a small window
+        # the formulas and groups box scroll in a small window; the headline is on top
         self.tally_scroll = QScrollArea()
         self.tally_scroll.setWidget(self.tally)
         self.tally_scroll.setWidgetResizable(True)
         self.tally_scroll.setFrameShape(QScrollArea.NoFrame)
         self.tally_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
-        self.tally_scroll.setMinimumWidth(340)
+        self.tally_scroll.setMinimumWidth(300)
         body.addWidget(self.tally_scroll)
         body.setStretchFactor(0, 3)
         body.setStretchFactor(1, 1)
-        body.setSizes([900, 370])
+        body.setSizes([940, 300])
         root.addWidget(body, 1)
         self.transport = Transport()
         self.transport.play_toggled.connect(self.toggle_play)
@@ -99,8 +106,10 @@ class ConvTab(ConvTabView, QWidget):
         self._shortcuts()
         self.exporter = AnimationExporter(self, presentation_view)
         if presentation:
-            for w in (self.top_bar, self.dims, self.transport, self.tally.groups_box,
-                      self.products_button, self.page_back, self.page_next):
+            self.tally_scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+            self.tally.set_presentation(True)
+            for w in (self.top_bar, self.dims, self.transport, self.products_button,
+                      self.page_back, self.page_next, self.pager_label):
                 w.hide()
         self.refresh()
 
@@ -110,16 +119,13 @@ class ConvTab(ConvTabView, QWidget):
         row.addWidget(_tip(QLabel("Path:"), "Which computation the steps animate; the "
                                             "counters always show both paths"))
         self.paths = QButtonGroup(self)
-        for i, (text, tip) in enumerate((
-                ("Standard", "Every filter slides over all input channels at once"),
-                ("Depthwise-separable", "Depthwise (one k×k filter per channel), then "
-                                        "pointwise (1×1 filters mixing the channels)"))):
+        for i, (text, _, tip) in enumerate(PATHS):
             b = QRadioButton(text)
             b.setToolTip(tip)
             b.setChecked(i == 0)
             self.paths.addButton(b, i)
             row.addWidget(b)
-        self.paths.idClicked.connect(lambda i: self.set_path(("standard", "separable")[i]))
+        self.paths.idClicked.connect(lambda i: self.set_path(PATHS[i][1]))
         row.addSpacing(24)
         row.addWidget(_tip(QLabel("Values:"), "Refill the input and the weights; the "
                                               "dimensions stay. Edit single cells by "
@@ -133,7 +139,8 @@ class ConvTab(ConvTabView, QWidget):
         self.export_button = QPushButton("Export animation…")
         self.export_button.setToolTip("Write the current path's steps, from the current step "
                                       "on, as a GIF or MP4 (by the file name's extension), "
-                                      "one frame per step at the current speed")
+                                      "one frame per step at the current speed, 1280×720, "
+                                      "then a held summary frame")
         self.export_button.clicked.connect(lambda: self.exporter.ask_and_export())
         row.addWidget(self.export_button)
         return row
@@ -142,41 +149,36 @@ class ConvTab(ConvTabView, QWidget):
         host = self.grids_host = QWidget()
         col = QVBoxLayout(host)
         col.setContentsMargins(0, 0, 0, 0)
-        grids = self.grids = QHBoxLayout()
-        self.input_view, self.weight_view, self.output_view = GridView(), GridView(), GridView()
-        self._base_points = self.input_view.caption_label.font().pointSizeF()
-        self._needs: tuple[int, ...] = ()
-        self._scrolls: list[QScrollArea] = []
-        for view, stretch in ((self.input_view, 3), (self.weight_view, 4),
-                              (self.output_view, 3)):
-            view.edited.connect(self.edit_cell)
-            view.message.connect(self.show_message)
-            scroll = QScrollArea()
-            self._scrolls.append(scroll)
-            scroll.setWidget(view)
-            scroll.setWidgetResizable(True)
-            scroll.setFrameShape(QScrollArea.NoFrame)
-            # a scroll bar that comes and goes would change the width, re-wrap the blocks
-            # and change the height again: keep it, so layouts settle at once
-            scroll.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOn)
-            view.caption_label.set_tooltip(CAPTION_TIP)
-            # widths come from the stretch factors (_share_width), not from size hints
-            view.caption_label.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Fixed)
-            scroll.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Expanding)
-            column = QVBoxLayout()
-            column.addWidget(view.caption_label)
-            column.addWidget(scroll, 1)
-            grids.addLayout(column, stretch)
+        top = QHBoxLayout()
+        self.phase = PhaseBanner()
+        top.addWidget(self.phase, 1)
+        self.products_button = QToolButton()
+        self.products_button.setText("products ▶")
+        self.products_button.setCheckable(True)
+        self.products_button.setToolTip("Product by product: walk the shown step's "
+                                        "multiplications one at a time (the first output "
+                                        "cell before any step), outlining each pair")
+        self.products_button.toggled.connect(self.play_products)
+        top.addWidget(self.products_button)
+        col.addLayout(top)
+        self.panels = TensorPanels()
+        self.panels.refit.connect(self.refresh)
+        for panel in [p for lane in self.panels.lanes for p in lane]:
+            panel.view.edited.connect(self.edit_cell)
+            panel.view.message.connect(self.show_message)
+            panel.view.hovered.connect(self.trace_output)
+            panel.view.clicked_cell.connect(self.go_to_output)
+            panel.caption.set_tooltip(CAPTION_TIP)
+        self.input_view, self.weight_view, self.output_view = (
+            p.view for p in self.panels.lanes[0])
+        col.addWidget(self.panels, 1)
         col.addLayout(self._build_pager())
-        col.addLayout(grids, 1)
         # fixed height: the text changes every step and must not re-lay out the window
         self.detail = StepTextView(
-            DETAIL_LINES, monospace(), tooltip="The products of the current step "
+            DETAIL_LINES, None, tooltip="The products of the step on screen "
             "(input · weight) and the running sum that becomes the highlighted output cell. "
-            "Hover a product to outline its two cells. Right-click to copy.")
+            "Hover a product to outline its two cells. Right-click to copy. " + NUMBERING_TIP)
         self.detail.term_hovered.connect(self.mark_term)
-        self.output_view.hovered.connect(self.trace_output)
-        self.output_view.clicked_cell.connect(self.go_to_output)
         col.addWidget(self.detail)
         return host
 
@@ -207,7 +209,7 @@ class ConvTab(ConvTabView, QWidget):
     def set_path(self, path: str) -> None:
         self.pause()
         self.explorer.set_path(path)
-        self.paths.button(0 if path == "standard" else 1).setChecked(True)
+        self.paths.button([p for _, p, _ in PATHS].index(path)).setChecked(True)
         self.refresh()
 
     def apply_dims(self, values: dict) -> None:
@@ -215,21 +217,34 @@ class ConvTab(ConvTabView, QWidget):
         try:
             self.explorer.set_dims(**values)
         except LayerError as e:
-            s = self.explorer.spec
-            self.show_message(f"{e}. Still showing the last valid layer: {s.height}×{s.width}"
-                              f"×{s.channels}, k={s.kernel}, N={s.filters}, stride={s.stride}, "
-                              f"pad={s.padding}, groups={s.groups}.")
+            self.show_message(f"{e}. Still showing the last valid layer: {self._layer_text()}.")
             return
         self.show_message("")
         self.refresh()
 
+    def load_layer(self, dims: dict, what: str = "") -> None:
+        """Show another layer (e.g. one of MobileNet's, from the Network tab): its real
+        dimensions, the standard path (grouped for a depthwise layer), from step 0."""
+        self.pause()
+        self.explorer.set_path("standard")  # shown by the refresh of the new dimensions
+        self.paths.button(0).setChecked(True)
+        before = self.explorer.spec
+        self.dims.set_values(**dims)
+        if self.explorer.spec == before:
+            self.refresh()
+        s = self.explorer.spec
+        if what and all(getattr(s, name) == v for name, v in dims.items()):
+            self.show_message(f"{what}: {self._layer_text()}.", error=False)
+
+    def _layer_text(self) -> str:
+        s = self.explorer.spec
+        return (f"{s.height}×{s.width}×{s.channels}, k={s.kernel}, N={s.filters}, "
+                f"stride={s.stride}, pad={s.padding}, groups={s.groups}")
+
     def _invalid_dims(self, found: list) -> None:
         self.pause()
-        s = self.explorer.spec
         self.show_message(f"Not applied: {'; '.join(found)}. Still showing the last valid "
-                          f"layer: {s.height}×{s.width}×{s.channels}, k={s.kernel}, "
-                          f"N={s.filters}, stride={s.stride}, pad={s.padding}, "
-                          f"groups={s.groups}.")
+                          f"layer: {self._layer_text()}.")
 
     def apply_preset(self, preset: str) -> None:
         self.explorer.apply_preset(preset)
@@ -256,7 +271,7 @@ class ConvTab(ConvTabView, QWidget):
         self.seek(self.explorer.position + delta)
 
     def seek(self, position: int) -> None:
-        if position == self.explorer.length or position == 0:
+        if position >= self.explorer.length or position <= 0:
             self.pause()
         self.explorer.seek(position)
         self.refresh()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsRectItem, QWidget
 
 from visualizer.conv.explorer import Tally
@@ -64,11 +64,8 @@ class TallyChart(pg.PlotWidget):
         self.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
         self.hideButtons()
-        self.setMinimumHeight(150)
-        self.setMaximumHeight(300)  # the rest of a tall window goes to the text below
         item = self.getPlotItem()
         item.showGrid(y=True, alpha=0.25)
-        item.getAxis("left").setWidth(44)
         item.getAxis("left").enableAutoSIPrefix(False)
         for name in ("left", "bottom"):  # axes and grid lines: blitted when a bar moves
             item.getAxis(name).setCacheMode(QGraphicsItem.DeviceCoordinateCache)
@@ -81,12 +78,29 @@ class TallyChart(pg.PlotWidget):
         self.dw_done = Bar(item, 1, DW)
         self.pw_done = Bar(item, 1, PW)
         self.setYRange(0, 1, padding=0)
+        self.font_px = 0
+        self.set_font_px(11)
         self._top: tuple | None = None
         self.ticks: list[tuple[float, str]] = []
         self.setToolTip("Multiplications per path. Pale: the whole layer; solid: done so far "
                         "on the path being played. Separable = depthwise (orange) + "
                         "pointwise (green). With groups > 1, the grouped convolution "
                         "(purple) is what the standard path plays.")
+
+    def set_font_px(self, px: int) -> None:
+        """Axis labels at `px` pixels; the axes and the chart's height follow."""
+        if px == self.font_px:
+            return
+        self.font_px = px
+        font = QFont()
+        font.setPixelSize(px)
+        item = self.getPlotItem()
+        for name in ("left", "bottom"):
+            item.getAxis(name).setStyle(tickFont=font, tickTextOffset=max(3, px // 3))
+        item.getAxis("left").setWidth(round(px * 4))
+        item.getAxis("bottom").setHeight(round(px * 2.2))
+        self.setMinimumHeight(round(px * 12))
+        self.setMaximumHeight(round(px * 26))
 
     def show_tally(self, t: Tally, groups: int = 1) -> None:
         """Bar heights for these counts; with groups > 1, three bars: standard, grouped
@@ -108,7 +122,7 @@ class TallyChart(pg.PlotWidget):
             self.setXRange(-0.6, sep_x + 0.6, padding=0)
             top = max(ungrouped, t.separable_total, 1)
             self.setYRange(0, top * 1.08, padding=0)
-        std_done = t.standard_done if t.playing == "standard" else 0
+        std_done = t.standard_done if t.plays("standard") else 0
         self.std_done.set(0, 0 if grouped else std_done)
         self.grp_done.set(0, std_done if grouped else 0)
         self.dw_done.set(0, t.depthwise_done, sep_x)

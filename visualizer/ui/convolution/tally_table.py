@@ -32,7 +32,8 @@ class TallyRow:
 
 
 HEADER = ("", "done so far", "whole layer")
-SWATCH, GAP, MIN_POINTS = 10, 12, 7.0
+#: The colour swatch and the gap between columns, as shares of the counts' font size.
+SWATCH, GAP = 0.65, 0.8
 IDLE = QColor(150, 150, 150)
 
 
@@ -40,13 +41,26 @@ class TallyTable(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.rows: tuple[TallyRow, ...] = ()
-        self._base = QFont(self.font())
-        self._base.setPointSizeF(self._base.pointSizeF() * 1.25)
-        self._small = QFont(self.font())
-        self._small.setPointSizeF(max(MIN_POINTS, self.font().pointSizeF() * 0.85))
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self._geometry: _Geometry | None = None
-        self.setFixedHeight(self._height())
+        self._base = self._small = QFont()
+        self.set_fonts(16, 11)
+
+    def set_fonts(self, base_px: int, small_px: int) -> None:
+        """Counts at `base_px`; the header at `small_px`, which is also as small as the
+        counts may shrink to in a narrow panel."""
+        self._base, self._small = QFont(self.font()), QFont(self.font())
+        self._base.setPixelSize(base_px)
+        self._small.setPixelSize(small_px)
+        self.floor_px = small_px
+        self._geometry = None
+        self.setFixedHeight(self._height(max(4, len(self.rows))))
+        self.update()
+
+    @property
+    def min_text_px(self) -> int:
+        g = self._layout() if self.rows else None
+        return min(self._small.pixelSize(), g.font.pixelSize() if g else self._base.pixelSize())
 
     def _height(self, rows: int = 4) -> int:
         return (QFontMetrics(self._small).lineSpacing() + 2
@@ -80,19 +94,32 @@ class TallyTable(QWidget):
     def _frame_key(rows: tuple[TallyRow, ...]) -> tuple:
         return tuple((r.color, r.name, r.total, r.bold, r.idle) for r in rows)
 
-    def _columns(self, font: QFont) -> tuple[int, int, int]:
+    @staticmethod
+    def _total(r: TallyRow, short: bool) -> str:
+        """A row's total; `short`: without the word "total" (a narrow panel: the greyed
+        row already says it is not being played)."""
+        return f"/ {r.total:,}" if short else r.total_text
+
+    def _swatch(self) -> int:
+        return max(8, round(SWATCH * self._base.pixelSize()))
+
+    def _gap(self) -> int:
+        return max(10, round(GAP * self._base.pixelSize()))
+
+    def _columns(self, font: QFont, short: bool = False) -> tuple[int, int, int]:
         m, bold = QFontMetrics(font), QFont(font)
         bold.setBold(True)
         mb = QFontMetrics(bold)
-        name = max((m.horizontalAdvance(r.name) for r in self.rows), default=0) + SWATCH + 6
+        name = (max((m.horizontalAdvance(r.name) for r in self.rows), default=0)
+                + self._swatch() + 6)
         done = max((mb.horizontalAdvance(f"{r.total:,}") for r in self.rows), default=0)
-        total = max((m.horizontalAdvance(r.total_text) for r in self.rows), default=0)
+        total = max((m.horizontalAdvance(self._total(r, short)) for r in self.rows), default=0)
         small = QFontMetrics(self._small)
         return (name, max(done, small.horizontalAdvance(HEADER[1])),
                 max(total, small.horizontalAdvance(HEADER[2])))
 
-    def _needed_width(self, font: QFont) -> int:
-        return sum(self._columns(font)) + 2 * GAP + 4
+    def _needed_width(self, font: QFont, short: bool = False) -> int:
+        return sum(self._columns(font, short)) + 2 * self._gap() + 4
 
     def _layout(self) -> "_Geometry":
         """Fonts and column positions; they depend on names, totals and width only."""
@@ -102,19 +129,20 @@ class TallyTable(QWidget):
         font = QFont(self._base)
         need = self._needed_width(font)
         for _ in range(4):  # narrower than the numbers need: shrink the font (the headers
-            if need <= self.width() or font.pointSizeF() <= MIN_POINTS:  # do not shrink)
+            if need <= self.width() or font.pixelSize() <= self.floor_px:  # do not shrink)
                 break
-            font.setPointSizeF(max(MIN_POINTS, font.pointSizeF() * self.width() / need * 0.98))
+            font.setPixelSize(max(self.floor_px, int(font.pixelSize() * self.width() / need * 0.98)))
             need = self._needed_width(font)
+        short = need > self.width()
         bold = QFont(font)
         bold.setBold(True)
-        name_w, done_w, total_w = self._columns(font)
-        x_done = 2 + name_w + GAP
+        name_w, done_w, total_w = self._columns(font, short)
+        x_done = 2 + name_w + self._gap()
         head_h = QFontMetrics(self._small).lineSpacing() + 2
         row_h = QFontMetrics(self._base).lineSpacing() + 2
         self._geometry = _Geometry(
-            key, font, bold, name_w, done_w, total_w, x_done, x_done + done_w + GAP, head_h,
-            row_h, QRect(x_done, head_h, done_w, row_h * len(self.rows)))
+            key, font, bold, name_w, done_w, total_w, x_done, x_done + done_w + self._gap(),
+            head_h, row_h, QRect(x_done, head_h, done_w, row_h * len(self.rows)), short)
         return self._geometry
 
     def paintEvent(self, event) -> None:  # noqa: N802
@@ -134,14 +162,15 @@ class TallyTable(QWidget):
             y = g.head_h
             for r in self.rows:
                 if r.color:
-                    p.fillRect(QRect(2, y + (g.row_h - SWATCH) // 2, SWATCH, SWATCH),
+                    side = self._swatch()
+                    p.fillRect(QRect(2, y + (g.row_h - side) // 2, side, side),
                                QColor(r.color))
                 p.setPen(IDLE if r.idle else QColor(20, 20, 20))
-                p.drawText(QRect(2 + SWATCH + 6, y, g.name_w, g.row_h),
+                p.drawText(QRect(2 + self._swatch() + 6, y, g.name_w, g.row_h),
                            Qt.AlignLeft | Qt.AlignVCenter, r.name)
                 p.setPen(IDLE if r.idle else QColor(90, 90, 90))
                 p.drawText(QRect(g.x_total, y, self.width() - g.x_total, g.row_h),
-                           Qt.AlignLeft | Qt.AlignVCenter, r.total_text)
+                           Qt.AlignLeft | Qt.AlignVCenter, self._total(r, g.short))
                 y += g.row_h
         y = g.head_h
         for r in self.rows:
@@ -166,3 +195,4 @@ class _Geometry:
     head_h: int
     row_h: int
     done_column: QRect
+    short: bool = False

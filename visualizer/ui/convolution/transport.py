@@ -103,9 +103,10 @@ class Transport(QWidget):
         # fixed size: a changing text then does not re-layout the whole window each step
         # (the explorer's memory limit keeps step counts below 10⁸)
         self.position_label.setFixedSize(
-            self.position_label.fontMetrics().horizontalAdvance("step 88,888,888 / 88,888,888")
+            self.position_label.fontMetrics().horizontalAdvance("frame 88,888,888 of 88,888,888")
             + 8, self.position_label.sizeHint().height())
-        self.position_label.setToolTip("Steps done / steps in this path")
+        self.position_label.setToolTip("Steps done, of the steps of this path (counted from "
+                                       "1; the race counts frames: one standard step each)")
         row.addWidget(self.position_label)
         speed_tip = "Animation speed while playing (Space)"
         speed_name = QLabel("speed")
@@ -142,14 +143,15 @@ class Transport(QWidget):
         if not self._quiet:
             self.scrubbed.emit(value)
 
-    def show_position(self, position: int, length: int, playing: bool) -> None:
+    def show_position(self, position: int, length: int, playing: bool,
+                      unit: str = "step") -> None:
         self._quiet = True
         if self.scrub.maximum() != length:
             self.scrub.setMaximum(length)
             self.scrub.setPageStep(max(1, length // 20))
         self.scrub.setValue(position)
         self._quiet = False
-        self.position_label.setText(f"step {position:,} / {length:,}")
+        self.position_label.setText(f"{unit} {position:,} of {length:,}")
         if playing != self._playing:  # a new icon re-lays out the row: only on change
             self._playing = playing
             self.play_button.setIcon(self.style().standardIcon(

@@ -16,6 +16,7 @@ from visualizer.net.model.mobilenet import NetSpec, SpecError
 from visualizer.net.runtime.results import InferenceResult
 from visualizer.ui.network.layer_detail import LayerDetail
 from visualizer.ui.network.layer_table import LayerTableModel
+from visualizer.ui.network.open_layer import add_open_button
 from visualizer.ui.network.pages import ByTypePage, LayerTableView, SharesPage
 from visualizer.ui.network.precision_page import PrecisionPage
 from visualizer.ui.network.roofline_page import RooflinePage
@@ -36,6 +37,8 @@ class NetworkTab(QWidget):
     #: emitted after feature maps of a layer are shown (layer name) — for tests and status
     feature_maps_shown = Signal(str)
     profile_finished = Signal()
+    #: "Open in Convolution tab": the selected layer's dimensions (open_layer.conv_dims)
+    open_in_convolution = Signal(dict, str)
 
     def __init__(self, parent=None, threads: int | None = None) -> None:
         super().__init__(parent)
@@ -72,6 +75,7 @@ class NetworkTab(QWidget):
         lbox = QVBoxLayout(left)
         lbox.setContentsMargins(0, 0, 0, 0)
         lbox.addWidget(self.layer_view, 1)
+        self.open_conv = add_open_button(self, lbox)
         lbox.addWidget(self.detail)
 
         shares = self.shares_page = SharesPage()
