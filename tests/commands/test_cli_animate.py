@@ -176,7 +176,7 @@ def test_out_through_a_symlink_writes_the_file_it_points_to(qapp, tmp_path):
     real.write_bytes(b"GIF89a old")
     (tmp_path / "link.gif").symlink_to(real)
     assert main(["animate", "--out", str(tmp_path / "link.gif"), "--height", "3", "--width", "3",
-                 "--filters", "2", "--size", "320x200"]) == 0
+                 "--filters", "2", "--size", "320x200", "--hold", "0"]) == 0
     assert (tmp_path / "link.gif").is_symlink() and gif_frames(real) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.gif", "real.gif"]
 
