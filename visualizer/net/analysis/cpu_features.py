@@ -92,3 +92,22 @@ def from_info(info: dict) -> CpuFeatures:
 def detect() -> CpuFeatures:
     """This machine's CPU (read once per process)."""
     return from_info(_info())
+
+
+_X86_DOT = ("avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def int8_target(cpu: CpuFeatures | None = None) -> str:
+    """The CPU family whose integer kernels the int8 graph is built for
+    (graph/int8_kernels.py): "x86-vnni" when an x86 CPU has VNNI (AVX512-VNNI, AVX-VNNI
+    or AMX: onnxruntime's uint8×int8 kernels are exact dot products there), "x86"
+    without (its uint8×int8 kernels use vpmaddubsw, which saturates: onnxruntime
+    documents it), "arm64" (exact on dot products or NEON), else "other" (the
+    checkpoint's own formats, nothing assumed)."""
+    cpu = detect() if cpu is None else cpu
+    arch = (cpu.arch or platform.machine()).upper().replace("-", "_")
+    if arch in ("X86_64", "AMD64", "X86_32", "I686", "I386"):
+        return "x86-vnni" if any(cpu.has(f) for f in _X86_DOT) else "x86"
+    if arch in ("ARM_8", "AARCH64", "ARM64"):
+        return "arm64"
+    return "other"

@@ -1,0 +1,125 @@
+"""Loading a model in the precision the user chose: "float", "int8" (integer kernels, in
+this CPU's fastest exact formats: cpu_features.int8_target, graph/int8_kernels.py) or
+"auto" (the faster of the two on this machine, measured once: precision_choice.py).
+
+`compare_and_choose` is the measurement itself, shared by `bench --compare-precision`,
+the Float vs int8 page and the first "auto" load of a checkpoint; each caches its choice.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from typing import Callable
+
+import numpy as np
+
+from visualizer.net.analysis.cpu_features import int8_target
+from visualizer.net.analysis.precision_choice import (FLOAT, INT8, ISLANDS, cached_choice,
+                                                      island_candidates, measure, save_choice)
+from visualizer.net.models import LoadedModel, ModelError, load_model
+
+PRECISIONS = ("auto", "float", "int8")
+#: interleaved runs of each graph when "auto" measures at load time
+AUTO_RUNS, AUTO_WARMUP = 20, 3
+
+
+class _Loader:
+    """load_model for one source and its options, in any precision / island set."""
+
+    def __init__(self, source: str, cache, kwargs: dict) -> None:
+        self.source, self.cache, self.kwargs = source, cache, kwargs
+        self.target = None
+
+    def __call__(self, precision: str, islands: tuple[str, ...] = (), **extra) -> LoadedModel:
+        if precision == INT8 and self.target is None:
+            self.target = int8_target()
+        return load_model(self.source, precision=precision, cache=self.cache,
+                          int8_target=self.target if precision == INT8 else None,
+                          islands=islands, **self.kwargs, **extra)
+
+
+def load_precision(source: str, precision: str = "float", *, threads: int | None = None,
+                   progress: Callable[[int, int], None] | None = None,
+                   cancel: Callable[[], bool] | None = None,
+                   measuring: Callable[[float], None] | None = None,
+                   cache: str | os.PathLike | None = None, **kwargs) -> LoadedModel:
+    """load_model for "float" and "int8", and "auto": the cached choice for this machine
+    and `threads`, or (first time) measured now, `measuring(fraction)` following it. The
+    model's `auto` says what was chosen and why. Raises ModelError ("measurement
+    cancelled" when `cancel()` turned True while measuring)."""
+    if precision not in PRECISIONS:
+        raise ModelError(f"unknown precision {precision!r}: use auto, float or int8")
+    load = _Loader(source, cache, {**kwargs, "cancel": cancel})
+    if precision != "auto":
+        return load(precision, progress=progress)
+    try:
+        q = load(INT8, progress=progress)
+    except ModelError as e:  # no integer weights (or none this program reads)
+        f = load(FLOAT, progress=progress)
+        return replace(f, auto=f"float: {_no_int8(str(e))}")
+    choice = cached_choice(q, threads, cache)
+    f = None
+    if choice is None:
+        f = load(FLOAT)
+        measured = compare_and_choose(f, q, load, threads, AUTO_RUNS, AUTO_WARMUP,
+                                      measuring, cancel, cache)
+        if measured is None:
+            raise ModelError("measurement cancelled")
+        choice = measured["choice"]
+    if choice.precision == FLOAT:
+        chosen = f or load(FLOAT)
+    elif choice.islands:
+        chosen = load(INT8, choice.islands)
+    else:
+        chosen = q
+    return replace(chosen, auto=choice.describe())
+
+
+def _no_int8(message: str) -> str:
+    text = message.split(": ", 1)[-1] if ": " in message else message
+    return f"no int8 version ({text})"
+
+
+def measurement_input(model: LoadedModel) -> np.ndarray:
+    """The synthetic photo-like frame the comparisons time (same for every candidate)."""
+    from visualizer.net.runtime.preprocess import preprocess
+    from visualizer.net.runtime.profile_job import synthetic_image
+
+    res = model.spec.resolution
+    return preprocess(synthetic_image(res), res, model.input_mean, model.input_std)
+
+
+def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., LoadedModel],
+                       threads: int | None, runs: int, warmup: int,
+                       progress: Callable[[float], None] | None = None,
+                       cancelled: Callable[[], bool] | None = None,
+                       cache: str | os.PathLike | None = None,
+                       x: np.ndarray | None = None) -> dict | None:
+    """Time float `f`, int8 `q` and (where exact) `q` with float islands, choose, cache
+    the choice: the compare_precisions result with "choice" (a PrecisionChoice) and
+    "model", or None when cancelled. `load(precision, islands)` builds the variants."""
+    models = {FLOAT: f, INT8: q}
+    tried = island_candidates(q)
+    if tried:
+        models[ISLANDS] = load(INT8, tried)
+    x = measurement_input(f) if x is None else x
+    out = measure(models, lambda keep: load(INT8, keep), x, runs, warmup, threads,
+                  progress, cancelled)
+    if out is None:
+        return None
+    result, choice = out
+    save_choice(choice, q, cache)
+    return {"model": q.name, **result, "choice": choice}
+
+
+def compare_source(source: str, threads: int | None, runs: int, warmup: int,
+                   progress: Callable[[float], None] | None = None,
+                   cancelled: Callable[[], bool] | None = None,
+                   download: Callable[[int, int], None] | None = None,
+                   cache: str | os.PathLike | None = None, **kwargs) -> dict | None:
+    """compare_and_choose for a checkpoint named by `source` (ModelError for one without
+    integer weights)."""
+    load = _Loader(source, cache, kwargs)
+    f = load(FLOAT, progress=download)
+    q = load(INT8)
+    return compare_and_choose(f, q, load, threads, runs, warmup, progress, cancelled, cache)
