@@ -98,9 +98,25 @@ def download_progress() -> Callable[[int, int], None] | None:
 
 
 def add_precision_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", choices=("float", "int8"), default="float",
-                   help="float32, or int8 on onnxruntime's integer kernels with the "
-                   "checkpoint's own scales (needs a quantized checkpoint; default float)")
+    p.add_argument("--precision", choices=("auto", "float", "int8"), default="float",
+                   help="float32; int8 on onnxruntime's integer kernels (a quantized "
+                   "checkpoint, in the exact integer formats this CPU runs fastest); or auto: "
+                   "the faster of the two on this machine, measured once (bench "
+                   "--compare-precision) and cached (default float)")
+
+
+def measuring_progress():
+    """A stderr line following the first "auto" measurement of a checkpoint (or None when
+    stderr is not a terminal)."""
+    if not sys.stderr.isatty():
+        return None
+
+    def show(fraction: float) -> None:
+        sys.stderr.write(f"\rmeasuring float vs int8 on this machine (once)… "
+                         f"{100 * fraction:.0f}%   ")
+        sys.stderr.flush()
+
+    return show
 
 
 def add_layer_arguments(p: argparse.ArgumentParser, d) -> None:

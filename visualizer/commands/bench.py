@@ -16,8 +16,8 @@ from visualizer.net.analysis.timing_stats import statistic
 from visualizer.net.model.rates import rate_text
 
 from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
-                                         fail, non_negative_int, positive_int, print_json,
-                                         table, thread_count)
+                                         fail, measuring_progress, non_negative_int,
+                                         positive_int, print_json, table, thread_count)
 from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
 
 NAME = "bench"
@@ -158,7 +158,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from visualizer.net.model.mobilenet import SpecError
-    from visualizer.net.models import ModelError, load_model
+    from visualizer.net.models import ModelError
     from visualizer.net.runtime.preprocess import PreprocessError
 
     if args.provider:
@@ -178,12 +178,13 @@ def run(args: argparse.Namespace) -> int:
             return fail(str(e))
         return run_compare(args, frame)
     try:
-        if args.model is not None:  # given but empty: "no model given", not untrained
-            model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                               progress=download_progress(), precision=args.precision)
-        else:
-            model = load_model("untrained", alpha=args.alpha, resolution=args.resolution,
-                               precision=args.precision)
+        from visualizer.net.analysis.precision_load import load_precision
+
+        # given but empty: "no model given", not untrained
+        model = load_precision("untrained" if args.model is None else args.model,
+                               args.precision, threads=args.threads, alpha=args.alpha,
+                               resolution=args.resolution, progress=download_progress(),
+                               measuring=measuring_progress())
     except (ModelError, SpecError) as e:
         return fail(str(e))
     try:
@@ -206,6 +207,8 @@ def run(args: argparse.Namespace) -> int:
     except Exception as e:  # onnxruntime refusing the graph, out of memory, …
         return fail(f"inference failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
     result = {"model": model.name, "precision": model.precision, "trained": model.trained,
+              "int8_formats": model.kernels, "float_islands": list(model.islands),
+              "auto": model.auto,
               "alpha": model.spec.alpha,
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
@@ -229,6 +232,12 @@ def _print(r: dict, model) -> None:
     print(f"{r['model']} ({r['precision']}): α={r['alpha']:g}, "
           f"{r['resolution']}×{r['resolution']}, "
           f"threads {r['threads'] or 'default'}, {r['runs']} runs{note}")
+    if r["precision"] == "int8":
+        islands = f"; {', '.join(r['float_islands'])} as exact float islands" \
+            if r["float_islands"] else ""
+        print(f"int8 formats: {r['int8_formats']}{islands}")
+    if r["auto"]:
+        print(f"auto: {r['auto']}")
     rows = []
     for l, cum in zip(r["layers"], accumulate(l["percent"] for l in r["layers"])):
         rows.append([l["name"], l["type"], f"{l['macs']:,}", f"{l['params']:,}",

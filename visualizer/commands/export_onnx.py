@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from visualizer.commands._common import (add_precision_argument, alpha, download_progress,
-                                         fail, positive_int)
+                                         fail, measuring_progress, positive_int)
 
 NAME = "export-onnx"
 
@@ -31,7 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from visualizer.io.atomic import unwritable_reason, write_atomic
-    from visualizer.net.models import ModelError, load_model
+    from visualizer.net.analysis.precision_load import load_precision
+    from visualizer.net.models import ModelError
 
     out = Path(args.out).expanduser()
     if out.suffix.lower() != ".onnx":
@@ -40,8 +41,9 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         return fail(f"--out: {problem}")
     try:
-        model = load_model(args.model, alpha=args.alpha, resolution=args.resolution,
-                           progress=download_progress(), precision=args.precision)
+        model = load_precision(args.model, args.precision, alpha=args.alpha,
+                               resolution=args.resolution, progress=download_progress(),
+                               measuring=measuring_progress())
     except ModelError as e:
         return fail(str(e))
     except KeyboardInterrupt:
@@ -58,4 +60,10 @@ def run(args: argparse.Namespace) -> int:
           f"α={s.alpha:g} {s.resolution}×{s.resolution}, {s.classes} classes, "
           f"{'trained' if model.trained else 'untrained'}, {model.precision}; input (rgb − "
           f"{model.input_mean:g})/{model.input_std:g}, NCHW")
+    if model.kernels:
+        islands = f"; {', '.join(model.islands)} as exact float islands" if model.islands \
+            else ""
+        print(f"int8 formats: {model.kernels}{islands}")
+    if model.auto:
+        print(f"auto: {model.auto}")
     return 0

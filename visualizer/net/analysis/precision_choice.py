@@ -76,7 +76,8 @@ class PrecisionChoice:
         figure = "" if r is None else \
             f": int8 measured {r:.2f}× float's time" if self.precision == FLOAT else \
             f": measured {r:.2f}× float's time"
-        threads = f"{self.threads} threads" if self.threads else "default threads"
+        threads = "default threads" if not self.threads else \
+            f"{self.threads} thread{'s' if self.threads > 1 else ''}"
         return f"{what if self.precision == INT8 else FLOAT}{figure} on this machine " \
                f"({threads})"
 

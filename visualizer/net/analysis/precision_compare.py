@@ -30,7 +30,8 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
     """{"runs", "threads", "whole_graph_ms": {key: median ms}, "layers": [{"name", "type",
     "macs", "ms": {key: median ms}}], "cpu_features", "formats": {key: integer formats},
     "islands": {key: float-island layers}, "layout_nodes": {key: {optimised node: median
-    ms}} (the layout row's nodes), "note": why int8 wins or loses} for models
+    ms}} (the layout row's nodes), "weight_formats": {int8 key: {layer: format}}, "note":
+    why int8 wins or loses} for models
     keyed by precision or variant (all of one network, same input `x`).
     `progress(fraction)` follows the timed runs; None is returned when `cancelled()`
     turns True between blocks."""
@@ -90,9 +91,19 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
               "layers": layers, "cpu_features": list(features),
               "formats": {p: getattr(m, "kernels", "") for p, m in models.items()},
               "islands": {p: list(getattr(m, "islands", ())) for p, m in models.items()},
-              "layout_nodes": layout_nodes}
-    result["note"] = why_line(result, result["formats"].get("int8", ""))
+              "layout_nodes": layout_nodes,
+              "weight_formats": {p: _weight_formats(m) for p, m in models.items()
+                                 if getattr(m, "precision", "float") == "int8"}}
+    result["note"] = why_line(result)
     return result
+
+
+def _weight_formats(model) -> dict[str, str]:
+    import onnx
+
+    from visualizer.net.graph.int8_kernels import weight_formats
+
+    return weight_formats(onnx.load_from_string(model.onnx_bytes))
 
 
 def _layout_node_medians(history: list) -> dict[str, float]:

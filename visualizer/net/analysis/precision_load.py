@@ -116,10 +116,16 @@ def compare_source(source: str, threads: int | None, runs: int, warmup: int,
                    progress: Callable[[float], None] | None = None,
                    cancelled: Callable[[], bool] | None = None,
                    download: Callable[[int, int], None] | None = None,
-                   cache: str | os.PathLike | None = None, **kwargs) -> dict | None:
+                   cache: str | os.PathLike | None = None, frame: np.ndarray | None = None,
+                   **kwargs) -> dict | None:
     """compare_and_choose for a checkpoint named by `source` (ModelError for one without
-    integer weights)."""
+    integer weights), timed on `frame` (an RGB image; default: a synthetic photo)."""
     load = _Loader(source, cache, kwargs)
     f = load(FLOAT, progress=download)
     q = load(INT8)
-    return compare_and_choose(f, q, load, threads, runs, warmup, progress, cancelled, cache)
+    x = None
+    if frame is not None:
+        from visualizer.net.runtime.preprocess import preprocess
+
+        x = preprocess(frame, f.spec.resolution, f.input_mean, f.input_std)
+    return compare_and_choose(f, q, load, threads, runs, warmup, progress, cancelled, cache, x)

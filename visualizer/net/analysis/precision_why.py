@@ -24,7 +24,7 @@ def _layout_ms(result: dict, key: str) -> float:
     return sum(l["ms"].get(key, 0.0) for l in result["layers"] if l["type"] == "layout")
 
 
-def _reason(t: str, gains: bool, features: tuple[str, ...], formats: str) -> str:
+def _reason(t: str, gains: bool, features: tuple[str, ...]) -> str:
     dot = [f for f in features if f in _X86_DOT + _ARM_DOT]
     if t in ("pointwise", "fc"):
         if gains:
@@ -35,23 +35,30 @@ def _reason(t: str, gains: bool, features: tuple[str, ...], formats: str) -> str
                 "the integer kernel's requantizing costs more than its arithmetic saves")
     if t == "depthwise":
         if gains:
-            return "onnxruntime's symmetric int8 depthwise kernel" if "symmetric" in formats \
-                else "a quarter of the bytes to move"
-        why = ("onnxruntime's int8 depthwise kernel for weights with a zero point multiplies "
-               "16-bit pairs and requantizes in a second pass")
-        if "symmetric" not in formats:
-            why += " (its fast kernel needs zero-point-0 weights; this checkpoint's are not)"
-        return why
+            return "a quarter of the bytes to move"
+        return ("onnxruntime's int8 depthwise kernel for weights whose zero point is not 0 "
+                "multiplies 16-bit pairs and requantizes in a second pass; its fused kernel "
+                "needs zero-point-0 (symmetric) weights")
     if t == "conv":
-        return ("3 input channels: 27 multiply-adds per output, too few to repay requantizing"
-                if not gains else "27 multiply-adds per output in int8")
+        return ("3 input channels: 27 multiply-adds per output, too few to repay "
+                "requantizing and the layout change" if not gains else
+                "27 multiply-adds per output in int8")
     return ""
 
 
-def why_line(result: dict, formats: str = "") -> str:
+def _symmetric_note(result: dict) -> str:
+    """e.g. "dw11 (symmetric weights) 0.85×": depthwise layers on the fused kernel."""
+    fmts = result.get("weight_formats", {}).get("int8", {})
+    rows = [l for l in result["layers"] if l["type"] == "depthwise"
+            and fmts.get(l["name"]) == "int8 symmetric" and l["ms"].get("float")]
+    return ", ".join(f"{l['name']} {l['ms'].get('int8', 0.0) / l['ms']['float']:.2f}×"
+                     for l in rows)
+
+
+def why_line(result: dict) -> str:
     """Why int8 is faster or slower than float in `result` (float and int8 keys), from its
-    whole-graph medians and per-type sums. `formats`: the int8 model's integer formats
-    (int8_kernels.formats_summary), which some explanations depend on."""
+    whole-graph medians, per-type sums and (for the depthwise explanation) the int8
+    graph's per-layer weight formats."""
     w = result["whole_graph_ms"]
     f, q = type_sums(result, "float"), type_sums(result, "int8")
     if not w.get("float") or not w.get("int8") or not f:
@@ -68,7 +75,9 @@ def why_line(result: dict, formats: str = "") -> str:
             continue
         r = q[t] / f[t]
         share = f"{100 * f[t] / total:.0f} % of float's layer time"
-        reason = _reason(t, r < 1, features, formats)
+        reason = _reason(t, r < 1, features)
+        if t == "depthwise" and _symmetric_note(result):
+            reason += f" (with symmetric weights: {_symmetric_note(result)})"
         parts.append(f"{TYPE_WORDS[t]} {r:.2f}× ({share}{': ' + reason if reason else ''})")
     extra = _layout_ms(result, "int8") - _layout_ms(result, "float")
     if extra > 0.005:

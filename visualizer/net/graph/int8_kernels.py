@@ -140,3 +140,17 @@ def formats_summary(net: QuantNetwork) -> str:
         counts[weight_format(l)] = counts.get(weight_format(l), 0) + 1
     act = str(net.input_q.zero_point.dtype)
     return f"{act} activations; weights " + ", ".join(f"{k} ({v})" for k, v in counts.items())
+
+
+def weight_formats(model) -> dict[str, str]:
+    """{layer: weight format} of the QLinearConv layers of an int8 graph (onnx_int8.py),
+    read from the graph's own initializers."""
+    from onnx import numpy_helper
+
+    inits = {t.name: t for t in model.graph.initializer}
+    out = {}
+    for n in model.graph.node:
+        if n.op_type == "QLinearConv" and len(n.input) > 5 and n.input[3] in inits:
+            w, zp = (numpy_helper.to_array(inits[n.input[i]]) for i in (3, 5))
+            out[n.name] = UINT8 if w.dtype == np.uint8 else SYMMETRIC if not zp.any() else INT8
+    return out
