@@ -59,4 +59,6 @@ def _print(r: dict) -> None:
           f"int8/float {w['int8'] / w['float']:.2f}{islands}")
     print(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}")
     print(f"why: {r['note']}")
-    print(f"auto here: {r['choice']['describe']} (saved for --precision auto)")
+    saved = "saved for --precision auto" if r.get("remembered") else \
+        "not saved: fewer than 10 runs"
+    print(f"auto here: {r['choice']['describe']} ({saved})")

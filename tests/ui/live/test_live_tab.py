@@ -337,7 +337,7 @@ def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot, closing)
     base = fake_loader()
     loader = {}  # the slow download's thread, and whether it saw the cancel
 
-    def slow(source, alpha, resolution, progress, cancel):
+    def slow(source, alpha, resolution, progress, cancel, **_precision):
         if "slow" not in source:
             return base(source, alpha, resolution, progress, cancel)
         loader["thread"] = threading.current_thread()

@@ -1,5 +1,5 @@
-"""The CPU's name and its vector and int8 features (py-cpuinfo), and what they mean for
-int8 speed.
+"""The CPU's name and its vector and int8 features (py-cpuinfo), and the CPU family whose
+integer kernels the int8 graph is built for (int8_target).
 
 Reading them takes about a second (py-cpuinfo asks the CPU through a helper process),
 so the answer is cached for the process.
@@ -40,22 +40,6 @@ def cpu_features(flags: frozenset[str] | None = None) -> tuple[str, ...]:
     """The RELEVANT features this CPU has (names as `lscpu` prints them)."""
     have = _flags() if flags is None else frozenset(_norm(f) for f in flags)
     return tuple(f for f in RELEVANT if _norm(f) in have)
-
-
-def int8_note(features: tuple[str, ...]) -> str:
-    """One line on why int8 may or may not beat float on a CPU with these features."""
-    dot = [f for f in features if f in _VNNI]
-    if dot:
-        return (f"{'/'.join(dot)}: int8 multiply-adds run as 4-way dot products, so int8 "
-                "wins where they dominate (pointwise, fc); depthwise and the 3-channel "
-                "first conv do only 9-27 per output, where requantizing each output "
-                "and moving data cost more than the multiply-adds")
-    if "avx2" in features or "avx512f" in features:
-        return ("no AVX-VNNI/AVX512-VNNI: each int8 multiply-add takes 2-3 instructions "
-                "(vpmaddubsw, vpmaddwd, add) against one float FMA, so int8 may be slower "
-                "than float on some layers")
-    return ("no int8 dot-product instructions detected: int8 may be slower than float, "
-            "its gain is mostly smaller weights and activations")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,8 @@ from visualizer.net.models import LoadedModel, ModelError, load_model
 PRECISIONS = ("auto", "float", "int8")
 #: interleaved runs of each graph when "auto" measures at load time
 AUTO_RUNS, AUTO_WARMUP = 20, 3
+#: a choice resting on fewer interleaved runs is shown but not remembered
+MIN_RUNS_TO_REMEMBER = 10
 
 
 class _Loader:
@@ -52,6 +54,8 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
     load = _Loader(source, cache, {**kwargs, "cancel": cancel})
     if precision != "auto":
         return load(precision, progress=progress)
+    if not _may_be_quantized(source):
+        return replace(load(FLOAT, progress=progress), auto="float: no int8 version")
     try:
         q = load(INT8, progress=progress)
     except ModelError as e:  # no integer weights (or none this program reads)
@@ -75,6 +79,18 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
     return replace(chosen, auto=choice.describe())
 
 
+def _may_be_quantized(source: str) -> bool:
+    """False for what surely has no integer weights: untrained models and the official
+    float checkpoints (anything else is tried)."""
+    from visualizer.net.checkpoints.official import parse_official
+
+    text = str(source).strip()
+    if text.startswith("untrained"):
+        return False
+    official = parse_official(text)
+    return official is None or official.quantized or os.path.exists(text)
+
+
 def _no_int8(message: str) -> str:
     text = message.split(": ", 1)[-1] if ": " in message else message
     return f"no int8 version ({text})"
@@ -95,9 +111,10 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
                        cancelled: Callable[[], bool] | None = None,
                        cache: str | os.PathLike | None = None,
                        x: np.ndarray | None = None) -> dict | None:
-    """Time float `f`, int8 `q` and (where exact) `q` with float islands, choose, cache
-    the choice: the compare_precisions result with "choice" (a PrecisionChoice) and
-    "model", or None when cancelled. `load(precision, islands)` builds the variants."""
+    """Time float `f`, int8 `q` and (where exact) `q` with float islands, choose, and
+    remember the choice (from MIN_RUNS_TO_REMEMBER runs on): the compare_precisions
+    result with "choice" (a PrecisionChoice), "remembered" and "model", or None when
+    cancelled. `load(precision, islands)` builds the variants."""
     models = {FLOAT: f, INT8: q}
     tried = island_candidates(q)
     if tried:
@@ -108,8 +125,10 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
     if out is None:
         return None
     result, choice = out
-    save_choice(choice, q, cache)
-    return {"model": q.name, **result, "choice": choice}
+    if runs >= MIN_RUNS_TO_REMEMBER:
+        save_choice(choice, q, cache)
+    return {"model": q.name, **result, "choice": choice,
+            "remembered": runs >= MIN_RUNS_TO_REMEMBER}
 
 
 def compare_source(source: str, threads: int | None, runs: int, warmup: int,

@@ -26,8 +26,8 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from visualizer.net.model.mobilenet import build_layers
-from visualizer.net.graph.common import (IR_VERSION, OPSET, PRODUCER, check_weights,
-                                         model_metadata, spec_for)
+from visualizer.net.graph.common import (IR_VERSION, OPSET, PRODUCER, OnnxModelError,
+                                         check_weights, model_metadata, spec_for)
 from visualizer.net.graph.float_island import island_nodes
 from visualizer.net.graph.int8_kernels import formats_summary
 from visualizer.net.checkpoints.tflite_quant import QParams, QuantNetwork

@@ -1,10 +1,13 @@
 """The "Float vs int8" page of the Network tab: the live demo's quantized checkpoint timed
 in float and in int8, per layer side by side.
 
-"Compare" runs net/precision_compare.py (interleaved runs of both precisions, medians) in
-a background Task with progress and cancel, never on the GUI thread. The chart and the
-sentences show that function's result as it is: per-layer medians, whole-graph medians,
-int8/float per layer type, the CPU features and the one-line why.
+"Compare" runs the measurement that precision "auto" rests on
+(net/analysis/precision_load.compare_source: float, int8 and int8 with exact float
+islands, interleaved, medians) in a background Task with progress and cancel, never on
+the GUI thread; its choice is remembered for "auto". The chart and the sentences show
+that result as it is: per-layer medians, whole-graph medians, int8/float per layer type,
+the float islands tried and kept, the choice, the CPU features and the why, written from
+these numbers (precision_why.py).
 """
 from __future__ import annotations
 
@@ -50,25 +53,30 @@ def not_comparable(model) -> str | None:
 def compare_job(model, runs: int, warmup: int, threads: int | None):
     """A Task function: loads the checkpoint's other precision, then times both."""
     def job(report, cancelled):
-        from visualizer.net.models import load_model
-        from visualizer.net.analysis.precision_compare import compare_precisions
-        from visualizer.net.runtime.preprocess import preprocess
-        from visualizer.net.runtime.profile_job import synthetic_image
+        from visualizer.net.analysis.precision_load import compare_source
 
         report(0.0)
-        models = {p: model if model.precision == p else load_model(model.source, precision=p)
-                  for p in ("float", "int8")}
-        if cancelled():
-            return None
-        res = model.spec.resolution
-        x = preprocess(synthetic_image(res), res, model.input_mean, model.input_std)
-        r = compare_precisions(models, x, runs, warmup, threads, progress=report,
-                               cancelled=cancelled)
-        return None if r is None else {"model": model.name, **r}
+        r = compare_source(model.source, threads, runs, warmup, progress=report,
+                           cancelled=cancelled)
+        return None if r is None else {**r, "model": model.name}
     return job
 
 
 TITLE = "ms per layer: <b>pale</b> float (upper) vs <b>solid</b> int8 (lower)"
+
+
+def island_text(r: dict) -> str:
+    """The float islands a comparison tried and kept (or "" when it tried none)."""
+    costs = r.get("island_costs") or {}
+    if not costs:
+        return ""
+    choice = r.get("choice")
+    kept = list(choice.islands) if choice is not None else []
+    faster = [n for n, c in costs.items() if c["island"] < c["int8"]]
+    text = (f"Exact float islands (same integers on float kernels) tried on {len(costs)} "
+            f"conv/depthwise layers; faster than int8 with their layout conversions: "
+            f"{', '.join(faster) or 'none'}")
+    return text + (f"; kept: <b>{', '.join(kept)}</b>" if kept else "; none kept")
 
 
 class PrecisionPage(QWidget):
@@ -222,19 +230,33 @@ class PrecisionPage(QWidget):
         ratios = type_ratios(r, TYPES)
         by_type = " · ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t} '
                              f"<b>{v:.2f}</b>" for t, v in ratios.items())
-        self.summary.setText(
-            f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
-            f"{r['threads'] or 'default'}, medians.<br>Whole graph: float <b>{w['float']:.2f} "
-            f"ms</b>, int8 <b>{w['int8']:.2f} ms</b>, int8/float <b>{ratio:.2f}</b><br>"
-            f"int8/float by type: {by_type}")
+        lines = [f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
+                 f"{r['threads'] or 'default'}, medians. int8 formats: "
+                 f"{r.get('formats', {}).get('int8', '') or 'the checkpoint’s own'}.",
+                 f"Whole graph: float <b>{w['float']:.2f} ms</b>, int8 <b>{w['int8']:.2f} "
+                 f"ms</b>, int8/float <b>{ratio:.2f}</b>",
+                 f"int8/float by type: {by_type}"]
+        islands = island_text(r)
+        if islands:
+            lines.append(islands)
+        choice = r.get("choice")
+        if choice is not None:
+            kept = "" if r.get("remembered") else " (too few runs to be remembered)"
+            lines.append(f"<b>auto</b> here: {choice.describe()}{kept}")
+        self.summary.setText("<br>".join(lines))
         self.why.setText(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}. "
                          f"Why: {r['note']}.")
 
     def describe(self, row: int) -> str:
-        """One line on a layer's two medians (hover)."""
+        """One line on a layer's two medians (hover), and its float island's cost."""
         f, q = self.float_ms[row], self.int8_ms[row]
         ratio = f"int8/float {q / f:.2f}" if f > 0 else ""
-        return f"{self.names[row]}: float {f:.3f} ms · int8 {q:.3f} ms · {ratio}"
+        text = f"{self.names[row]}: float {f:.3f} ms · int8 {q:.3f} ms · {ratio}"
+        cost = (self.result or {}).get("island_costs", {}).get(self.names[row])
+        if cost:
+            text += (f" · as an exact float island {cost['island']:.3f} ms vs int8 "
+                     f"{cost['int8']:.3f} ms (each with its layout conversions)")
+        return text
 
     def _on_mouse(self, scene_pos) -> None:
         y = self.plot.getPlotItem().vb.mapSceneToView(scene_pos).y()
