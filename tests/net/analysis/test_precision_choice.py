@@ -173,8 +173,8 @@ def test_the_why_line_is_written_from_the_numbers():
                     dw2=("depthwise", 0.1, 0.08), pw1=("pointwise", 1.0, 0.4))
     line = why_line(r)
     assert line.startswith("int8 takes 0.60× float's time here")
-    assert "pointwise 0.40× (71 % of float's layer time: avx512_vnni dot products" in line
-    assert "depthwise 1.60× (21 %" in line and "symmetric weights: dw2 0.80×" in line
+    assert "pointwise 0.40× (71 % of float's time: avx512_vnni: 4 int8 multiply-adds" in line
+    assert "depthwise 1.60× (21 %" in line and "symmetric: dw2 0.80×" in line
     assert "the first conv 2.00×" in line
     assert line.index("pointwise") < line.index("depthwise") < line.index("first conv")
     r["cpu_features"] = ["avx2"]

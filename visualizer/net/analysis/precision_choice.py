@@ -7,10 +7,11 @@ The measurement is `bench --compare-precision`'s (and the Float vs int8 page's):
    with every exact conv/depthwise layer as a float island run interleaved
    (precision_compare.compare_precisions): per-layer medians from profiled runs,
    whole-graph medians from plain runs;
-2. an island is kept where its own kernels plus its share of the layout conversions it
-   adds (shared by the island's activation sizes) beat the integer layer by 5 %;
-   when only some islands are kept, float, int8 and int8 with those islands are timed
-   again, plain and interleaved;
+2. an island is kept where its own kernels plus the layout nodes it owns in the
+   optimised graph beat the integer layer (with the layout nodes it owns) by 5 %; when
+   only some islands are kept, or the two fastest candidates are within 10 %, the
+   candidates (float, int8, int8 with the kept islands) are timed again, plain and
+   interleaved, CONFIRM_RUNS runs each;
 3. the fastest whole graph wins. The choice is cached per machine, thread count,
    onnxruntime version and checkpoint (in the user cache folder), so it is measured once.
 """
@@ -42,8 +43,10 @@ ISLAND_TYPES = ("conv", "depthwise")
 #: an island must beat the integer layer by this factor to be kept, and a graph with
 #: islands the same graph without them (whole-graph medians) to be chosen
 ISLAND_MARGIN = 0.95
-#: plain runs of each graph when some islands are timed again (step 2)
+#: plain runs of each candidate when they are timed again (step 2)
 CONFIRM_RUNS = 40
+#: candidates within this factor of each other are timed again before choosing
+CLOSE = 1.10
 
 
 @dataclass(frozen=True)
@@ -254,20 +257,23 @@ def measure(models: dict[str, "LoadedModel"], load_islands: Callable[[tuple[str,
     if result is None:
         return None
     candidates: dict[str, Sequence[str]] = {FLOAT: (), INT8: ()}
-    whole = dict(result["whole_graph_ms"])
+    timed = {FLOAT: models[FLOAT], INT8: models[INT8]}
+    again = False
     tried = tuple(result["islands"].get(ISLANDS, ()))
     if tried:
         owners = {k: layout_owners(models[k]) for k in (INT8, ISLANDS)}
         result["island_costs"] = island_costs(result, owners)
         keep = island_set(result["island_costs"])
-        if keep and set(keep) == set(tried):
-            candidates[ISLANDS] = tried
-        elif keep:
-            trio = {FLOAT: models[FLOAT], INT8: models[INT8], ISLANDS: load_islands(keep)}
-            again = plain_times(trio, x, max(runs, CONFIRM_RUNS), warmup, threads, cancelled)
-            if again is None:
-                return None
-            whole = dict(again)
+        if keep:
             candidates[ISLANDS] = keep
+            timed[ISLANDS] = models[ISLANDS] if set(keep) == set(tried) else \
+                load_islands(keep)
+            again = set(keep) != set(tried)
+    whole = {k: result["whole_graph_ms"][k] for k in timed if k in result["whole_graph_ms"]}
+    best = sorted(whole.values())
+    if again or len(best) < len(timed) or best[1] < CLOSE * best[0]:
+        whole = plain_times(timed, x, max(runs, CONFIRM_RUNS), warmup, threads, cancelled)
+        if whole is None:
+            return None
     report(1.0)
     return result, choose(whole, candidates, threads, models[FLOAT].name, runs)

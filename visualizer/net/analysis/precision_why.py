@@ -28,21 +28,19 @@ def _reason(t: str, gains: bool, features: tuple[str, ...]) -> str:
     dot = [f for f in features if f in _X86_DOT + _ARM_DOT]
     if t in ("pointwise", "fc"):
         if gains:
-            return (f"{'/'.join(dot)} dot products do 4 int8 multiply-adds per instruction"
-                    if dot else "a quarter of the bytes to move")
-        return ("no int8 dot-product instruction: each int8 multiply-add takes 2-3 "
-                "instructions against one float FMA" if not dot else
-                "the integer kernel's requantizing costs more than its arithmetic saves")
+            return (f"{'/'.join(dot)}: 4 int8 multiply-adds per instruction" if dot
+                    else "a quarter of the bytes to move")
+        return ("no int8 dot-product instruction: 2-3 instructions per int8 multiply-add "
+                "against one float FMA" if not dot else
+                "requantizing costs more than the integer arithmetic saves")
     if t == "depthwise":
         if gains:
             return "a quarter of the bytes to move"
-        return ("onnxruntime's int8 depthwise kernel for weights whose zero point is not 0 "
-                "multiplies 16-bit pairs and requantizes in a second pass; its fused kernel "
-                "needs zero-point-0 (symmetric) weights")
+        return ("onnxruntime's int8 depthwise kernel multiplies in 16 bits and requantizes "
+                "in a second pass unless the weights are symmetric (zero point 0)")
     if t == "conv":
-        return ("3 input channels: 27 multiply-adds per output, too few to repay "
-                "requantizing and the layout change" if not gains else
-                "27 multiply-adds per output in int8")
+        return ("27 multiply-adds per output: too few to repay requantizing" if not gains
+                else "27 multiply-adds per output in int8")
     return ""
 
 
@@ -74,12 +72,12 @@ def why_line(result: dict) -> str:
         if t not in q or f[t] <= 0:
             continue
         r = q[t] / f[t]
-        share = f"{100 * f[t] / total:.0f} % of float's layer time"
+        share = f"{100 * f[t] / total:.0f} % of float's time"
         reason = _reason(t, r < 1, features)
         if t == "depthwise" and _symmetric_note(result):
-            reason += f" (with symmetric weights: {_symmetric_note(result)})"
+            reason += f"; symmetric: {_symmetric_note(result)}"
         parts.append(f"{TYPE_WORDS[t]} {r:.2f}× ({share}{': ' + reason if reason else ''})")
     extra = _layout_ms(result, "int8") - _layout_ms(result, "float")
     if extra > 0.005:
-        parts.append(f"layout conversions +{extra:.2f} ms (int8 layers run channels-last)")
+        parts.append(f"layout +{extra:.2f} ms (int8 runs channels-last)")
     return f"{head}: " + "; ".join(parts)

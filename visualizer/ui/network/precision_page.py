@@ -16,8 +16,9 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from visualizer.net.checkpoints.official import parse_official
 from visualizer.net.analysis.precision_compare import type_ratios
@@ -28,6 +29,8 @@ from visualizer.qtthreads.task import Task
 RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
 FILES = (".tflite", ".tgz", ".tar.gz")
 BAR = 0.38  # height of one bar; a layer's two bars fill 0.76 of its row
+ROW_PX = 11  # fewer pixels per layer row: only every second (third, …) layer is labelled
+TEXT_SHARE = 0.4  # the sentences take at most this share of the page (then they scroll)
 TYPES = ("conv", "depthwise", "pointwise", "fc")
 
 
@@ -66,16 +69,21 @@ TITLE = "ms per layer: <b>pale</b> float (upper) vs <b>solid</b> int8 (lower)"
 
 
 def island_text(r: dict) -> str:
-    """The float islands a comparison tried and kept (or "" when it tried none)."""
+    """The float islands a comparison tried, those faster than their int8 layer, the plain
+    re-timing that decided (when there was one) and those kept; "" when none was tried."""
     costs = r.get("island_costs") or {}
     if not costs:
         return ""
     choice = r.get("choice")
     kept = list(choice.islands) if choice is not None else []
     faster = [n for n, c in costs.items() if c["island"] < c["int8"]]
-    text = (f"Exact float islands (same integers on float kernels) tried on {len(costs)} "
-            f"conv/depthwise layers; faster than int8 with their layout conversions: "
-            f"{', '.join(faster) or 'none'}")
+    text = (f"Exact float islands tried on {len(costs)} conv/depthwise layers; faster than "
+            f"int8 (with their layout conversions): {', '.join(faster) or 'none'}")
+    again = choice.whole_graph_ms if choice is not None else {}
+    if again and again != {k: v for k, v in r["whole_graph_ms"].items() if k in again}:
+        names = {"float": "float", "int8": "int8", "int8 islands": "with islands"}
+        text += " — timed again, plain: " + ", ".join(
+            f"{names.get(k, k)} {v:.2f} ms" for k, v in again.items())
     return text + (f"; kept: <b>{', '.join(kept)}</b>" if kept else "; none kept")
 
 
@@ -127,6 +135,7 @@ class PrecisionPage(QWidget):
         self.plot.addItem(self.float_bars)
         self.plot.addItem(self.int8_bars)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        self.plot.getPlotItem().vb.sigResized.connect(lambda _vb: self._label_rows())
         self.hover = QLabel("hover a layer for its times")
         self.hover.setStyleSheet("color: #222; font-weight: 600")
 
@@ -138,12 +147,19 @@ class PrecisionPage(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addLayout(top)
-        box.addWidget(self.summary)
-        box.addWidget(self.why)
+        text = QWidget()
+        lines = QVBoxLayout(text)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.addWidget(self.summary)
+        lines.addWidget(self.why)
+        lines.addStretch(1)
+        self.text_area = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        self.text_area.setWidget(text)
+        box.addWidget(self.text_area)
         box.addWidget(self.plot, 1)
         box.addWidget(self.hover)
         box.addStretch(0)  # keeps the status line at the top until there is a result
-        for w in (self.summary, self.why, self.plot, self.hover):
+        for w in (self.text_area, self.plot, self.hover):
             w.hide()  # an empty chart says nothing: shown with the first result
 
     # -- the model -------------------------------------------------------------------------
@@ -214,15 +230,39 @@ class PrecisionPage(QWidget):
         self.int8_bars.setOpts(x0=np.zeros(len(rows)), y=rows + BAR / 2, height=BAR,
                                width=self.int8_ms, brushes=colors,
                                pens=[pg.mkPen(c) for c in colors])
-        self.plot.getAxis("left").setTicks([list(enumerate(self.names)), []])
+        self._label_rows()
         top = float(max(self.float_ms.max(initial=0), self.int8_ms.max(initial=0)))
         self.plot.setXRange(0, nice_ceiling(top * 1.02), padding=0)
-        self.plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        self.plot.setYRange(-1.0, len(rows), padding=0)  # room for the end labels
         self._write(result)
-        for w in (self.summary, self.why, self.plot, self.hover):
+        for w in (self.text_area, self.plot, self.hover):
             w.show()
+        self._fit_text()
         self.status.setText(f"{result['model']}: measured.")
         self.compared.emit(result)
+
+    def _label_rows(self) -> None:
+        """One label per layer where rows are tall enough, else every k-th (hover names
+        them all); the axis is as wide as the widest label."""
+        axis = self.plot.getAxis("left")
+        rows = max(len(self.names), 1)
+        px = self.plot.getPlotItem().vb.height() / (rows + 1)
+        step = 1 if px >= ROW_PX or px <= 0 else -(-ROW_PX // max(int(px), 1))
+        axis.setTicks([[(i, n) for i, n in enumerate(self.names) if i % step == 0], []])
+        font = QFont()
+        font.setPointSize(8)
+        widest = max((QFontMetrics(font).horizontalAdvance(n) for n in self.names), default=0)
+        axis.setWidth(widest + 14)
+
+    def _fit_text(self) -> None:
+        width = max(self.text_area.viewport().width(), self.width() - 12)
+        inner = self.text_area.widget().layout().totalHeightForWidth(width)
+        self.text_area.setFixedHeight(min(inner + 2, int(TEXT_SHARE * self.height())))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.result is not None:
+            self._fit_text()
 
     def _write(self, r: dict) -> None:
         w = r["whole_graph_ms"]
@@ -231,11 +271,10 @@ class PrecisionPage(QWidget):
         by_type = " · ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t} '
                              f"<b>{v:.2f}</b>" for t, v in ratios.items())
         lines = [f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
-                 f"{r['threads'] or 'default'}, medians. int8 formats: "
-                 f"{r.get('formats', {}).get('int8', '') or 'the checkpoint’s own'}.",
+                 f"{r['threads'] or 'default'}, medians; int8 in "
+                 f"{r.get('formats', {}).get('int8', '') or 'the checkpoint’s own formats'}",
                  f"Whole graph: float <b>{w['float']:.2f} ms</b>, int8 <b>{w['int8']:.2f} "
-                 f"ms</b>, int8/float <b>{ratio:.2f}</b>",
-                 f"int8/float by type: {by_type}"]
+                 f"ms</b>, int8/float <b>{ratio:.2f}</b> · by type: {by_type}"]
         islands = island_text(r)
         if islands:
             lines.append(islands)
