@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 from bench_runtime import interleaved, litert_call, ort_session  # noqa: E402
 from visualizer.net.analysis.cpu_features import cpu_features, int8_target  # noqa: E402
 from visualizer.net.analysis.precision_compare import type_ratios  # noqa: E402
-from visualizer.net.analysis.precision_load import compare_source, _Loader  # noqa: E402
+from visualizer.net.analysis.precision_load import compare_source, Loader  # noqa: E402
 from visualizer.net.models import load_model  # noqa: E402
 from visualizer.net.runtime.preprocess import resize_rgb  # noqa: E402
 
@@ -52,7 +52,7 @@ def bench_one(path: Path, threads: int, runs: int, block: int, compare_runs: int
     with tempfile.TemporaryDirectory() as cache:
         r = compare_source(str(path), threads, compare_runs, 5, cache=cache)
     choice = r["choice"]
-    load = _Loader(str(path), None, {})
+    load = Loader(str(path), None, {})
     f = load("float")
     graphs = {"onnxruntime float": f,
               "onnxruntime int8, uint8 weights": load_model(str(path), precision="int8"),

@@ -208,3 +208,49 @@ def test_an_island_that_is_not_exact_or_not_a_conv_is_refused(coral):
     with pytest.raises(OnnxModelError, match="beyond float32's exact integers"):
         build_int8_onnx(net, ["dw1"])
     assert "dw1" not in exact_layers(build_int8_onnx(net))
+
+
+def test_a_graph_with_islands_exports_loads_and_shows_the_same_feature_maps(coral, tmp_path):
+    """An int8 graph with float islands is a valid MobileNet graph: exported and loaded
+    again it keeps its islands and formats; an island layer's feature map is the
+    integer layer's, dequantized alike."""
+    from PIL import Image
+
+    from visualizer.net.models import load_model
+    from visualizer.net.runtime.probes import feature_maps
+
+    path = str(coral / "mobilenet_v1_0.25_128_quant.tflite")
+    plain = load_model(path, precision="int8", int8_target=k8.X86_VNNI)
+    islands = load_model(path, precision="int8", int8_target=k8.X86_VNNI,
+                         islands=("conv1", "dw1"))
+    assert islands.islands == ("conv1", "dw1") and plain.islands == ()
+    assert islands.kernels == plain.kernels == "uint8 activations; weights int8 (28)"
+    out = tmp_path / "islands.onnx"
+    out.write_bytes(islands.onnx_bytes)
+    again = load_model(str(out), precision="int8")
+    assert again.islands == ("conv1", "dw1") and again.kernels == islands.kernels
+    frame = np.asarray(Image.open(coral / "parrot.jpg").convert("RGB"))
+    for layer in ("conv1", "dw1", "pw1"):
+        np.testing.assert_array_equal(feature_maps(islands, frame, layer),
+                                      feature_maps(plain, frame, layer), err_msg=layer)
+
+
+def test_profiled_islands_are_timed_as_their_layers(coral):
+    """Every node of an island goes to its paper layer (its layout conversions to the
+    layout row), so the per-layer times and the island costs can be read."""
+    from visualizer.net.models import load_model
+    from visualizer.net.runtime.runner import Runner
+
+    model = load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"), precision="int8",
+                       int8_target=k8.X86_VNNI, islands=("conv1", "dw1", "dw7"))
+    x = np.zeros((1, 3, 128, 128), np.float32)
+    with Runner(model, threads=1, keep_history=True, profile_every=3) as runner:
+        for _ in range(3):
+            runner.infer_tensor(x)
+        runner.flush()
+        for _, run, rows in runner.history:
+            assert runner.unattributed(run) == []
+            by = {r.name: r.ms for r in rows}
+            assert all(by[n] > 0 for n in ("conv1", "dw1", "pw1", "dw7")), by
+            ops = {n.op for n in run.nodes if n.name.split("/")[0] == "dw1"}
+            assert "QLinearConv" not in ops and {"DequantizeLinear", "QuantizeLinear"} <= ops

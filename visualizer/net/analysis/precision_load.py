@@ -25,7 +25,7 @@ AUTO_RUNS, AUTO_WARMUP = 20, 3
 MIN_RUNS_TO_REMEMBER = 10
 
 
-class _Loader:
+class Loader:
     """load_model for one source and its options, in any precision / island set."""
 
     def __init__(self, source: str, cache, kwargs: dict) -> None:
@@ -51,7 +51,7 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
     cancelled" when `cancel()` turned True while measuring)."""
     if precision not in PRECISIONS:
         raise ModelError(f"unknown precision {precision!r}: use auto, float or int8")
-    load = _Loader(source, cache, {**kwargs, "cancel": cancel})
+    load = Loader(source, cache, {**kwargs, "cancel": cancel})
     if precision != "auto":
         return load(precision, progress=progress)
     if not _may_be_quantized(source):
@@ -139,7 +139,7 @@ def compare_source(source: str, threads: int | None, runs: int, warmup: int,
                    **kwargs) -> dict | None:
     """compare_and_choose for a checkpoint named by `source` (ModelError for one without
     integer weights), timed on `frame` (an RGB image; default: a synthetic photo)."""
-    load = _Loader(source, cache, kwargs)
+    load = Loader(source, cache, kwargs)
     f = load(FLOAT, progress=download)
     q = load(INT8)
     x = None

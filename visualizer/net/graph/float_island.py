@@ -76,6 +76,9 @@ def island_nodes(layer: QuantLayer, x: str, out: str, conv_attrs: dict
         numpy_helper.from_array(requantize_multiplier(layer).reshape(1, cout, 1, 1),
                                 f"{p}/multiplier"),
         numpy_helper.from_array(np.asarray(layer.output_q.zero_point), f"{p}/output_zero_point"),
+        # what the integers stand for (feature maps read it; the nodes do not)
+        numpy_helper.from_array(np.asarray(layer.output_q.scale, np.float32),
+                                f"{p}/output_scale"),
     ]
     nodes = [
         helper.make_node("DequantizeLinear", [x, f"{p}/unit_scale", f"{p}/input_zero_point"],
