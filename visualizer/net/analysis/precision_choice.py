@@ -94,8 +94,8 @@ class PrecisionChoice:
         d = dict(d)
         d["islands"] = tuple(d.get("islands", ()))
         choice = cls(**d)
-        if choice.precision not in (FLOAT, INT8):
-            raise ValueError(f"unknown precision {choice.precision!r}")
+        if choice.precision not in (FLOAT, INT8) or choice.chosen not in choice.whole_graph_ms:
+            raise ValueError(f"not a precision choice: {choice.precision!r}, {choice.chosen!r}")
         return choice
 
 
