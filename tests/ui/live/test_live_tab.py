@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -205,10 +206,16 @@ def test_closing_the_window_releases_everything(qtbot, video):
     qtbot.waitUntil(lambda: running_threads() <= before, timeout=3_000)
 
 
+#: the headless runs' cache folder (precision auto's measurements, …): one for the test
+#: session, never the user's
+_RUN_CACHE = tempfile.TemporaryDirectory(prefix="mobilenet-visualizer-test-cache-")
+
+
 def run_main(*args, timeout=120):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+                               "MOBILENET_VISUALIZER_CACHE": _RUN_CACHE.name})
 
 
 def test_headless_run_with_images_and_untrained_model(tmp_path):
