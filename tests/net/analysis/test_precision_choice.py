@@ -182,3 +182,13 @@ def test_the_why_line_is_written_from_the_numbers():
     other = why_line(r)
     assert "pointwise 1.50×" in other and "no int8 dot-product instruction" in other
     assert why_line({"layers": [], "whole_graph_ms": {}}).startswith("not enough")
+
+
+def test_auto_of_an_exported_graph_runs_the_precision_it_holds(tmp_path, coral):
+    q = pl.load_precision(str(coral / QUANT), "int8")
+    f = pl.load_precision(str(coral / QUANT), "float")
+    for model, want in ((q, "int8"), (f, "float")):
+        path = tmp_path / f"{want}.onnx"
+        path.write_bytes(model.onnx_bytes)
+        m = pl.load_precision(str(path), "auto", threads=1, cache=tmp_path)
+        assert m.precision == want and m.auto.startswith(want)

@@ -59,12 +59,17 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
     try:
         q = load(INT8, progress=progress)
     except ModelError as e:  # no integer weights (or none this program reads)
+        if cancel is not None and cancel():
+            raise
         f = load(FLOAT, progress=progress)
         return replace(f, auto=f"float: {_no_int8(str(e))}")
     choice = cached_choice(q, threads, cache)
     f = None
     if choice is None:
-        f = load(FLOAT)
+        try:
+            f = load(FLOAT)
+        except ModelError:  # an int8 .onnx holds no float graph
+            return replace(q, auto="int8: the only precision this file holds")
         measured = compare_and_choose(f, q, load, threads, AUTO_RUNS, AUTO_WARMUP,
                                       measuring, cancel, cache)
         if measured is None:
