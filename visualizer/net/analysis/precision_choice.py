@@ -13,7 +13,9 @@ The measurement is `bench --compare-precision`'s (and the Float vs int8 page's):
    candidates (float, int8, int8 with the kept islands) are timed again, plain and
    interleaved, CONFIRM_RUNS runs each;
 3. the fastest whole graph wins. The choice is cached per machine, thread count,
-   onnxruntime version and checkpoint (in the user cache folder), so it is measured once.
+   onnxruntime version, execution provider and checkpoint (in the user cache folder),
+   so it is measured once. Islands are tried on the CPU provider only (a GPU's float
+   kernels may round, e.g. in TF32).
 """
 from __future__ import annotations
 
@@ -201,10 +203,12 @@ def cache_file(model: "LoadedModel", threads: int | None,
                cache: str | os.PathLike | None = None) -> Path:
     import onnxruntime as ort
 
+    from visualizer.net.runtime.sessions import current_provider
+
     s = model.spec
     key = "|".join([platform.node(), platform.machine(), platform.processor(),
-                    str(os.cpu_count()), ort.__version__, str(threads), model.name,
-                    f"{s.alpha:g}_{s.resolution}_{s.classes}", str(METHOD)])
+                    str(os.cpu_count()), ort.__version__, current_provider(), str(threads),
+                    model.name, f"{s.alpha:g}_{s.resolution}_{s.classes}", str(METHOD)])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cache_dir(cache) / "precision" / f"choice-{digest}.json"
 

@@ -120,8 +120,11 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
     remember the choice (from MIN_RUNS_TO_REMEMBER runs on): the compare_precisions
     result with "choice" (a PrecisionChoice), "remembered" and "model", or None when
     cancelled. `load(precision, islands)` builds the variants."""
+    from visualizer.net.runtime.sessions import CPU, current_provider
+
     models = {FLOAT: f, INT8: q}
-    tried = island_candidates(q)
+    # islands are exact on the CPU's float kernels; a GPU's may round (e.g. TF32)
+    tried = island_candidates(q) if current_provider() == CPU else ()
     if tried:
         models[ISLANDS] = load(INT8, tried)
     x = measurement_input(f) if x is None else x
