@@ -2,8 +2,9 @@
 
 The models (float, int8, and any other int8 variant, e.g. with float islands) run in
 small alternating blocks (plain and profiled sessions of each), so a change in machine
-load hits them alike. Whole-graph times come from the plain runs only. Per-layer times come from onnxruntime's
-profiler on each optimised graph, attributed to the paper layers as in the Live tab.
+load hits them alike. Whole-graph times come from the plain runs only; per-layer times
+from onnxruntime's profiler on each optimised graph, attributed to the paper layers as
+in the Live tab.
 Figures are medians over the runs: one preempted run on a shared machine would move a
 mean of a 10 µs layer many times over.
 """
@@ -31,10 +32,9 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
     "macs", "ms": {key: median ms}}], "cpu_features", "formats": {key: integer formats},
     "islands": {key: float-island layers}, "layout_nodes": {key: {optimised node: median
     ms}} (the layout row's nodes), "weight_formats": {int8 key: {layer: format}}, "note":
-    why int8 wins or loses} for models
-    keyed by precision or variant (all of one network, same input `x`).
-    `progress(fraction)` follows the timed runs; None is returned when `cancelled()`
-    turns True between blocks."""
+    why int8 wins or loses} for models keyed by precision or variant (all of one
+    network, same input `x`). `progress(fraction)` follows the timed runs; None is
+    returned when `cancelled()` turns True between blocks."""
     from visualizer.net.runtime.runner import Runner
 
     names = list(models)
