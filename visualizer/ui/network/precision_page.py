@@ -21,9 +21,9 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QProgressBar, QPushB
                                QScrollArea, QVBoxLayout, QWidget)
 
 from visualizer.net.checkpoints.official import parse_official
-from visualizer.net.analysis.precision_compare import type_ratios
 from visualizer.ui.common.plots import bar_plot, nice_ceiling
 from visualizer.ui.common.style import TYPE_COLORS
+from visualizer.ui.network.precision_text import summary_html
 from visualizer.qtthreads.task import Task
 
 RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
@@ -31,7 +31,6 @@ FILES = (".tflite", ".tgz", ".tar.gz")
 BAR = 0.38  # height of one bar; a layer's two bars fill 0.76 of its row
 ROW_PX = 11  # fewer pixels per layer row: only every second (third, …) layer is labelled
 TEXT_SHARE = 0.4  # the sentences take at most this share of the page (then they scroll)
-TYPES = ("conv", "depthwise", "pointwise", "fc")
 
 
 def not_comparable(model) -> str | None:
@@ -66,25 +65,6 @@ def compare_job(model, runs: int, warmup: int, threads: int | None):
 
 
 TITLE = "ms per layer: <b>pale</b> float (upper) vs <b>solid</b> int8 (lower)"
-
-
-def island_text(r: dict) -> str:
-    """The float islands a comparison tried, those faster than their int8 layer, the plain
-    re-timing that decided (when there was one) and those kept; "" when none was tried."""
-    costs = r.get("island_costs") or {}
-    if not costs:
-        return ""
-    choice = r.get("choice")
-    kept = list(choice.islands) if choice is not None else []
-    faster = [n for n, c in costs.items() if c["island"] < c["int8"]]
-    text = (f"Exact float islands tried on {len(costs)} conv/depthwise layers; faster than "
-            f"int8 (with their layout conversions): {', '.join(faster) or 'none'}")
-    again = choice.whole_graph_ms if choice is not None else {}
-    if again and again != {k: v for k, v in r["whole_graph_ms"].items() if k in again}:
-        names = {"float": "float", "int8": "int8", "int8 islands": "with islands"}
-        text += " — timed again, plain: " + ", ".join(
-            f"{names.get(k, k)} {v:.2f} ms" for k, v in again.items())
-    return text + (f"; kept: <b>{', '.join(kept)}</b>" if kept else "; none kept")
 
 
 class PrecisionPage(QWidget):
@@ -265,24 +245,7 @@ class PrecisionPage(QWidget):
             self._fit_text()
 
     def _write(self, r: dict) -> None:
-        w = r["whole_graph_ms"]
-        ratio = w["int8"] / w["float"] if w.get("float") else float("nan")
-        ratios = type_ratios(r, TYPES)
-        by_type = " · ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t} '
-                             f"<b>{v:.2f}</b>" for t, v in ratios.items())
-        lines = [f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
-                 f"{r['threads'] or 'default'}, medians; int8 in "
-                 f"{r.get('formats', {}).get('int8', '') or 'the checkpoint’s own formats'}",
-                 f"Whole graph: float <b>{w['float']:.2f} ms</b>, int8 <b>{w['int8']:.2f} "
-                 f"ms</b>, int8/float <b>{ratio:.2f}</b> · by type: {by_type}"]
-        islands = island_text(r)
-        if islands:
-            lines.append(islands)
-        choice = r.get("choice")
-        if choice is not None:
-            kept = "" if r.get("remembered") else " (too few runs to be remembered)"
-            lines.append(f"<b>auto</b> here: {choice.describe()}{kept}")
-        self.summary.setText("<br>".join(lines))
+        self.summary.setText(summary_html(r))
         self.why.setText(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}. "
                          f"Why: {r['note']}.")
 
