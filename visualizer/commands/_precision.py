@@ -60,5 +60,5 @@ def _print(r: dict) -> None:
     print(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}")
     print(f"why: {r['note']}")
     saved = "saved for --precision auto" if r.get("remembered") else \
-        "not saved: fewer than 10 runs"
+        f"not saved: {r.get('not_remembered') or 'not measured'}"
     print(f"auto here: {r['choice']['describe']} ({saved})")

@@ -149,6 +149,7 @@ def test_auto_measures_once_then_remembers(tmp_path, coral, monkeypatch):
 
     monkeypatch.setattr(pl, "compare_and_choose", counting)
     monkeypatch.setattr(pl, "AUTO_RUNS", pl.MIN_RUNS_TO_REMEMBER)
+    monkeypatch.setattr(pl, "busy_machine", lambda threads, before: "")  # shared machines
     seen = []
     src = str(coral / QUANT)
     m = pl.load_precision(src, "auto", threads=1, cache=tmp_path, measuring=seen.append)
@@ -192,3 +193,13 @@ def test_auto_of_an_exported_graph_runs_the_precision_it_holds(tmp_path, coral):
         path.write_bytes(model.onnx_bytes)
         m = pl.load_precision(str(path), "auto", threads=1, cache=tmp_path)
         assert m.precision == want and m.auto.startswith(want)
+
+
+def test_a_measurement_on_a_busy_machine_is_not_remembered(monkeypatch):
+    cores = __import__("os").cpu_count() or 1
+    for load, busy in ((1.0 + 0.4 * cores, False), (1.0 + 0.6 * cores, True)):
+        monkeypatch.setattr(pl, "_load_average", lambda: load)
+        note = pl.busy_machine(1, load)
+        assert bool(note) is busy and (not busy or f"load {load:.1f} on {cores}" in note)
+    monkeypatch.setattr(pl, "_load_average", lambda: None)  # no load average here
+    assert pl.busy_machine(1, None) == ""

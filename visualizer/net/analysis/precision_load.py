@@ -23,6 +23,9 @@ PRECISIONS = ("auto", "float", "int8")
 AUTO_RUNS, AUTO_WARMUP = 20, 3
 #: a choice resting on fewer interleaved runs is shown but not remembered
 MIN_RUNS_TO_REMEMBER = 10
+#: other programs' load (beyond our threads), as a share of the cores, above which a
+#: measurement is shown but not remembered
+BUSY_SHARE = 0.5
 
 
 class Loader:
@@ -64,7 +67,7 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
         f = load(FLOAT, progress=progress)
         return replace(f, auto=f"float: {_no_int8(str(e))}")
     choice = cached_choice(q, threads, cache)
-    f = None
+    f, note = None, ""
     if choice is None:
         try:
             f = load(FLOAT)
@@ -75,13 +78,15 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
         if measured is None:
             raise ModelError("measurement cancelled")
         choice = measured["choice"]
+        if measured["not_remembered"]:
+            note = f" (measured now, not remembered: {measured['not_remembered']})"
     if choice.precision == FLOAT:
         chosen = f or load(FLOAT)
     elif choice.islands:
         chosen = load(INT8, choice.islands)
     else:
         chosen = q
-    return replace(chosen, auto=choice.describe())
+    return replace(chosen, auto=choice.describe() + note)
 
 
 def _may_be_quantized(source: str) -> bool:
@@ -117,8 +122,9 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
                        cache: str | os.PathLike | None = None,
                        x: np.ndarray | None = None) -> dict | None:
     """Time float `f`, int8 `q` and (where exact) `q` with float islands, choose, and
-    remember the choice (from MIN_RUNS_TO_REMEMBER runs on): the compare_precisions
-    result with "choice" (a PrecisionChoice), "remembered" and "model", or None when
+    remember the choice unless it rests on fewer than MIN_RUNS_TO_REMEMBER runs or other
+    programs kept the machine busy: the compare_precisions result with "choice" (a
+    PrecisionChoice), "remembered", "not_remembered" (why not) and "model", or None when
     cancelled. `load(precision, islands)` builds the variants."""
     from visualizer.net.runtime.sessions import CPU, current_provider
 
@@ -128,15 +134,39 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
     if tried:
         models[ISLANDS] = load(INT8, tried)
     x = measurement_input(f) if x is None else x
+    before = _load_average()
     out = measure(models, lambda keep: load(INT8, keep), x, runs, warmup, threads,
                   progress, cancelled)
     if out is None:
         return None
     result, choice = out
-    if runs >= MIN_RUNS_TO_REMEMBER:
+    why_not = (f"fewer than {MIN_RUNS_TO_REMEMBER} runs" if runs < MIN_RUNS_TO_REMEMBER
+               else busy_machine(threads, before))
+    if not why_not:
         save_choice(choice, q, cache)
-    return {"model": q.name, **result, "choice": choice,
-            "remembered": runs >= MIN_RUNS_TO_REMEMBER}
+    return {"model": q.name, **result, "choice": choice, "remembered": not why_not,
+            "not_remembered": why_not}
+
+
+def _load_average() -> float | None:
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):  # not on this platform
+        return None
+
+
+def busy_machine(threads: int | None, before: float | None) -> str:
+    """Why a measurement should not be remembered because other programs kept the cores
+    busy (the 1-minute load average, before and after it, beyond our own threads), or
+    "" (also where the platform has no load average)."""
+    after = _load_average()
+    if before is None or after is None:
+        return ""
+    cores = os.cpu_count() or 1
+    others = min(before, after) - (threads or cores)
+    if others <= BUSY_SHARE * cores:
+        return ""
+    return f"the machine was busy (load {min(before, after):.1f} on {cores} cores)"
 
 
 def compare_source(source: str, threads: int | None, runs: int, warmup: int,

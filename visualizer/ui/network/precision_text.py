@@ -44,6 +44,7 @@ def summary_html(r: dict) -> str:
         lines.append(islands)
     choice = r.get("choice")
     if choice is not None:
-        kept = "" if r.get("remembered") else " (too few runs to be remembered)"
+        kept = "" if r.get("remembered") else \
+            f" (not remembered: {r.get('not_remembered') or 'not measured'})"
         lines.append(f"<b>auto</b> here: {choice.describe()}{kept}")
     return "<br>".join(lines)
