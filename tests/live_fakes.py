@@ -63,7 +63,8 @@ class FakeRunner:
 def fake_loader(fail_on: str = "broken"):
     """A load_fn for LivePipeline: 'untrained:A_R' style specs make a FakeModel."""
 
-    def load(source: str, alpha: float, resolution: int, progress, cancel):
+    def load(source: str, alpha: float, resolution: int, progress, cancel, **_precision):
+        # any precision (and auto's threads) loads the same float fake
         if fail_on in source:
             raise RuntimeError(f"cannot load {source}")
         if ":" in source:

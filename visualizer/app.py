@@ -73,9 +73,10 @@ def build_parser() -> argparse.ArgumentParser:
     option("--threads", type=thread_count, default=None, metavar="T",
            help="onnxruntime intra-op threads of the window's runs (live demo, "
            "Profile layers, sweep, roofs): 1 to 4 × the cores")
-    option("--precision", choices=("float", "int8"), default=None,
-           help="live demo precision: float, or int8 integer kernels (quantized "
-           "checkpoints only)")
+    option("--precision", choices=("auto", "float", "int8"), default=None,
+           help="live demo precision: auto (default: the faster of float and int8 on this "
+           "machine, measured once per checkpoint), float, or int8 integer kernels "
+           "(quantized checkpoints only)")
     parser.add_argument("--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for name, module in COMMANDS.items():

@@ -1,6 +1,6 @@
-"""`--precision float|int8` on bench and export-onnx, and `bench --compare-precision`:
+"""`--precision auto|float|int8` on bench and export-onnx, and `bench --compare-precision`:
 the int8 graph is what runs and is written; a float checkpoint asked for int8 ends with
-exit code 2 and one line."""
+exit code 2 and one line; auto runs what the cached comparison chose."""
 from __future__ import annotations
 
 import json
@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from visualizer.app import main
-from visualizer.net.analysis.cpu_features import int8_note
+from visualizer.net.analysis.precision_why import why_line
 from visualizer.net.model.mobilenet import NetSpec
 from visualizer.net.runtime.preprocess import preprocess
 
@@ -68,12 +68,21 @@ def test_compare_precision_json(coral, capsys):
                  "--model", str(coral / QUANT), "--compare-precision"])
     r = json.loads(capsys.readouterr().out)
     assert code == 0 and r["runs"] == 4
-    assert set(r["whole_graph_ms"]) == {"float", "int8"}
+    # float, int8 and int8 with every exact conv/depthwise layer as a float island
+    assert set(r["whole_graph_ms"]) == {"float", "int8", "int8 islands"}
+    spec = NetSpec(0.25, 128, 1001)
+    tried = [l.name for l in spec.layers if l.type in ("conv", "depthwise")]
+    assert r["islands"]["int8 islands"] == tried and r["islands"]["int8"] == []
+    assert set(r["island_costs"]) == set(tried)
     by = {l["name"]: l["ms"] for l in r["layers"]}
-    for layer in NetSpec(0.25, 128, 1001).layers:
-        assert set(by[layer.name]) == {"float", "int8"}, layer.name
+    for layer in spec.layers:
+        assert {"float", "int8"} <= set(by[layer.name]), layer.name
         assert by[layer.name]["float"] > 0 and by[layer.name]["int8"] > 0
-    assert r["note"] == int8_note(tuple(r["cpu_features"]))
+    assert r["note"] == why_line(r)  # written from the printed numbers
+    assert r["formats"]["int8"].startswith("uint8 activations")
+    choice = r["choice"]
+    assert choice["precision"] in ("float", "int8") and choice["threads"] == 1
+    assert choice["chosen"] in r["whole_graph_ms"] and r["remembered"] is False  # 4 runs
 
 
 def test_compare_precision_table(coral, capsys):
@@ -81,11 +90,30 @@ def test_compare_precision_table(coral, capsys):
                  "--model", str(coral / QUANT), "--compare-precision"]) == 0
     out = capsys.readouterr().out
     assert "float ms" in out and "int8 ms" in out and "int8/float" in out
-    assert "CPU features:" in out and "\nwhy: " in out
+    assert "CPU features:" in out and "\nwhy: " in out and "\nauto here: " in out
+    assert "float island / int8" in out and "int8 formats: uint8 activations" in out
     assert sum(line.startswith(("dw", "pw")) for line in out.splitlines()) == 26
 
 
-def test_int8_note_follows_the_features():
-    assert "no AVX-VNNI" in int8_note(("avx", "fma", "avx2"))
-    assert int8_note(("avx2", "avx_vnni")).startswith("avx_vnni:")
-    assert "no int8 dot-product" in int8_note(())
+def test_bench_auto_runs_what_the_cached_comparison_chose(coral, capsys, command_cache):
+    """A cached choice (here a made-up one) is what --precision auto runs, islands and
+    all, and the run says so; nothing is measured again."""
+    from visualizer.net.analysis.precision_choice import PrecisionChoice, save_choice
+    from visualizer.net.analysis.precision_load import load_precision
+
+    q = load_precision(str(coral / QUANT), "int8")
+    fake = PrecisionChoice("int8", ("conv1", "dw1"), {"float": 2.0, "int8": 1.5,
+                                                      "int8 islands": 1.0}, 1, q.name,
+                           chosen="int8 islands")
+    save_choice(fake, q)
+    code = main(["bench", "--json", "--runs", "2", "--warmup", "1", "--threads", "1",
+                 "--no-roofs", "--model", str(coral / QUANT), "--precision", "auto"])
+    r = json.loads(capsys.readouterr().out)
+    assert code == 0 and r["precision"] == "int8"
+    assert r["float_islands"] == ["conv1", "dw1"] and r["auto"] == fake.describe()
+    assert "0.50× float" in r["auto"]
+    # other threads: no cached choice for them; an untrained model is float, unmeasured
+    code = main(["bench", "--json", "--runs", "2", "--warmup", "1", "--threads", "1",
+                 "--no-roofs", "--model", "untrained:0.25_96", "--precision", "auto"])
+    r = json.loads(capsys.readouterr().out)
+    assert code == 0 and r["precision"] == "float" and "no int8" in r["auto"]

@@ -102,7 +102,7 @@ def test_closing_the_window_lets_a_stuck_load_and_sweep_go(qtbot, monkeypatch, g
 
     loads, sweeps = threading.Event(), threading.Event()
 
-    def stuck_load(source, alpha, resolution, progress, cancel):
+    def stuck_load(source, alpha, resolution, progress, cancel, **_precision):
         loads.set()
         gate.wait(30)
         raise RuntimeError("never mind")

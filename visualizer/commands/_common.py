@@ -184,9 +184,24 @@ def download_progress(line: TerminalLine | None = None) -> Callable[[int, int], 
 
 
 def add_precision_argument(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--precision", choices=("float", "int8"), default=None,
-                   help="float32, or int8 on onnxruntime's integer kernels with the "
-                   "checkpoint's own scales (needs a quantized checkpoint; default float)")
+    p.add_argument("--precision", choices=("auto", "float", "int8"), default=None,
+                   help="float32; int8 on onnxruntime's integer kernels (a quantized "
+                   "checkpoint, in the exact integer formats this CPU runs fastest); or auto: "
+                   "the faster of the two on this machine, measured once (bench "
+                   "--compare-precision) and cached (default float)")
+
+
+def measuring_progress(line: TerminalLine | None = None):
+    """A progress callback for the first "auto" measurement of a checkpoint, shown on
+    `line` (a terminal's; None when stderr is not one); the caller clears the line."""
+    line = line or TerminalLine()
+    if not line.enabled:
+        return None
+
+    def show(fraction: float) -> None:
+        line.show(f"measuring float vs int8 on this machine (once)… {100 * fraction:.0f}%")
+
+    return show
 
 
 def add_layer_arguments(p: argparse.ArgumentParser, d) -> None:

@@ -16,10 +16,10 @@ from visualizer.net.analysis.timing_stats import statistic
 from visualizer.net.model.rates import rate_text
 
 from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
-                                         download_progress, fail, file_name, model_name,
-                                         non_negative_int, not_empty, positive_int,
-                                         print_json, resolution, table, thread_count,
-                                         untrained_shape_problem)
+                                         download_progress, fail, file_name,
+                                         measuring_progress, model_name, non_negative_int,
+                                         not_empty, positive_int, print_json, resolution,
+                                         table, thread_count, untrained_shape_problem)
 from visualizer.commands._bench_roofline import add_arguments, add_roofline, print_roofline
 from visualizer.commands._images import read_image
 
@@ -159,7 +159,7 @@ def run(args: argparse.Namespace) -> int:
     import numpy as np
 
     from visualizer.net.model.mobilenet import SpecError
-    from visualizer.net.models import ModelError, load_model
+    from visualizer.net.models import ModelError
     from visualizer.net.runtime.preprocess import PreprocessError
 
     problem = _conflict(args)
@@ -187,8 +187,12 @@ def run(args: argparse.Namespace) -> int:
     resolution = 224 if args.resolution is None else args.resolution
     line = TerminalLine()
     try:
-        model = load_model(args.model or "untrained", alpha=alpha, resolution=resolution,
-                           progress=download_progress(line), precision=precision)
+        from visualizer.net.analysis.precision_load import load_precision
+
+        model = load_precision(args.model or "untrained", precision, threads=args.threads,
+                               alpha=alpha, resolution=resolution,
+                               progress=download_progress(line),
+                               measuring=measuring_progress(line))
     except (ModelError, SpecError) as e:
         return fail(str(e))
     from visualizer.net.runtime.runner import Runner
@@ -210,6 +214,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         line.clear()
     result = {"model": model.name, "precision": model.precision, "trained": model.trained,
+              "int8_formats": model.kernels, "float_islands": list(model.islands),
+              "auto": model.auto,
               "alpha": model.spec.alpha,
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
@@ -235,6 +241,12 @@ def _print(r: dict, model) -> None:
     print(f"{r['model']} ({r['precision']}): α={r['alpha']:g}, "
           f"{r['resolution']}×{r['resolution']}, "
           f"threads {r['threads'] or 'default'}, {r['runs']} runs{note}")
+    if r["precision"] == "int8":
+        islands = f"; {', '.join(r['float_islands'])} as exact float islands" \
+            if r["float_islands"] else ""
+        print(f"int8 formats: {r['int8_formats']}{islands}")
+    if r["auto"]:
+        print(f"auto: {r['auto']}")
     rows = []
     for l, cum in zip(r["layers"], accumulate(l["percent"] for l in r["layers"])):
         rows.append([l["name"], l["type"], f"{l['macs']:,}", f"{l['params']:,}",

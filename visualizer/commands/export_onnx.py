@@ -8,8 +8,9 @@ import argparse
 from pathlib import Path
 
 from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
-                                         download_progress, fail, file_name, model_name,
-                                         resolution, untrained_shape_problem)
+                                         download_progress, fail, file_name,
+                                         measuring_progress, model_name, resolution,
+                                         untrained_shape_problem)
 
 NAME = "export-onnx"
 
@@ -34,7 +35,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from visualizer.io.atomic import write_atomic
     from visualizer.io.output_paths import Input, Output, output_problem
-    from visualizer.net.models import ModelError, load_model
+    from visualizer.net.analysis.precision_load import load_precision
+    from visualizer.net.models import ModelError
 
     out = Path(args.out).expanduser()
     problem = untrained_shape_problem(args.model, args.alpha, args.resolution) or \
@@ -45,9 +47,11 @@ def run(args: argparse.Namespace) -> int:
         return fail(problem)
     line = TerminalLine()
     try:
-        model = load_model(args.model, alpha=1.0 if args.alpha is None else args.alpha,
-                           resolution=224 if args.resolution is None else args.resolution,
-                           progress=download_progress(line), precision=args.precision or "float")
+        model = load_precision(args.model, args.precision or "float",
+                               alpha=1.0 if args.alpha is None else args.alpha,
+                               resolution=224 if args.resolution is None else args.resolution,
+                               progress=download_progress(line),
+                               measuring=measuring_progress(line))
     except ModelError as e:
         return fail(str(e))
     finally:
@@ -61,4 +65,10 @@ def run(args: argparse.Namespace) -> int:
           f"α={s.alpha:g} {s.resolution}×{s.resolution}, {s.classes} classes, "
           f"{'trained' if model.trained else 'untrained'}, {model.precision}; input (rgb − "
           f"{model.input_mean:g})/{model.input_std:g}, NCHW")
+    if model.kernels:
+        islands = f"; {', '.join(model.islands)} as exact float islands" if model.islands \
+            else ""
+        print(f"int8 formats: {model.kernels}{islands}")
+    if model.auto:
+        print(f"auto: {model.auto}")
     return 0

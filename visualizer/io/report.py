@@ -39,6 +39,9 @@ def run_metadata(model, threads: int | None) -> dict:
         "model": getattr(model, "name", None),
         "trained": getattr(model, "trained", None),
         "precision": getattr(model, "precision", None),
+        "int8_formats": getattr(model, "kernels", "") or None,
+        "float_islands": list(getattr(model, "islands", ())),
+        "auto": getattr(model, "auto", "") or None,  # loaded as "auto": what and why
         "alpha": getattr(spec, "alpha", None),
         "resolution": getattr(spec, "resolution", None),
         "threads": threads,  # None: onnxruntime's default

@@ -12,15 +12,18 @@ imagenet_labels.txt, ImageNetLabels.txt or <model>_labels.txt), and, for trained
 offline). Untrained models get labels only when given explicitly.
 
 `precision` "int8" runs a quantized checkpoint on onnxruntime's integer kernels with the
-checkpoint's own scales and zero points (onnx_int8.py); "float" (the default) runs
-every checkpoint in float32, a quantized one dequantized.
+checkpoint's own scales and zero points (onnx_int8.py): in the checkpoint's own integer
+formats, or, given `int8_target`, in the exactly equivalent formats that CPU family's
+fastest kernels want (graph/int8_kernels.py), with the layers in `islands` as exact
+float islands (graph/float_island.py). "float" (the default) runs every checkpoint in
+float32, a quantized one dequantized. "auto" (the faster of the two on this machine, as
+measured) is resolved above this module, in analysis/precision_choice.py.
 """
 from __future__ import annotations
 
-import io
 import os
 import re
-import zipfile
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
@@ -29,6 +32,7 @@ from visualizer.net.checkpoints.official import (CheckpointError, DownloadCancel
                                         fetch_checkpoint, fetch_labels, official_names,
                                         parse_official, read_labels)
 from visualizer.io.file_kinds import not_regular
+from visualizer.net.checkpoints.labels import embedded_labels, fit_labels
 from visualizer.net.model.mobilenet import NetSpec, SpecError
 from visualizer.net.checkpoints.tflite_import import TFLiteError, import_tflite
 from visualizer.net.checkpoints.weights import NetworkWeights
@@ -56,6 +60,9 @@ class LoadedModel:
     input_std: float
     precision: str = "float"  # "float" or "int8" (integer kernels)
     source: str = ""  # what load_model was given: loads the other precision of a checkpoint
+    kernels: str = ""  # int8: the integer formats it runs in (int8_kernels.formats_summary)
+    islands: tuple[str, ...] = ()  # int8: layers run as exact float islands
+    auto: str = ""  # loaded as precision "auto": why this precision (precision_choice.py)
 
     def label(self, index: int) -> str:
         """The class name of an output index, or "class N" when labels are unknown."""
@@ -79,11 +86,13 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                labels_path: str | os.PathLike | None = None,
                cache: str | os.PathLike | None = None,
                base_url: str | None = None, labels_url: str | None = None,
-               precision: str = "float") -> LoadedModel:
+               precision: str = "float", int8_target: str | None = None,
+               islands: Collection[str] = ()) -> LoadedModel:
     """Load or download `source` and convert it to ONNX. Raises ModelError.
 
     `precision` "int8" needs a quantized checkpoint (or an int8 .onnx); otherwise it is
-    a ModelError.
+    a ModelError. `int8_target` (int8_kernels.TARGETS; None: the checkpoint's own
+    formats) and `islands` shape the int8 graph built from a checkpoint.
 
     `progress(done_bytes, total_bytes)` reports a download; `cancel()` returning True
     aborts it (ModelError "download cancelled"). `cache`, `base_url` and `labels_url`
@@ -117,9 +126,10 @@ def load_model(source: str, *, alpha: float = 1.0, resolution: int = 224,
                 raise ModelError(f"the cached copy of {off.name} was damaged and has been "
                                  f"removed; try again ({e})") from None
             return replace(_from_weights(weights, off.name, None, labels_path, cache,
-                                         labels_url, data, precision, embedded=False),
-                           source=text)
-        return replace(_from_file(path, labels_path, cache, labels_url, precision), source=text)
+                                         labels_url, data, precision, embedded=False,
+                                         int8=(int8_target, tuple(islands))), source=text)
+        return replace(_from_file(path, labels_path, cache, labels_url, precision,
+                                  (int8_target, tuple(islands))), source=text)
     except DownloadCancelled:
         raise ModelError("download cancelled") from None
     except (CheckpointError, TFLiteError, SpecError) as e:
@@ -143,7 +153,8 @@ def _untrained(alpha: float, resolution: int,
     return _build(weights, name, labels)
 
 
-def _from_file(path: Path, labels_path, cache, labels_url, precision: str) -> LoadedModel:
+def _from_file(path: Path, labels_path, cache, labels_url, precision: str,
+               int8: tuple[str | None, tuple[str, ...]]) -> LoadedModel:
     name = path.name
     suffix = "".join(path.suffixes[-2:]).lower() if name.lower().endswith(".tar.gz") \
         else path.suffix.lower()
@@ -167,7 +178,7 @@ def _from_file(path: Path, labels_path, cache, labels_url, precision: str) -> Lo
     except TFLiteError as e:
         raise ModelError(f"{name}: {e}") from None
     return _from_weights(weights, stem, path.parent, labels_path, cache, labels_url, data,
-                         precision)
+                         precision, int8=int8)
 
 
 def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
@@ -183,32 +194,38 @@ def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
         raise ModelError(f"{path.name} holds a graph in {info['precision']}: run it with "
                          f"precision {info['precision']}")
     meta = {p.key: p.value for p in model.metadata_props}
-    inside = _fit(tuple(meta[LABELS_KEY].split("\n")), spec.classes) \
+    inside = fit_labels(tuple(meta[LABELS_KEY].split("\n")), spec.classes) \
         if meta.get(LABELS_KEY) else None
     labels = _labels(spec.classes, info["trained"], path.parent, stem, labels_path, cache,
                      labels_url, None, inside)
+    islands = tuple(n for n in meta.get("float_islands", "").split(",") if n)
     return LoadedModel(model.SerializeToString(), spec, labels, info["trained"], stem,
-                       float(info["input_mean"]), float(info["input_std"]), precision)
+                       float(info["input_mean"]), float(info["input_std"]), precision,
+                       kernels=meta.get("int8_formats", ""), islands=islands)
 
 
 def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, labels_path,
                   cache, labels_url, data: bytes | None, precision: str = "float",
-                  embedded: bool = True) -> LoadedModel:
+                  embedded: bool = True,
+                  int8: tuple[str | None, tuple[str, ...]] = (None, ())) -> LoadedModel:
     quant = None
     if precision == "int8":
         from visualizer.net.checkpoints.tflite_quant import import_quantized
+        from visualizer.net.graph.int8_kernels import for_kernels
 
         assert data is not None
         try:
             quant = import_quantized(data, weights.source)
-        except TFLiteError as e:
+            quant = quant if int8[0] is None else for_kernels(quant, int8[0])
+        except (TFLiteError, ValueError) as e:
             raise ModelError(f"{name}: {e}") from None
     labels = _labels(weights.classes, weights.trained, folder, name, labels_path, cache,
                      labels_url, data if embedded else None)
-    return _build(weights, name, labels, quant)
+    return _build(weights, name, labels, quant, int8[1])
 
 
-def _build(weights: NetworkWeights, name: str, labels, quant=None) -> LoadedModel:
+def _build(weights: NetworkWeights, name: str, labels, quant=None,
+           islands: tuple[str, ...] = ()) -> LoadedModel:
     from visualizer.net.graph.common import OnnxModelError
     from visualizer.net.graph.onnx_float import build_onnx
 
@@ -216,7 +233,7 @@ def _build(weights: NetworkWeights, name: str, labels, quant=None) -> LoadedMode
         if quant is not None:
             from visualizer.net.graph.onnx_int8 import build_int8_onnx
 
-            proto = build_int8_onnx(quant)
+            proto = build_int8_onnx(quant, islands)
         else:
             proto = build_onnx(weights)
     except OnnxModelError as e:
@@ -225,18 +242,11 @@ def _build(weights: NetworkWeights, name: str, labels, quant=None) -> LoadedMode
         entry = proto.metadata_props.add()
         entry.key, entry.value = LABELS_KEY, "\n".join(labels)
     spec = NetSpec(alpha=weights.alpha, resolution=weights.resolution, classes=weights.classes)
+    meta = {p.key: p.value for p in proto.metadata_props}
     return LoadedModel(proto.SerializeToString(), spec, labels, weights.trained, name,
                        float(weights.input_mean), float(weights.input_std),
-                       "float" if quant is None else "int8")
-
-
-def _fit(labels: tuple[str, ...], classes: int) -> tuple[str, ...] | None:
-    """Labels for `classes` outputs: as they are, or without "background" for 1000."""
-    if len(labels) == classes:
-        return labels
-    if len(labels) == classes + 1 and labels[0].lower() == "background":
-        return labels[1:]
-    return None
+                       "float" if quant is None else "int8", kernels=meta.get("int8_formats", ""),
+                       islands=tuple(islands) if quant is not None else ())
 
 
 def _explicit_labels(labels_path, classes: int) -> tuple[str, ...] | None:
@@ -247,27 +257,10 @@ def _explicit_labels(labels_path, classes: int) -> tuple[str, ...] | None:
         labels = read_labels(explicit)
     except CheckpointError as e:
         raise ModelError(str(e)) from None
-    fitted = _fit(labels, classes)
+    fitted = fit_labels(labels, classes)
     if fitted is None:
         raise ModelError(f"{explicit} has {len(labels)} labels, the model {classes} classes")
     return fitted
-
-
-def embedded_labels(data: bytes, classes: int) -> tuple[str, ...] | None:
-    """A label list in a zip appended to a .tflite (TFLite metadata), if one fits."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            for info in zf.infolist():
-                if not info.filename.endswith(".txt") or info.file_size > 10_000_000:
-                    continue
-                text = zf.read(info).decode("utf-8", "replace")
-                labels = tuple(line.strip() for line in text.rstrip("\n").splitlines())
-                fitted = _fit(labels, classes) if all(labels) else None
-                if fitted is not None:
-                    return fitted
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None
-    return None
 
 
 def _labels(classes: int, trained: bool, folder: Path | None, stem: str, labels_path,
@@ -287,7 +280,7 @@ def _labels(classes: int, trained: bool, folder: Path | None, stem: str, labels_
             p = folder / candidate
             if p.is_file():
                 try:
-                    fitted = _fit(read_labels(p), classes)
+                    fitted = fit_labels(read_labels(p), classes)
                 except CheckpointError:
                     continue
                 if fitted is not None:
@@ -295,6 +288,6 @@ def _labels(classes: int, trained: bool, folder: Path | None, stem: str, labels_
     if classes not in (1000, 1001):
         return None
     try:
-        return _fit(fetch_labels(cache=cache, url=labels_url), classes)
+        return fit_labels(fetch_labels(cache=cache, url=labels_url), classes)
     except CheckpointError:
         return None

@@ -16,7 +16,7 @@ from visualizer.video.frames import rgb_to_qimage
 def _tab(qtbot, calls):
     base = fake_loader()
 
-    def load(source, alpha, resolution, progress, cancel, precision="float"):
+    def load(source, alpha, resolution, progress, cancel, precision="float", **_threads):
         calls.append((source, precision))
         if precision == "int8" and source.startswith("untrained"):
             raise ValueError("int8 needs a quantized checkpoint")
@@ -33,7 +33,7 @@ def test_precision_choice_reaches_the_loader_and_a_refusal_reverts_it(qtbot):
     try:
         with qtbot.waitSignal(tab.pipeline.modelLoaded, timeout=10_000):
             tab.load_model("untrained:0.25_128")
-        assert calls[-1] == ("untrained:0.25_128", "float")
+        assert calls[-1] == ("untrained:0.25_128", "auto")  # the default
         picker = tab.model_picker
         picker.precision_box.setCurrentIndex(picker.precision_box.findData("int8"))
         with qtbot.waitSignal(tab.pipeline.modelFailed, timeout=10_000):
@@ -68,11 +68,9 @@ def test_headless_int8_of_a_float_model_exits_2_with_one_line(tmp_path):
     assert len(lines) == 1 and "quantized checkpoint" in lines[0]
 
 
-def test_running_int8_model_says_why_int8_may_be_slower(qtbot, coral):
+def test_running_int8_model_names_its_integer_formats(qtbot, coral):
     """The Live tab with the real loader and runner: an int8 model is named as such and
-    its tooltip carries the CPU-feature note."""
-    from visualizer.net.analysis.cpu_features import cpu_features, int8_note
-
+    its tooltip names the integer formats it runs in."""
     tab = LiveTab()
     qtbot.addWidget(tab)
     try:
@@ -81,6 +79,49 @@ def test_running_int8_model_says_why_int8_may_be_slower(qtbot, coral):
             tab.load_model(str(coral / "mobilenet_v1_0.25_128_quant.tflite"))
         assert tab.pipeline.model.precision == "int8"
         assert "int8" in tab.model_label.text()
-        assert int8_note(cpu_features()) in tab.model_label.toolTip()
+        assert f"int8 formats: {tab.pipeline.model.kernels}" in tab.model_label.toolTip()
+        assert tab.pipeline.model.kernels.startswith("uint8 activations")
+    finally:
+        tab.shutdown()
+
+
+def test_auto_is_the_default_and_shows_what_it_chose(qtbot):
+    """The picker starts on auto; the loader gets it with the runner's threads, its
+    measuring progress is shown as such, and the box and label say what auto chose."""
+    from dataclasses import dataclass
+
+    from live_fakes import FakeModel
+    from visualizer.ui.live.inference_worker import MEASURING
+
+    @dataclass(frozen=True)
+    class AutoModel(FakeModel):
+        precision: str = "int8"
+        islands: tuple = ("conv1",)
+        auto: str = "int8 with conv1 as exact float islands: measured 0.60× float's time"
+
+    calls, labels = [], []
+
+    def load(source, alpha, resolution, progress, cancel, **kw):
+        calls.append(kw)
+        progress(40, MEASURING)
+        return AutoModel(NetSpec(0.25, 128, 1001), name="q", trained=True)
+
+    tab = LiveTab(pipeline=LivePipeline(load_fn=load, runner_factory=fake_factory()))
+    qtbot.addWidget(tab)
+    try:
+        picker = tab.model_picker
+        assert picker.precision == "auto"
+        tab.pipeline.threads = 2
+        tab.pipeline.modelProgress.connect(
+            lambda *_: labels.append(tab.model_controls.progress.labelText()))
+        with qtbot.waitSignal(tab.pipeline.modelLoaded, timeout=10_000):
+            tab.load_model("untrained:0.25_128")
+        assert calls[-1] == {"precision": "auto", "threads": 2}
+        assert labels and labels[-1].startswith("Measuring float vs int8")
+        box = picker.precision_box
+        assert box.itemText(box.findData("auto")) == "auto: int8"
+        assert "auto chose int8 with conv1" in box.toolTip()
+        assert "int8 + 1 float island (auto)" in tab.model_label.text()
+        assert "auto: int8 with conv1" in tab.model_label.toolTip()
     finally:
         tab.shutdown()

@@ -7,6 +7,7 @@ import json
 import math
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -217,10 +218,16 @@ def test_closing_the_window_releases_everything(qtbot, video):
     qtbot.waitUntil(lambda: running_threads() <= before, timeout=3_000)
 
 
+#: the headless runs' cache folder (precision auto's measurements, …): one for the test
+#: session, never the user's
+_RUN_CACHE = tempfile.TemporaryDirectory(prefix="mobilenet-visualizer-test-cache-")
+
+
 def run_main(*args, timeout=120):
     return subprocess.run([sys.executable, str(ROOT / "main.py"), *map(str, args)],
                           capture_output=True, text=True, timeout=timeout, cwd=ROOT,
-                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+                          env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen",
+                               "MOBILENET_VISUALIZER_CACHE": _RUN_CACHE.name})
 
 
 def test_headless_run_with_images_and_untrained_model(tmp_path):
@@ -349,7 +356,7 @@ def test_slow_download_shows_progress_and_cancel_keeps_the_model(qtbot, closing)
     base = fake_loader()
     loader = {}  # the slow download's thread, and whether it saw the cancel
 
-    def slow(source, alpha, resolution, progress, cancel):
+    def slow(source, alpha, resolution, progress, cancel, **_precision):
         if "slow" not in source:
             return base(source, alpha, resolution, progress, cancel)
         loader["thread"] = threading.current_thread()

@@ -167,3 +167,36 @@ def test_the_network_tab_hands_the_live_model_to_the_page(qtbot, quant_models):
     finally:
         tab.shutdown()
     qtbot.waitUntil(lambda: not tab.busy(), timeout=60_000)
+
+
+def test_islands_and_the_auto_choice_are_shown_as_measured(page, qtbot, comparison,
+                                                           quant_models):
+    """A comparison that tried float islands: which paid, the plain re-timing that
+    decided, what auto picks; the hover gives a layer's island cost; a short page labels
+    every k-th layer and the axis fits the widest name."""
+    from visualizer.net.analysis.precision_choice import PrecisionChoice
+
+    costs = {"conv1": {"int8": 0.30, "island": 0.20}, "dw1": {"int8": 0.10, "island": 0.12}}
+    choice = PrecisionChoice("int8", ("conv1",), {"float": 2.0, "int8": 1.2,
+                                                  "int8 islands": 1.1}, 1, "m",
+                             chosen="int8 islands")
+    r = {**comparison, "island_costs": costs, "choice": choice, "remembered": True}
+    page.set_model(quant_models["int8"])
+    page.show_result(r)
+    text = page.summary.text()
+    assert "tried on 2 conv/depthwise layers; faster than int8 (with their layout " \
+        "conversions): conv1 — timed again, plain: float 2.00 ms, int8 1.20 ms, with " \
+        "islands 1.10 ms; kept: <b>conv1</b>" in text
+    assert f"<b>auto</b> here: {choice.describe()}" in text
+    assert "too few runs" not in text
+    row = page.names.index("conv1")
+    assert page.describe(row).endswith("as an exact float island 0.200 ms vs int8 0.300 ms "
+                                       "(each with its layout conversions)")
+    assert "island" not in page.describe(page.names.index("pw1"))
+    axis = page.plot.getAxis("left")
+    page.resize(900, 1400)
+    qtbot.waitUntil(lambda: len(axis._tickLevels[0]) == len(page.names), timeout=5_000)
+    page.resize(900, 420)
+    qtbot.waitUntil(lambda: len(axis._tickLevels[0]) < len(page.names), timeout=5_000)
+    assert axis._tickLevels[0][0] == (0, "conv1")
+    assert page.text_area.height() <= 0.4 * page.height() + 1

@@ -1,5 +1,5 @@
-"""The CPU's name and its vector and int8 features (py-cpuinfo), and what they mean for
-int8 speed.
+"""The CPU's name and its vector and int8 features (py-cpuinfo), and the CPU family whose
+integer kernels the int8 graph is built for (int8_target).
 
 Reading them takes about a second (py-cpuinfo asks the CPU through a helper process),
 so the answer is cached for the process.
@@ -42,22 +42,6 @@ def cpu_features(flags: frozenset[str] | None = None) -> tuple[str, ...]:
     return tuple(f for f in RELEVANT if _norm(f) in have)
 
 
-def int8_note(features: tuple[str, ...]) -> str:
-    """One line on why int8 may or may not beat float on a CPU with these features."""
-    dot = [f for f in features if f in _VNNI]
-    if dot:
-        return (f"{'/'.join(dot)}: int8 multiply-adds run as 4-way dot products, so int8 "
-                "wins where they dominate (pointwise, fc); depthwise and the 3-channel "
-                "first conv do only 9-27 per output, where requantizing each output "
-                "and moving data cost more than the multiply-adds")
-    if "avx2" in features or "avx512f" in features:
-        return ("no AVX-VNNI/AVX512-VNNI: each int8 multiply-add takes 2-3 instructions "
-                "(vpmaddubsw, vpmaddwd, add) against one float FMA, so int8 may be slower "
-                "than float on some layers")
-    return ("no int8 dot-product instructions detected: int8 may be slower than float, "
-            "its gain is mostly smaller weights and activations")
-
-
 @dataclass(frozen=True)
 class CpuFeatures:
     """The CPU as the roofline reports it: name, architecture, cores and features."""
@@ -92,3 +76,22 @@ def from_info(info: dict) -> CpuFeatures:
 def detect() -> CpuFeatures:
     """This machine's CPU (read once per process)."""
     return from_info(_info())
+
+
+_X86_DOT = ("avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def int8_target(cpu: CpuFeatures | None = None) -> str:
+    """The CPU family whose integer kernels the int8 graph is built for
+    (graph/int8_kernels.py): "x86-vnni" when an x86 CPU has VNNI (AVX512-VNNI, AVX-VNNI
+    or AMX: onnxruntime's uint8×int8 kernels are exact dot products there), "x86"
+    without (its uint8×int8 kernels use vpmaddubsw, which saturates: onnxruntime
+    documents it), "arm64" (exact on dot products or NEON), else "other" (the
+    checkpoint's own formats, nothing assumed)."""
+    cpu = detect() if cpu is None else cpu
+    arch = (cpu.arch or platform.machine()).upper().replace("-", "_")
+    if arch in ("X86_64", "AMD64", "X86_32", "I686", "I386"):
+        return "x86-vnni" if any(cpu.has(f) for f in _X86_DOT) else "x86"
+    if arch in ("ARM_8", "AARCH64", "ARM64"):
+        return "arm64"
+    return "other"

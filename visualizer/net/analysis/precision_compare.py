@@ -1,8 +1,10 @@
 """Float vs int8 on the same checkpoint: whole-graph and per-layer times, interleaved.
 
-Both precisions run in small alternating blocks (plain and profiled sessions of each),
-so a change in machine load hits them alike. Per-layer times come from onnxruntime's
-profiler on each optimised graph, attributed to the paper layers as in the Live tab.
+The models (float, int8, and any other int8 variant, e.g. with float islands) run in
+small alternating blocks (plain and profiled sessions of each), so a change in machine
+load hits them alike. Whole-graph times come from the plain runs only; per-layer times
+from onnxruntime's profiler on each optimised graph, attributed to the paper layers as
+in the Live tab.
 Figures are medians over the runs: one preempted run on a shared machine would move a
 mean of a 10 µs layer many times over.
 """
@@ -13,7 +15,8 @@ from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from visualizer.net.analysis.cpu_features import cpu_features, int8_note
+from visualizer.net.analysis.cpu_features import cpu_features
+from visualizer.net.analysis.precision_why import why_line
 
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
@@ -25,10 +28,13 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
                        warmup: int = 5, threads: int | None = None,
                        progress: Callable[[float], None] | None = None,
                        cancelled: Callable[[], bool] | None = None) -> dict | None:
-    """{"runs", "threads", "whole_graph_ms": {precision: median ms}, "layers": [{"name",
-    "type", "macs", "ms": {precision: median ms}}], "cpu_features", "note"} for models
-    keyed by precision (all of one network, same input `x`). `progress(fraction)` follows
-    the timed runs; None is returned when `cancelled()` turns True between blocks."""
+    """{"runs", "threads", "whole_graph_ms": {key: median ms}, "layers": [{"name", "type",
+    "macs", "ms": {key: median ms}}], "cpu_features", "formats": {key: integer formats},
+    "islands": {key: float-island layers}, "layout_nodes": {key: {optimised node: median
+    ms}} (the layout row's nodes), "weight_formats": {int8 key: {layer: format}}, "note":
+    why int8 wins or loses} for models keyed by precision or variant (all of one
+    network, same input `x`). `progress(fraction)` follows the timed runs; None is
+    returned when `cancelled()` turns True between blocks."""
     from visualizer.net.runtime.runner import Runner
 
     names = list(models)
@@ -78,10 +84,66 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
                                                "macs": row.macs, "ms": {}})
             entry["ms"][p] = statistics.median(h[2][i].ms for h in histories[p])
     layers = list(rows.values())
+    layout_nodes = {p: _layout_node_medians(histories[p]) for p in names}
     features = cpu_features()
-    return {"runs": runs, "threads": threads,
-            "whole_graph_ms": {p: statistics.median(v) for p, v in plain_ms.items()},
-            "layers": layers, "cpu_features": list(features), "note": int8_note(features)}
+    result = {"runs": runs, "threads": threads,
+              "whole_graph_ms": {p: statistics.median(v) for p, v in plain_ms.items()},
+              "layers": layers, "cpu_features": list(features),
+              "formats": {p: getattr(m, "kernels", "") for p, m in models.items()},
+              "islands": {p: list(getattr(m, "islands", ())) for p, m in models.items()},
+              "layout_nodes": layout_nodes,
+              "weight_formats": {p: _weight_formats(m) for p, m in models.items()
+                                 if getattr(m, "precision", "float") == "int8"}}
+    result["note"] = why_line(result)
+    return result
+
+
+def _weight_formats(model) -> dict[str, str]:
+    import onnx
+
+    from visualizer.net.graph.int8_kernels import weight_formats
+
+    return weight_formats(onnx.load_from_string(model.onnx_bytes))
+
+
+def _layout_node_medians(history: list) -> dict[str, float]:
+    from visualizer.net.runtime.profiling import LAYOUT_OPS
+
+    per: dict[str, list[float]] = {}
+    for _, run, _ in history:
+        for n in run.nodes:
+            if n.op in LAYOUT_OPS:
+                per.setdefault(n.name, []).append(n.us / 1000.0)
+    return {k: statistics.median(v) for k, v in per.items()}
+
+
+def plain_times(models: dict[str, "LoadedModel"], x: np.ndarray, runs: int = 50,
+                warmup: int = 5, threads: int | None = None,
+                cancelled: Callable[[], bool] | None = None) -> dict[str, float] | None:
+    """{key: median ms} of plain (unprofiled) runs of the models, interleaved in blocks
+    in rotating order; None when `cancelled()` turns True between blocks."""
+    from visualizer.net.runtime.runner import Runner
+
+    names = list(models)
+    runners = []
+    try:
+        for p in names:
+            runners.append(Runner(models[p], threads, per_layer=False, spin=True))
+        for r in runners:
+            for _ in range(warmup):
+                r.infer_tensor(x)
+        ms: dict[str, list[float]] = {p: [] for p in names}
+        for block in range(-(-runs // BLOCK)):
+            shift = block % len(names)
+            for i in list(range(shift, len(names))) + list(range(shift)):
+                for _ in range(BLOCK):
+                    ms[names[i]].append(runners[i].infer_tensor(x)[1])
+            if cancelled is not None and cancelled():
+                return None
+    finally:
+        for r in runners:
+            r.close()
+    return {p: statistics.median(v) for p, v in ms.items()}
 
 
 def type_ratios(result: dict, types: tuple[str, ...] = ("conv", "depthwise", "pointwise",

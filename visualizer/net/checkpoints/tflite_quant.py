@@ -161,8 +161,8 @@ def _layer(reader: Reader, op: Op, name: str) -> QuantLayer:
 def signed_weights(net: QuantNetwork) -> QuantNetwork:
     """The same network with uint8 weights stored as int8 (w − 128, zero point − 128):
     every (w − zero point) is unchanged, so the results are too, but onnxruntime picks
-    its uint8×int8 kernels. Those are faster with VNNI; on AVX2 without VNNI they use
-    vpmaddubsw, whose int16 pair sums can saturate, so this is not the default."""
+    its uint8×int8 kernels. graph/int8_kernels.py chooses such formats per CPU family
+    (without VNNI those kernels use vpmaddubsw, whose int16 pair sums can saturate)."""
     def shift(layer: QuantLayer) -> QuantLayer:
         if layer.weight.dtype != np.uint8:
             return layer

@@ -32,7 +32,9 @@ def layer_outputs(model: onnx.ModelProto, layer_names: list[str]) -> dict[str, s
     nodes = {n.name: n for n in model.graph.node}
     out = {}
     for name in layer_names:
-        node = nodes.get(f"{name}/relu6") or nodes.get(name)
+        # an int8 layer's clamp, a float island's requantization, else the layer's node
+        node = nodes.get(f"{name}/relu6") or nodes.get(f"{name}/requantize") or \
+            nodes.get(name)
         if node is not None:
             out[name] = node.output[0]
     return out

@@ -12,23 +12,23 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Signal, Slot
 
-#: (source, alpha, resolution, progress, cancel[, precision=]) -> LoadedModel
+#: (source, alpha, resolution, progress, cancel[, precision=, threads=]) -> LoadedModel;
+#: progress(done, total): bytes downloaded, or (percent, MEASURING) while precision "auto"
+#: measures float vs int8 on this machine (the first time for a checkpoint)
 LoadFn = Callable[..., Any]
+MEASURING = -100
 #: (model, threads, profile_every) -> object with .model, .layers, .infer(frame, frame_id),
 #: .close(), like net.runner.Runner
 RunnerFactory = Callable[[Any, "int | None", "int | None"], Any]
 
 
 def default_load(source: str, alpha: float, resolution: int, progress, cancel,
-                 precision: str = "float"):
-    from visualizer.net.models import load_model
+                 precision: str = "float", threads: int | None = None):
+    from visualizer.net.analysis.precision_load import load_precision
 
-    if precision == "int8":  # read once here, off the GUI thread, for the tab's note
-        from visualizer.net.analysis.cpu_features import cpu_features
-
-        cpu_features()
-    return load_model(source, alpha=alpha, resolution=resolution, progress=progress,
-                      cancel=cancel, precision=precision)
+    return load_precision(source, precision, threads=threads, alpha=alpha,
+                          resolution=resolution, progress=progress, cancel=cancel,
+                          measuring=lambda f: progress(round(100 * f), MEASURING))
 
 
 def default_runner(model, threads: int | None, profile_every: int | None = None):

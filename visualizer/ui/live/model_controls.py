@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressDialog, QSizePolicy, QWidget
 
+from visualizer.ui.live.inference_worker import MEASURING
 from visualizer.ui.live.pickers import ModelPicker
 from visualizer.ui.live.provider_picker import ProviderPicker
 
@@ -97,7 +98,12 @@ class ModelControls(QWidget):
             self.progress.show()
 
     def _on_progress(self, done: int, total: int) -> None:
-        if total > 0:
+        if total == MEASURING:
+            self.progress.setRange(0, 100)
+            self.progress.setValue(done)
+            self.progress.setLabelText("Measuring float vs int8 on this machine (once per "
+                                       "checkpoint and thread count)…")
+        elif total > 0:
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * done / total))
             self.progress.setLabelText(f"Downloading… {done / 1e6:.1f} of {total / 1e6:.1f} MB")
@@ -126,8 +132,10 @@ class ModelControls(QWidget):
         """The picker shows the model that runs, not the one that failed or was cancelled."""
         if self._running_spec is not None:
             self.picker.set_model(self._running_spec)
-        if self.pipeline.model is not None:
-            self.picker.set_precision(getattr(self.pipeline.model, "precision", "float"))
+        m = self.pipeline.model
+        if m is not None:
+            self.picker.set_precision("auto" if getattr(m, "auto", "") else
+                                      getattr(m, "precision", "float"))
 
     def show_model(self) -> None:
         m = self.pipeline.model
@@ -135,18 +143,26 @@ class ModelControls(QWidget):
             self.label.setText("No model loaded")
             return
         size = f"α {m.spec.alpha:g}, {m.spec.resolution}×{m.spec.resolution}"
-        if getattr(m, "precision", "float") != "float":
-            size += f", {m.precision}"
+        precision, auto = getattr(m, "precision", "float"), getattr(m, "auto", "")
+        islands = getattr(m, "islands", ())
+        if precision != "float" or auto:
+            size += f", {precision}" + (f" + {len(islands)} float island"
+                                        f"{'s' if len(islands) > 1 else ''}" if islands else "")
+            size += " (auto)" if auto else ""
         self.picker.show_shape(m.spec.alpha, m.spec.resolution)
-        self.label.setToolTip(
-            f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
-            + ("" if m.trained else " — random weights: the timings are real, the "
-               "predictions are not"))
-        if getattr(m, "precision", "float") == "int8":
-            from visualizer.net.analysis.cpu_features import cpu_features, int8_note
-
-            self.label.setToolTip(self.label.toolTip() + "\nint8 on this CPU: "
-                                  + int8_note(cpu_features()))
+        self.picker.show_auto(auto)
+        tip = (f"{m.name}: width multiplier {size} input, {m.spec.classes} classes"
+               + ("" if m.trained else " — random weights: the timings are real, the "
+                  "predictions are not"))
+        if precision == "int8":
+            formats = getattr(m, "kernels", "") or "the checkpoint's own"
+            tip += f"\nint8 formats: {formats}"
+            if islands:
+                tip += (f"\n{', '.join(islands)} run as exact float islands (float kernels "
+                        "on the same integers: identical outputs, measured faster here)")
+        if auto:
+            tip += f"\nauto: {auto}"
+        self.label.setToolTip(tip)
         state = "Running" if self.pipeline.running else "Loaded"
         if m.trained:
             self.label.setText(f"{state}: {m.name} ({size})")

@@ -18,6 +18,13 @@ _VIDEO_FILTER = "Videos (*.mp4 *.avi *.mkv *.mov *.webm *.m4v);;All files (*)"
 _IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.webp);;All files (*)"
 _MODEL_FILTER = "Models (*.tflite *.tgz *.tar.gz *.onnx);;All files (*)"
 UNTRAINED_ITEM = "Untrained (random weights; α, resolution →)"
+PRECISION_TIP = (
+    "auto: the faster of float and int8 for a quantized checkpoint on this machine, "
+    "measured the first time (a few seconds) and remembered per checkpoint and thread "
+    "count; float for other models.\nfloat: float32 kernels (a quantized checkpoint is "
+    "dequantized).\nint8: onnxruntime's integer kernels with the checkpoint's own scales "
+    "and zero points, in the integer formats this CPU runs fastest (quantized checkpoints "
+    "only, e.g. *_quant).")
 
 
 def official_models() -> tuple[str, ...]:
@@ -204,12 +211,10 @@ class ModelPicker(QWidget):
         row.addWidget(self.res_box)
         row.addWidget(QLabel("precision"))
         self.precision_box = QComboBox()
+        self.precision_box.addItem("auto", "auto")
         self.precision_box.addItem("float", "float")
         self.precision_box.addItem("int8", "int8")
-        self.precision_box.setToolTip(
-            "float: float32 kernels (a quantized checkpoint is dequantized); int8: "
-            "onnxruntime's integer kernels with the checkpoint's own scales and zero "
-            "points (quantized checkpoints only, e.g. *_quant)")
+        self.precision_box.setToolTip(PRECISION_TIP)
         row.addWidget(self.precision_box)
         self.precision_box.activated.connect(lambda _i: self.requested.emit())
         self.alpha_box.activated.connect(lambda _i: self._shape_changed())
@@ -237,6 +242,15 @@ class ModelPicker(QWidget):
     @property
     def precision(self) -> str:
         return str(self.precision_box.currentData())
+
+    def show_auto(self, auto: str) -> None:
+        """What "auto" resolved to for the running model ("" when it was not loaded as
+        auto): in the item's text ("auto: int8") and the box's tooltip."""
+        i = self.precision_box.findData("auto")
+        chosen = auto.split(":", 1)[0].split(" with ")[0] if auto else ""
+        self.precision_box.setItemText(i, f"auto: {chosen}" if chosen else "auto")
+        self.precision_box.setToolTip(PRECISION_TIP + (f"\n\nauto chose {auto}." if auto
+                                                       else ""))
 
     def set_precision(self, precision: str) -> None:
         i = self.precision_box.findData(precision)

@@ -155,8 +155,11 @@ class LivePipeline(QObject):
         self.cancel_load()
         load_fn, factory = self._load_fn, self._runner_factory
         threads, every = self.effective_threads(), self.profile_every
-        # only int8 is passed on, so a load_fn without the keyword still loads float
+        # float is not passed on, so a load_fn without the keyword still loads float;
+        # auto measures on the threads the runner will use
         extra = {} if precision == "float" else {"precision": precision}
+        if precision == "auto":
+            extra["threads"] = threads
 
         def job(report, cancelled):
             def progress(done: int, total: int) -> None:

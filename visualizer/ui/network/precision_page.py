@@ -1,10 +1,13 @@
 """The "Float vs int8" page of the Network tab: the live demo's quantized checkpoint timed
 in float and in int8, per layer side by side.
 
-"Compare" runs net/precision_compare.py (interleaved runs of both precisions, medians) in
-a background Task with progress and cancel, never on the GUI thread. The chart and the
-sentences show that function's result as it is: per-layer medians, whole-graph medians,
-int8/float per layer type, the CPU features and the one-line why.
+"Compare" runs the measurement that precision "auto" rests on
+(net/analysis/precision_load.compare_source: float, int8 and int8 with exact float
+islands, interleaved, medians) in a background Task with progress and cancel, never on
+the GUI thread; its choice is remembered for "auto". The chart and the sentences show
+that result as it is: per-layer medians, whole-graph medians, int8/float per layer type,
+the float islands tried and kept, the choice, the CPU features and the why, written from
+these numbers (precision_why.py).
 """
 from __future__ import annotations
 
@@ -13,19 +16,21 @@ from pathlib import Path
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QProgressBar, QPushButton,
+                               QScrollArea, QVBoxLayout, QWidget)
 
 from visualizer.net.checkpoints.official import parse_official
-from visualizer.net.analysis.precision_compare import type_ratios
 from visualizer.ui.common.plots import bar_plot, nice_ceiling
 from visualizer.ui.common.style import TYPE_COLORS
+from visualizer.ui.network.precision_text import summary_html
 from visualizer.qtthreads.task import Task
 
 RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
 FILES = (".tflite", ".tgz", ".tar.gz")
 BAR = 0.38  # height of one bar; a layer's two bars fill 0.76 of its row
-TYPES = ("conv", "depthwise", "pointwise", "fc")
+ROW_PX = 11  # fewer pixels per layer row: only every second (third, …) layer is labelled
+TEXT_SHARE = 0.4  # the sentences take at most this share of the page (then they scroll)
 
 
 def not_comparable(model) -> str | None:
@@ -50,21 +55,12 @@ def not_comparable(model) -> str | None:
 def compare_job(model, runs: int, warmup: int, threads: int | None):
     """A Task function: loads the checkpoint's other precision, then times both."""
     def job(report, cancelled):
-        from visualizer.net.models import load_model
-        from visualizer.net.analysis.precision_compare import compare_precisions
-        from visualizer.net.runtime.preprocess import preprocess
-        from visualizer.net.runtime.profile_job import synthetic_image
+        from visualizer.net.analysis.precision_load import compare_source
 
         report(0.0)
-        models = {p: model if model.precision == p else load_model(model.source, precision=p)
-                  for p in ("float", "int8")}
-        if cancelled():
-            return None
-        res = model.spec.resolution
-        x = preprocess(synthetic_image(res), res, model.input_mean, model.input_std)
-        r = compare_precisions(models, x, runs, warmup, threads, progress=report,
-                               cancelled=cancelled)
-        return None if r is None else {"model": model.name, **r}
+        r = compare_source(model.source, threads, runs, warmup, progress=report,
+                           cancelled=cancelled)
+        return None if r is None else {**r, "model": model.name}
     return job
 
 
@@ -119,6 +115,7 @@ class PrecisionPage(QWidget):
         self.plot.addItem(self.float_bars)
         self.plot.addItem(self.int8_bars)
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
+        self.plot.getPlotItem().vb.sigResized.connect(lambda _vb: self._label_rows())
         self.hover = QLabel("hover a layer for its times")
         self.hover.setStyleSheet("color: #222; font-weight: 600")
 
@@ -130,12 +127,19 @@ class PrecisionPage(QWidget):
         box = QVBoxLayout(self)
         box.setContentsMargins(4, 4, 4, 4)
         box.addLayout(top)
-        box.addWidget(self.summary)
-        box.addWidget(self.why)
+        text = QWidget()
+        lines = QVBoxLayout(text)
+        lines.setContentsMargins(0, 0, 0, 0)
+        lines.addWidget(self.summary)
+        lines.addWidget(self.why)
+        lines.addStretch(1)
+        self.text_area = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        self.text_area.setWidget(text)
+        box.addWidget(self.text_area)
         box.addWidget(self.plot, 1)
         box.addWidget(self.hover)
         box.addStretch(0)  # keeps the status line at the top until there is a result
-        for w in (self.summary, self.why, self.plot, self.hover):
+        for w in (self.text_area, self.plot, self.hover):
             w.hide()  # an empty chart says nothing: shown with the first result
 
     # -- the model -------------------------------------------------------------------------
@@ -206,35 +210,55 @@ class PrecisionPage(QWidget):
         self.int8_bars.setOpts(x0=np.zeros(len(rows)), y=rows + BAR / 2, height=BAR,
                                width=self.int8_ms, brushes=colors,
                                pens=[pg.mkPen(c) for c in colors])
-        self.plot.getAxis("left").setTicks([list(enumerate(self.names)), []])
+        self._label_rows()
         top = float(max(self.float_ms.max(initial=0), self.int8_ms.max(initial=0)))
         self.plot.setXRange(0, nice_ceiling(top * 1.02), padding=0)
-        self.plot.setYRange(-0.6, len(rows) - 0.4, padding=0)
+        self.plot.setYRange(-1.0, len(rows), padding=0)  # room for the end labels
         self._write(result)
-        for w in (self.summary, self.why, self.plot, self.hover):
+        for w in (self.text_area, self.plot, self.hover):
             w.show()
+        self._fit_text()
         self.status.setText(f"{result['model']}: measured.")
         self.compared.emit(result)
 
+    def _label_rows(self) -> None:
+        """One label per layer where rows are tall enough, else every k-th (hover names
+        them all); the axis is as wide as the widest label."""
+        axis = self.plot.getAxis("left")
+        rows = max(len(self.names), 1)
+        px = self.plot.getPlotItem().vb.height() / (rows + 1)
+        step = 1 if px >= ROW_PX or px <= 0 else -(-ROW_PX // max(int(px), 1))
+        axis.setTicks([[(i, n) for i, n in enumerate(self.names) if i % step == 0], []])
+        font = QFont()
+        font.setPointSize(8)
+        widest = max((QFontMetrics(font).horizontalAdvance(n) for n in self.names), default=0)
+        axis.setWidth(widest + 14)
+
+    def _fit_text(self) -> None:
+        width = max(self.text_area.viewport().width(), self.width() - 12)
+        inner = self.text_area.widget().layout().totalHeightForWidth(width)
+        self.text_area.setFixedHeight(min(inner + 2, int(TEXT_SHARE * self.height())))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.result is not None:
+            self._fit_text()
+
     def _write(self, r: dict) -> None:
-        w = r["whole_graph_ms"]
-        ratio = w["int8"] / w["float"] if w.get("float") else float("nan")
-        ratios = type_ratios(r, TYPES)
-        by_type = " · ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t} '
-                             f"<b>{v:.2f}</b>" for t, v in ratios.items())
-        self.summary.setText(
-            f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
-            f"{r['threads'] or 'default'}, medians.<br>Whole graph: float <b>{w['float']:.2f} "
-            f"ms</b>, int8 <b>{w['int8']:.2f} ms</b>, int8/float <b>{ratio:.2f}</b><br>"
-            f"int8/float by type: {by_type}")
+        self.summary.setText(summary_html(r))
         self.why.setText(f"CPU features: {', '.join(r['cpu_features']) or 'unknown'}. "
                          f"Why: {r['note']}.")
 
     def describe(self, row: int) -> str:
-        """One line on a layer's two medians (hover)."""
+        """One line on a layer's two medians (hover), and its float island's cost."""
         f, q = self.float_ms[row], self.int8_ms[row]
         ratio = f"int8/float {q / f:.2f}" if f > 0 else ""
-        return f"{self.names[row]}: float {f:.3f} ms · int8 {q:.3f} ms · {ratio}"
+        text = f"{self.names[row]}: float {f:.3f} ms · int8 {q:.3f} ms · {ratio}"
+        cost = (self.result or {}).get("island_costs", {}).get(self.names[row])
+        if cost:
+            text += (f" · as an exact float island {cost['island']:.3f} ms vs int8 "
+                     f"{cost['int8']:.3f} ms (each with its layout conversions)")
+        return text
 
     def _on_mouse(self, scene_pos) -> None:
         y = self.plot.getPlotItem().vb.mapSceneToView(scene_pos).y()
