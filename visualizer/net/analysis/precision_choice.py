@@ -34,7 +34,6 @@ from visualizer.net.checkpoints.official import cache_dir
 if TYPE_CHECKING:
     import numpy as np
 
-    from visualizer.net.model.mobilenet import NetLayer
     from visualizer.net.models import LoadedModel
 
 #: Bump when the method changes, so older cached choices are measured again.
