@@ -48,7 +48,8 @@ def run_compare(args: argparse.Namespace, frame) -> int:
 
 def _print(r: dict) -> None:
     print(f"{r['model']}: float vs int8, threads {r['threads'] or 'default'}, "
-          f"{r['runs']} interleaved runs each, medians")
+          f"{r['runs']} interleaved runs each; the rows (the overhead last) add up to each "
+          "whole graph")
     print(f"int8 formats: {r['formats'].get('int8', '')}")
     costs = r.get("island_costs", {})
     rows = []

@@ -40,3 +40,52 @@ def test_cancelled_returns_none_after_the_first_block(models_and_input):
     r = pc.compare_precisions(models, x, runs=3 * pc.BLOCK, warmup=1, threads=1,
                               progress=seen.append, cancelled=lambda: True)
     assert r is None and seen == [1 / 3]
+
+
+class _FakeRunner:
+    """Plain runs of `plain_ms`; profiled runs of `profiled_ms`, whose two layers take
+    `kernels` ms: what a profiler costs, without one."""
+
+    def __init__(self, model, threads=None, per_layer=True, *, keep_history=False,
+                 profile_every=None, spin=None, **_):
+        from visualizer.net.runtime.results import LayerTiming
+
+        self.model, self.profiled = model, keep_history
+        self.history = []
+        self.rows = (LayerTiming("dw1", "depthwise", 1000, 10, 6.0),
+                     LayerTiming("pw1", "pointwise", 8000, 20, 2.0))
+
+    def infer_tensor(self, x):
+        if not self.profiled:
+            return None, self.model.plain_ms, ()
+        self.history.append((self.model.profiled_ms, None, self.rows))
+        return None, self.model.profiled_ms, self.rows
+
+    def flush(self):
+        return ()
+
+    def close(self):
+        pass
+
+
+def test_whole_graph_times_are_plain_runs_and_the_rows_add_up_to_them(monkeypatch):
+    """Profiled runs of 10 ms (8 in kernels), plain runs of 4 (float) and 3 (int8) ms: the
+    whole graph is the plain runs', and each precision's rows, the time outside the
+    kernels included, are scaled to add up to it."""
+    from types import SimpleNamespace
+
+    import visualizer.net.runtime.runner as runner_module
+
+    monkeypatch.setattr(runner_module, "Runner", _FakeRunner)
+    monkeypatch.setattr(pc, "_layout_node_medians", lambda history: {})
+    models = {"float": SimpleNamespace(plain_ms=4.0, profiled_ms=10.0, precision="float"),
+              "int8": SimpleNamespace(plain_ms=3.0, profiled_ms=10.0, precision="int8")}
+    monkeypatch.setattr(pc, "_weight_formats", lambda m: {})
+    r = pc.compare_precisions(models, None, runs=pc.BLOCK, warmup=1)
+    assert r["whole_graph_ms"] == {"float": pytest.approx(4.0), "int8": pytest.approx(3.0)}
+    by = {l["name"]: l for l in r["layers"]}
+    assert [l["name"] for l in r["layers"]] == ["dw1", "pw1", "overhead"]
+    for p, whole in (("float", 4.0), ("int8", 3.0)):
+        assert sum(l["ms"][p] for l in r["layers"]) == pytest.approx(whole)
+        assert by["dw1"]["ms"][p] == pytest.approx(6.0 * whole / 10.0)
+        assert by["overhead"]["ms"][p] == pytest.approx(2.0 * whole / 10.0)

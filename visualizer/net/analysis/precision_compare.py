@@ -2,11 +2,12 @@
 
 The models (float, int8, and any other int8 variant, e.g. with float islands) run in
 small alternating blocks (plain and profiled sessions of each), so a change in machine
-load hits them alike. Whole-graph times come from the plain runs only; per-layer times
-from onnxruntime's profiler on each optimised graph, attributed to the paper layers as
-in the Live tab.
-Figures are medians over the runs: one preempted run on a shared machine would move a
-mean of a 10 µs layer many times over.
+load hits them alike. Each precision's figures are one account of its frame, as
+everywhere in the app (timing_stats.py): its whole-graph time from the plain runs, and
+rows from onnxruntime's profiler on its optimised graph (attributed to the paper layers
+as in the Live tab, the time outside every kernel as an "overhead" row) scaled to add up
+to it, each the app's one statistic (a trimmed mean: one preempted run on a shared
+machine never moves it) with its spread.
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import numpy as np
 
 from visualizer.net.analysis.cpu_features import cpu_features
 from visualizer.net.analysis.precision_why import why_line
+from visualizer.net.analysis.timing_stats import LayerStats
 
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
@@ -78,16 +80,30 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
             for r in pair:
                 r.close()
     rows: dict[str, dict] = {}
+    whole: dict[str, float] = {}
     for p in names:
-        for i, row in enumerate(histories[p][0][2]):  # same rows in every run
+        stats = LayerStats(window=None)
+        for wall, _run, timings in histories[p]:
+            stats.add_layers(timings, wall)
+        for ms in plain_ms[p]:
+            stats.add_plain(ms)
+        account = stats.account()
+        whole[p] = account.frame_ms
+        for row in account.rows:
             entry = rows.setdefault(row.name, {"name": row.name, "type": row.type,
-                                               "macs": row.macs, "ms": {}})
-            entry["ms"][p] = statistics.median(h[2][i].ms for h in histories[p])
-    layers = list(rows.values())
+                                               "macs": row.macs, "ms": {}, "p25": {},
+                                               "p75": {}})
+            entry["ms"][p], entry["p25"][p], entry["p75"][p] = row.ms, row.p25, row.p75
+    # the rows in network order, the overhead last (a precision without a row: 0 ms)
+    layers = sorted(rows.values(), key=lambda e: e["type"] == "overhead")
+    for entry in layers:
+        for p in names:
+            for key in ("ms", "p25", "p75"):
+                entry[key].setdefault(p, 0.0)
     layout_nodes = {p: _layout_node_medians(histories[p]) for p in names}
     features = cpu_features()
     result = {"runs": runs, "threads": threads,
-              "whole_graph_ms": {p: statistics.median(v) for p, v in plain_ms.items()},
+              "whole_graph_ms": whole,
               "layers": layers, "cpu_features": list(features),
               "formats": {p: getattr(m, "kernels", "") for p, m in models.items()},
               "islands": {p: list(getattr(m, "islands", ())) for p, m in models.items()},

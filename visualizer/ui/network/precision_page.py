@@ -3,9 +3,9 @@ in float and in int8, per layer side by side.
 
 "Compare" runs the measurement that precision "auto" rests on
 (net/analysis/precision_load.compare_source: float, int8 and int8 with exact float
-islands, interleaved, medians) in a background Task with progress and cancel, never on
+islands, interleaved, one account per precision) in a background Task with progress and cancel, never on
 the GUI thread; its choice is remembered for "auto". The chart and the sentences show
-that result as it is: per-layer medians, whole-graph medians, int8/float per layer type,
+that result as it is: per-layer figures adding up to each whole graph, int8/float per type,
 the float islands tried and kept, the choice, the CPU features and the why, written from
 these numbers (precision_why.py).
 """
@@ -26,7 +26,7 @@ from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.network.precision_text import summary_html
 from visualizer.qtthreads.task import Task
 
-RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision (as bench: medians)
+RUNS, WARMUP = 30, 3  # interleaved timed runs of each precision
 FILES = (".tflite", ".tgz", ".tar.gz")
 BAR = 0.38  # height of one bar; a layer's two bars fill 0.76 of its row
 ROW_PX = 11  # fewer pixels per layer row: only every second (third, …) layer is labelled
@@ -92,7 +92,8 @@ class PrecisionPage(QWidget):
         self.button.setToolTip(
             f"Time the live model's checkpoint in float and in int8: {self.runs} runs of "
             "each, in alternating blocks so a change in machine load hits both alike; "
-            "per-layer times from onnxruntime's profiler, medians.")
+            "per-layer times from onnxruntime's profiler, scaled to add up to each "
+            "precision's plain whole-graph time (trimmed means).")
         self.button.clicked.connect(self.start)
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.clicked.connect(self.cancel)
@@ -108,7 +109,7 @@ class PrecisionPage(QWidget):
         self.why.setStyleSheet("color: #444; font-size: 8pt")
         self.plot = bar_plot(TITLE, tick_pt=8, labelled="left")
         self.plot.getPlotItem().invertY(True)
-        self.plot.setLabel("bottom", "ms (median)")
+        self.plot.setLabel("bottom", "ms (trimmed mean)")
         self.plot.getAxis("bottom").enableAutoSIPrefix(False)
         self.float_bars = pg.BarGraphItem(x0=[], y=[], height=BAR, width=[])
         self.int8_bars = pg.BarGraphItem(x0=[], y=[], height=BAR, width=[])
@@ -250,7 +251,7 @@ class PrecisionPage(QWidget):
                          f"Why: {r['note']}.")
 
     def describe(self, row: int) -> str:
-        """One line on a layer's two medians (hover), and its float island's cost."""
+        """One line on a layer's two figures (hover), and its float island's cost."""
         f, q = self.float_ms[row], self.int8_ms[row]
         ratio = f"int8/float {q / f:.2f}" if f > 0 else ""
         text = f"{self.names[row]}: float {f:.3f} ms · int8 {q:.3f} ms · {ratio}"

@@ -34,11 +34,17 @@ def summary_html(r: dict) -> str:
     ratio = w["int8"] / w["float"] if w.get("float") else float("nan")
     by_type = " · ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t} '
                          f"<b>{v:.2f}</b>" for t, v in type_ratios(r, TYPES).items())
+    over = {p: sum(l["ms"].get(p, 0.0) for l in r["layers"] if l["type"] == "overhead")
+            for p in ("float", "int8")}
     lines = [f"<b>{r['model']}</b>, {r['runs']} interleaved runs each, threads "
-             f"{r['threads'] or 'default'}, medians; int8 in "
+             f"{r['threads'] or 'default'}, trimmed means; int8 in "
              f"{r.get('formats', {}).get('int8', '') or 'the checkpoint’s own formats'}",
              f"Whole graph: float <b>{w['float']:.2f} ms</b>, int8 <b>{w['int8']:.2f} "
-             f"ms</b>, int8/float <b>{ratio:.2f}</b> · by type: {by_type}"]
+             f"ms</b>, int8/float <b>{ratio:.2f}</b> · by type: {by_type}",
+             f"The bars of each precision add up to its whole graph; the last row is the "
+             f"time outside every kernel (float {over['float']:.2f} ms, int8 "
+             f"{over['int8']:.2f} ms): thread hand-offs, memory planning, the profiler's "
+             f"bookkeeping"]
     islands = island_text(r)
     if islands:
         lines.append(islands)
