@@ -25,6 +25,7 @@ one for two versions of the code).
 from __future__ import annotations
 
 import argparse
+from collections import deque
 import os
 import statistics
 import sys
@@ -181,7 +182,7 @@ def main() -> int:
         return 1
     process = psutil.Process()
     whole, steady = Heartbeat(), Heartbeat()
-    stalls: list[float] = []
+    stalls: deque = deque(maxlen=100_000)  # bounded: the harness must not grow itself
     steady_tick = steady._tick
 
     def tick() -> None:  # every lateness after the warm-up, for percentiles
@@ -192,8 +193,8 @@ def main() -> int:
 
     steady._timer.timeout.disconnect(steady._tick)
     steady._timer.timeout.connect(tick)
-    latencies: list[float] = []
-    run_ms: list[float] = []  # the run call of plain (unprofiled) frames after warm-up
+    latencies: deque = deque(maxlen=100_000)
+    run_ms: deque = deque(maxlen=100_000)  # the run call of plain frames after warm-up
     memory: list[tuple[float, float]] = []
     cpu: dict = {}
     t0 = time.perf_counter()
