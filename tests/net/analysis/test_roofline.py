@@ -98,22 +98,3 @@ def test_roofline_is_the_lower_of_the_two_roofs():
     xs = np.logspace(-2, 3, 50)
     ys = [attainable(x, 100.0, 40.0) for x in xs]
     assert all(b >= a for a, b in zip(ys, ys[1:])) and max(ys) == 100.0
-
-
-def test_caption_gives_the_real_ranges_and_the_side_of_each_ridge():
-    from visualizer.net.analysis.roofline import explain
-
-    layers = NetSpec(1.0, 224, 1001).layers
-    ms = {l.name: (0.05 if l.type == "depthwise" else 1.0) for l in layers}
-    points = roofline_points(layers, ms)
-    r = type_ranges(points)
-    text = explain(points, 200.0, 40.0, 50.0)  # ridges 5.0 (memory) and 4.0 (cache)
-    assert f"{r['depthwise'].low:.2f}–{r['depthwise'].high:.2f} mult-adds per byte" in text
-    assert f"pointwise {r['pointwise'].low:.1f}–{r['pointwise'].high:.1f}" in text
-    assert "Depthwise layers sit left of both ridges" in text
-    assert "Pointwise layers sit right of both ridges" in text
-    assert f"{r['depthwise'].low * 40:.0f}–{r['depthwise'].high * 40:.0f} GMAC/s" in text
-    assert f"{r['pointwise'].gmacs_high / 200 * 100:.0f}% of it" in text
-    mixed = explain(points, 200.0, 20.0, 200.0)  # ridges 10 and 1
-    assert "Pointwise layers sit across the main-memory ridge and right of the in-cache" in mixed
-    assert "being measured" in explain(points)
