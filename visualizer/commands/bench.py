@@ -210,7 +210,7 @@ def run(args: argparse.Namespace) -> int:
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
     try:
-        add_roofline(result, model.spec.layers, args)
+        add_roofline(result, model, args)
     except Exception as e:  # onnxruntime refusing the calibration graphs, out of memory, …
         return fail(f"roof calibration failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
     if args.json:
