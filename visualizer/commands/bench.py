@@ -109,6 +109,7 @@ def _measure(model, x, args) -> dict:
     frames = plain_runs = 0
     params: dict[str, int] = {}
     fused: dict[str, int] = {}  # timed frames in which the provider fused the layer
+    ran_on: dict[str, str] = {}  # the provider(s) that ran each row's nodes (profile)
     with Runner(model, args.threads, per_layer=False, spin=True) as plain, \
             Runner(model, args.threads, dense=0, spin=True) as timing:
         for _ in range(args.warmup):
@@ -132,12 +133,14 @@ def _measure(model, x, args) -> dict:
                     params.update((t.name, t.params) for t in layers)
                     for t in layers:
                         fused[t.name] = fused.get(t.name, 0) + t.fused
+                        ran_on[t.name] = t.provider or ran_on.get(t.name, "")
                 else:  # as many plain runs as the timing runner's cycle takes
                     block = [_timed(plain, x)[0] for _ in range(timing.profile_every)]
                     plain_ms.append(sum(block) / len(block))
                     plain_runs += len(block)
             cycle += 1
         every = timing.profile_every
+        session_providers = list(timing.session_providers)
     whole, per_frame = robust_ms(plain_ms), robust_ms(cost_ms)
     frame_ms = robust_ms(walls)
     rows = stats.rows()
@@ -146,12 +149,13 @@ def _measure(model, x, args) -> dict:
         layers.append({"name": row["name"], "type": row["type"], "macs": row["macs"],
                        "params": params[row["name"]], "ms": row["ms"], "n": row["n"],
                        "percent": percent, "fused": fused.get(row["name"], 0) == len(walls),
-                       "gmacs_per_s": row["gmacs_per_s"]})
+                       "gmacs_per_s": row["gmacs_per_s"], "provider": ran_on.get(row["name"], "")})
     return {"whole_graph_ms": whole, "timed_ms": frame_ms, "per_frame_ms": per_frame,
             "overhead_ratio": per_frame / whole,
             "coverage": sum(l["percent"] for l in layers) / 100, "layers": layers,
             "runs": stats.frames, "frames": frames, "plain_runs": plain_runs,
-            "profile_every": every, "statistic": statistic(None)}
+            "profile_every": every, "statistic": statistic(None),
+            "session_providers": session_providers}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -168,6 +172,11 @@ def run(args: argparse.Namespace) -> int:
             set_provider(args.provider)
         except ValueError as e:
             return fail(str(e))
+        from visualizer.net.runtime.providers import check_providers
+
+        check = check_providers([args.provider])[args.provider]
+        if not check.usable:
+            return fail(f"execution provider {args.provider} is not usable here: {check.reason}")
     if args.compare_precision:
         from visualizer.commands._precision import run_compare
 
@@ -220,6 +229,17 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _where(r: dict) -> str:
+    """Where the layers ran (the profile's providers) and the session's providers."""
+    from visualizer.net.runtime.providers import ran_on
+    from visualizer.net.runtime.sessions import current_provider
+
+    paper = {l["name"]: l["provider"] for l in r["layers"]
+             if l["provider"] and l["type"] not in ("softmax", "layout", "other")}
+    where = ran_on(current_provider(), tuple(r["session_providers"]), paper)
+    return f"{where.text}  (session providers: {', '.join(r['session_providers'])})"
+
+
 def _print(r: dict, model) -> None:
     from itertools import accumulate
 
@@ -259,6 +279,7 @@ def _print(r: dict, model) -> None:
     print(f"with per-layer timing {r['per_frame_ms']:.3f} ms per frame  "
           f"(×{r['overhead_ratio']:.3f}; one frame in {r['profile_every']} profiled)")
     print(f"layer times cover     {100 * r['coverage']:.1f}% of the timed frame")
+    print(f"ran                   {_where(r)}")
     for img in r["images"]:
         print()
         print(f"{img['path']}{note}")
