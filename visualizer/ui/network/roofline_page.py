@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
 from visualizer.net.analysis import roofs as rf
 from visualizer.net.analysis.roofline import RooflinePoint, roofline_points
 from visualizer.net.analysis.roofline_caption import WHERE, above, caption, place
+from visualizer.net.graph.onnx_files import signed_int8_weights
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.qtthreads.task import Task
 from visualizer.ui.common.style import TYPE_COLORS
@@ -123,6 +124,12 @@ class RooflinePage(QWidget):
             self.calibrate()
         if self._stale:
             self._draw()
+
+    def set_model(self, model) -> None:
+        """The live demo's model: an int8 one is drawn under the compute roof of its own
+        kernels (uint8 weights: u8×u8; int8 weights: u8×s8)."""
+        self.signed_weights = getattr(model, "precision", "float") == "int8" and \
+            signed_int8_weights(model.onnx_bytes)
 
     def set_threads(self, threads: int | None) -> None:
         """Roofs of another thread count: read or measured when next shown."""

@@ -12,7 +12,6 @@ import numpy as np
 from PySide6.QtCore import QElapsedTimer, QItemSelectionModel, Qt, QTimer, Signal, Slot
 from PySide6.QtWidgets import QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from visualizer.net.graph.onnx_files import signed_int8_weights
 from visualizer.net.model.mobilenet import NetSpec, SpecError
 from visualizer.net.runtime.results import InferenceResult
 from visualizer.ui.network.layer_detail import LayerDetail
@@ -42,7 +41,6 @@ class NetworkTab(QWidget):
         self.threads = threads
         self._spec = NetSpec()  # 1000 classes, as the paper and the `net` command
         self._model = None  # LoadedModel of the live demo
-        self._signed_weights = False  # its int8 weights are signed (int8, not uint8)
         self._frame: np.ndarray | None = None
         self._feed = TimingFeed()
         self._timing = self._feed.stats  # the same statistic as the Live tab and exports
@@ -183,8 +181,7 @@ class NetworkTab(QWidget):
         self.shares_page.show_shares(layers, mean, shares, self._feed.source == "live",
                                      self._timing.frames)
         int8 = getattr(self._model, "precision", "float") == "int8"
-        self.roofline.show_times(layers, mean, "int8" if int8 else "float32",
-                                 self._signed_weights)
+        self.roofline.show_times(layers, mean, "int8" if int8 else "float32")
         if self._feed.mismatched:
             self.detail.note.setText(
                 f"{self._feed.mismatched} timed frame(s) came from a different network than "
@@ -236,10 +233,8 @@ class NetworkTab(QWidget):
     def set_model(self, model) -> None:
         """The live demo's LoadedModel; the table switches to its α, resolution, classes."""
         self._model = model
-        # which int8 compute roof applies: uint8 weights (u8×u8 kernels) or int8 (u8×s8)
-        self._signed_weights = getattr(model, "precision", "float") == "int8" and \
-            signed_int8_weights(model.onnx_bytes)
         self.precision.set_model(model)
+        self.roofline.set_model(model)
         if model is not None:
             s = model.spec
             self.set_spec(s.alpha, s.resolution, s.classes)
