@@ -237,3 +237,14 @@ def test_int8_points_count_one_byte_per_element(page):
         if layer.macs:
             assert by_name[layer.name].bytes == layer_traffic(layer, "int8").bytes
     assert "int8" in page.caption.text()
+
+
+def test_other_threads_read_or_measure_their_own_roofs(page, calls, qtbot):
+    calls.clear()
+    with qtbot.waitSignal(page.roofs_changed, timeout=10_000) as got:
+        page.set_threads(2)
+    qtbot.waitUntil(lambda: not page.busy(), timeout=10_000)
+    assert page.threads == 2 and calls == [("measure", False)]
+    assert got.args[0] is page.roofs
+    page.set_threads(2)  # unchanged: nothing to do
+    assert calls == [("measure", False)]

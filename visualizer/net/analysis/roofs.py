@@ -105,6 +105,9 @@ class Roofs:
             worst = max(self.spread, key=self.spread.get) if self.spread else "?"
             why.append(f"{self.passes} passes never agreed within {AGREE:.0%} "
                        f"({worst} varied by {100 * self.spread.get(worst, 0):.0f} %)")
+            if self.busy_passes and not self.busy:
+                why.append(f"{self.busy_passes} passes discarded: other programs kept the "
+                           "cores busy")
         return "; ".join(why)
 
     def summary(self) -> dict[str, Any]:

@@ -55,6 +55,7 @@ class RooflinePage(QWidget):
         self._stale = False
         self.redone = False  # the roofs were refused (a layer above them) and measured again
         self._redo_pending = False  # … once the calibration in flight has finished
+        self._measured_threads = threads  # of the calibration last started
         self._build()
 
     def _build(self) -> None:
@@ -214,6 +215,7 @@ class RooflinePage(QWidget):
         if self._task is not None:
             return
         threads, size, cache = self.threads, self.size, self.cache
+        self._measured_threads = threads
 
         def job(report, cancelled):
             if forget:
@@ -254,6 +256,9 @@ class RooflinePage(QWidget):
         if self._redo_pending:  # a layer ran above the roofs: refuse them, measure again
             self._redo_pending = False
             self.calibrate(refresh=True, forget=True)
+        elif self._measured_threads != self.threads:
+            self.roofs = None  # the threads changed meanwhile: the roofs of the new count
+            self.calibrate()
         elif self.roofs is not None:
             self._warn()  # what the measurement in flight left to say
 
