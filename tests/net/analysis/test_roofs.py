@@ -82,6 +82,9 @@ def test_each_roof_comes_from_its_own_graph_in_its_own_units():
     assert r.int8_s8_peak_gmacs == pytest.approx(200.0, rel=1e-9)
     assert r.bandwidth_gbs == pytest.approx(20.0, rel=1e-9)
     assert r.cache_bandwidth_gbs == pytest.approx(64.0, rel=1e-9)
+    want = {"compute": 50.0, "int8_compute": 80.0, "int8_s8_compute": 200.0, "memory": 20.0,
+            "cache": 64.0}
+    assert {n: round(r.value(n), 6) for n in rf.FIELDS} == want  # by roof name, too
     assert r.peak() == r.peak_gmacs and r.peak("int8") == r.int8_peak_gmacs
     assert r.peak("int8", signed_weights=True) == r.int8_s8_peak_gmacs
     with pytest.raises(ValueError):
