@@ -3,6 +3,7 @@ each probed once (in the background) to see whether it can run MobileNet here; t
 cannot are shown greyed, with the reason in their tooltip (net/runtime/providers.py)."""
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import QComboBox
@@ -83,6 +84,8 @@ class ProviderPicker(QComboBox):
             item.setToolTip(f"{short_name(name)} is unavailable: it {check.reason}")
 
     def _on_checked(self, checks: dict) -> None:
+        if not shiboken6.isValid(self):  # the probe outlived its picker (shut down early)
+            return
         for name, check in checks.items():
             self._show(check, name)
         current = self.currentData()
@@ -90,6 +93,8 @@ class ProviderPicker(QComboBox):
             self.setCurrentIndex(max(0, self.findData(CPU)))  # never left on one that fails
 
     def _on_finished(self) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.task = None  # the Task deletes itself
         self.checked.emit()
 
