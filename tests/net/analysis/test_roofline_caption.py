@@ -22,12 +22,15 @@ def pt(intensity: float, gmacs: float | None, kind: str = "depthwise",
     (1.0, 12.0, "memory"),  # a little above the memory roof: data partly in cache
     (1.0, 35.0, "cache"),
     (1.0, 43.0, "cache"),  # within ABOVE of the highest roof
-    (1.0, 4.0, "far"),  # below half of every roof: the depthwise case of the issue
+    (1.0, 2.0, "far"),  # below a quarter of every roof: the depthwise case of the issue
+    (1.0, 4.0, "under-memory"),  # 2.5x under the memory roof, the lowest
+    (5.0, 16.0, "under-memory"),
     (1.0, 45.0, "above"),
     (5.0, 45.0, "memory"),  # memory slope 50; in cache the compute roof (100) binds
     (5.0, 90.0, "compute"),
     (50.0, 80.0, "compute"),  # right of both ridges: only the compute roof is drawn
     (50.0, 20.0, "far"),
+    (50.0, 45.0, "under-compute"),  # 45 % of the only roof drawn there
     (50.0, 115.0, "above"),
     (0.25, 2.3, "memory"),  # the FC: 2.5 from memory
 ])
@@ -56,7 +59,7 @@ def test_above_names_the_layers_over_the_roofs_by_more_than_the_noise():
 def test_caption_says_depthwise_far_below_every_roof_when_they_are():
     """The issue's int8 case: depthwise points ~10x below both roofs are not 'capped by
     memory'; pointwise near the compute roof; the FC near the memory roof."""
-    points = [pt(0.5 + 0.05 * i, 1.5 + 0.1 * i, "depthwise", f"dw{i + 1}") for i in range(13)]
+    points = [pt(0.5 + 0.05 * i, 0.8 + 0.05 * i, "depthwise", f"dw{i + 1}") for i in range(13)]
     points += [pt(5.0 + 2 * i, 60.0 + 2 * i, "pointwise", f"pw{i + 1}") for i in range(13)]
     points += [pt(0.25, 2.2, "fc", "fc")]
     text = caption(points, PEAK, DRAM, CACHE, dtype="int8")
@@ -78,9 +81,9 @@ def test_caption_says_depthwise_far_below_every_roof_when_they_are():
 def test_caption_follows_the_points_when_they_move():
     near = [pt(1.0, 38.0, "depthwise", "dw1"), pt(1.0, 36.0, "depthwise", "dw2")]
     assert "all 2 near the in-cache roof (90–95 %)" in caption(near, PEAK, DRAM, CACHE)
-    mixed = near + [pt(1.0, 3.0, "depthwise", "dw3")]
+    mixed = near + [pt(1.0, 2.0, "depthwise", "dw3")]
     text = caption(mixed, PEAK, DRAM, CACHE)
-    assert "2 near the in-cache roof, 1 far below every roof (8–95 %)" in text
+    assert "2 near the in-cache roof, 1 far below every roof (5–95 %)" in text
     assert f"Far below every roof means {BOUND_BY_KERNEL}." in text  # said once, at the end
     over = caption([pt(1.0, 60.0, "depthwise", "dw1")], PEAK, DRAM, CACHE)
     assert "above the roofs" in over and "measured too low" in over

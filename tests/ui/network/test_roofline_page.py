@@ -112,13 +112,20 @@ def test_roof_lines_and_labels_are_the_roofs_of_the_precision_that_ran(page, dty
 
 
 def _covered(page) -> list[tuple[str, str]]:
+    """(label, layer) pairs whose point lies on the label's text, the marker's radius
+    around it included: each point mapped into the (rotated) label's own frame."""
     view = page.plot.getPlotItem().vb
     hits = []
     for label in page.labels:
-        rect = label.sceneBoundingRect().adjusted(-5, -5, 5, 5)  # the marker's radius
+        label.updateTransform(force=True)
+        rect = label.boundingRect()
         for spot in page.scatter.points():
-            if rect.contains(view.mapViewToScene(spot.pos())):
-                hits.append((label.toPlainText(), spot.data()))
+            centre = view.mapViewToScene(spot.pos())
+            for dx, dy in ((0, 0), (5, 0), (-5, 0), (0, 5), (0, -5)):
+                p = label.mapFromScene(centre + QPointF(dx, dy))
+                if rect.contains(p):
+                    hits.append((label.toPlainText(), spot.data()))
+                    break
     return hits
 
 
@@ -248,3 +255,31 @@ def test_other_threads_read_or_measure_their_own_roofs(page, calls, qtbot):
     assert got.args[0] is page.roofs
     page.set_threads(2)  # unchanged: nothing to do
     assert calls == [("measure", False)]
+
+
+@pytest.mark.parametrize("size", [(480, 420), (900, 600), (1400, 900)])
+def test_labels_move_off_points_lying_where_they_would_go(qtbot, size):
+    """Points right where each label would first go (just above its line, within the
+    noise the roofs allow): the labels move elsewhere, at every size."""
+    from visualizer.net.analysis.roofline import RooflinePoint
+    from visualizer.ui.network.roof_labels import roof_label_candidates
+    from visualizer.ui.network.roofline_plot import X_RANGE, RooflinePlot
+
+    plot = RooflinePlot()
+    qtbot.addWidget(plot)
+    plot.resize(*size)
+    plot.show()
+    qtbot.waitExposed(plot)
+    roofs = (50.0, 20.0, 64.0)
+    points = []
+    for i, options in enumerate(roof_label_candidates(*roofs, X_RANGE)):
+        for j, ((x, y), side, sloped, gap) in enumerate(options[:12:2]):
+            if side > 0:  # on the text's first places: a little above the line
+                points.append(RooflinePoint(f"p{i}{j}", "depthwise", 1, 1, 10 ** x,
+                                            10 ** (y + 0.015)))
+    plot.draw(points, roofs, int8=False)
+    qtbot.waitUntil(lambda: plot.getPlotItem().vb.width() > 100, timeout=5000)
+    plot.place_labels()
+    page = type("P", (), {"labels": plot.labels, "scatter": plot.scatter,
+                          "plot": plot})()
+    assert _covered(page) == []

@@ -2,9 +2,11 @@
 
 A point is *near* a roof when it lies within a factor NEAR of the roof line at its
 intensity (log-log distance); of the roof pieces drawn there (the memory slope, the
-in-cache slope, the flat compute roof), the nearest one names it. A point below NEAR of
-every roof is *far below* them all: neither memory nor arithmetic limits that layer, its
-kernel's efficiency and per-op overhead do. A point more than ABOVE over the highest roof
+in-cache slope, the flat compute roof), the nearest one names it. A point more than FAR
+below every roof is *far below* them all: neither memory nor arithmetic limits that
+layer, its kernel's efficiency and per-op overhead do; between NEAR and FAR below the
+lowest roof it is *under* that roof, and more than NEAR above the memory roof but as far
+below the in-cache one, *between* them. A point more than ABOVE over the highest roof
 (the in-cache roofline) is *above* them: those roofs were measured too low.
 
 Each layer's *fraction* is its achieved GMAC/s over its attainable roof, the in-cache
@@ -21,14 +23,20 @@ from visualizer.net.analysis.roofline import RooflinePoint, type_ranges
 
 #: within this factor of a roof line (below or above) a point is near it
 NEAR = 2.0
+#: below every roof line by more than this factor, a point is far below them all
+FAR = 4.0
 #: a point this far above the highest roof is above them (the roofs are refused)
 ABOVE = 0.10
 WHERE = {"compute": "near the compute roof", "cache": "near the in-cache roof",
          "memory": "near the memory roof",
          "between": "between the memory and in-cache roofs",
+         "under-compute": "2–4× under the compute roof",
+         "under-cache": "2–4× under the in-cache roof",
+         "under-memory": "2–4× under the memory roof",
          "far": "far below every roof", "above": "above the roofs"}
 #: the order in which a type's placements are listed
-ORDER = ("compute", "cache", "memory", "between", "far", "above")
+ORDER = ("compute", "cache", "memory", "between", "under-compute", "under-cache",
+         "under-memory", "far", "above")
 TYPE_NAMES = {"conv": "Conv", "depthwise": "Depthwise", "pointwise": "Pointwise", "fc": "FC"}
 BOUND_BY_KERNEL = ("bound by the kernel's efficiency and per-op overhead, not by memory "
                    "or arithmetic")
@@ -69,13 +77,18 @@ def place(point: RooflinePoint, peak_gmacs: float, bandwidth_gbs: float,
     x = point.intensity
     top = min(peak_gmacs, x * max(bandwidth_gbs, cache_bandwidth_gbs))
     lines = roof_lines(x, peak_gmacs, bandwidth_gbs, cache_bandwidth_gbs)
+    nearest = min(lines, key=lambda k: abs(math.log(y / lines[k])))
+    distance = math.log(y / lines[nearest])
     if y > (1 + ABOVE) * top:
         where = "above"
-    elif y * NEAR < min(lines.values()):
+    elif y * FAR < min(lines.values()):
         where = "far"
-    else:
-        nearest = min(lines, key=lambda k: abs(math.log(y / lines[k])))
-        where = nearest if abs(math.log(y / lines[nearest])) <= math.log(NEAR) else "between"
+    elif abs(distance) <= math.log(NEAR):
+        where = nearest
+    elif y < min(lines.values()):  # below the lowest roof by NEAR to FAR
+        where = f"under-{nearest}"
+    else:  # well above the memory roof and well below the in-cache one
+        where = "between"
     return Placement(point.name, point.type, x, y, top, where)
 
 

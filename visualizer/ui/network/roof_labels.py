@@ -1,50 +1,87 @@
 """Roof labels that never cover a layer's point.
 
-Each roof label has candidate places along its own line (on both sides of it); the first
-that stays inside the plot and clear of every point (its marker plus a margin) and of
-the labels already placed wins. Geometry is in scene pixels: `choose` is plain
-arithmetic on rectangles, `place_labels` measures the labels and points of a plot.
+The compute roof's label lies flat above (or below) the flat roof; the in-cache and
+main-memory labels are written along their own sloping line, just above it (or below),
+as roofline charts do, so each reads as its line's. Each label has candidate places along
+its line; the first that stays inside the plot and clear of every point (its marker plus
+a margin) and of the labels already placed wins.
+
+Geometry is in scene pixels with y pointing up ("math" orientation): a placed label is a
+rotated rectangle (centre, width, height, angle). `choose` is plain arithmetic on those;
+`place_labels` measures the labels and points of a plot.
 """
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Sequence
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtCore import QPointF
 
-#: (left, top, right, bottom) in scene pixels (y grows downwards)
-Rect = tuple[float, float, float, float]
 #: pixels kept clear around a point's centre (the marker's radius and a margin)
 CLEARANCE = 8.0
+#: pixels between a label and its line (the farther ones are tried when the nearer
+#: ones cover points lying on the line)
+GAPS = (3.0, 14.0)
 
 
-def _hits_point(r: Rect, p: tuple[float, float], clearance: float) -> bool:
-    return (r[0] - clearance <= p[0] <= r[2] + clearance
-            and r[1] - clearance <= p[1] <= r[3] + clearance)
+@dataclass(frozen=True)
+class Box:
+    """A label's rectangle: centre (cx, cy), size, and angle (radians, counter-clockwise)."""
+
+    cx: float
+    cy: float
+    w: float
+    h: float
+    angle: float = 0.0
+
+    def corners(self) -> list[tuple[float, float]]:
+        c, s = math.cos(self.angle), math.sin(self.angle)
+        out = []
+        for dx, dy in ((-1, -1), (1, -1), (1, 1), (-1, 1)):
+            x, y = dx * self.w / 2, dy * self.h / 2
+            out.append((self.cx + x * c - y * s, self.cy + x * s + y * c))
+        return out
+
+    def covers(self, p: tuple[float, float], clearance: float) -> bool:
+        c, s = math.cos(self.angle), math.sin(self.angle)
+        dx, dy = p[0] - self.cx, p[1] - self.cy
+        x, y = dx * c + dy * s, -dx * s + dy * c  # p in the label's own frame
+        return abs(x) <= self.w / 2 + clearance and abs(y) <= self.h / 2 + clearance
+
+    def extent(self) -> tuple[float, float, float, float]:
+        xs, ys = zip(*self.corners())
+        return min(xs), min(ys), max(xs), max(ys)
 
 
-def _overlap(a: Rect, b: Rect) -> bool:
-    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+def _overlap(a: Box, b: Box) -> bool:
+    """Whether two labels overlap (their axis-aligned extents: erring on the safe side)."""
+    ax0, ay0, ax1, ay1 = a.extent()
+    bx0, by0, bx1, by1 = b.extent()
+    return ax0 < bx1 and bx0 < ax1 and ay0 < by1 and by0 < ay1
 
 
-def _inside(r: Rect, bounds: Rect) -> bool:
-    return bounds[0] <= r[0] and r[2] <= bounds[2] and bounds[1] <= r[1] and r[3] <= bounds[3]
+def _inside(box: Box, bounds: tuple[float, float, float, float]) -> bool:
+    return all(bounds[0] <= x <= bounds[2] and bounds[1] <= y <= bounds[3]
+               for x, y in box.corners())
 
 
-def choose(candidates: Sequence[Sequence[Rect]], points: Sequence[tuple[float, float]],
-           bounds: Rect, clearance: float = CLEARANCE) -> list[int | None]:
-    """For each label (in order) the index of its chosen candidate rectangle: the first
-    inside `bounds` that covers no point and no label placed before it; else the one with
-    the fewest such conflicts (inside the bounds first); None for a label without any."""
-    placed: list[Rect] = []
+def choose(candidates: Sequence[Sequence[Box]], points: Sequence[tuple[float, float]],
+           bounds: tuple[float, float, float, float],
+           clearance: float = CLEARANCE) -> list[int | None]:
+    """For each label (in order) the index of its chosen candidate: the first inside
+    `bounds` (x0, y0, x1, y1) that covers no point and no label placed before it; else
+    the one with the fewest such conflicts (inside the bounds first); None for a label
+    without any candidate."""
+    placed: list[Box] = []
     out: list[int | None] = []
     for options in candidates:
         best, best_cost = None, math.inf
-        for i, r in enumerate(options):
-            cost = (sum(_hits_point(r, p, clearance) for p in points) * 10
-                    + sum(_overlap(r, q) for q in placed) * 10
-                    + (0 if _inside(r, bounds) else 1000))
+        for i, box in enumerate(options):
+            cost = (sum(box.covers(p, clearance) for p in points) * 10
+                    + sum(_overlap(box, q) for q in placed) * 10
+                    + (0 if _inside(box, bounds) else 1000))
             if cost < best_cost:
                 best, best_cost = i, cost
             if cost == 0:
@@ -55,38 +92,52 @@ def choose(candidates: Sequence[Sequence[Rect]], points: Sequence[tuple[float, f
     return out
 
 
-def _rect(view: pg.ViewBox, pos: tuple[float, float], anchor: tuple[float, float],
-          size: tuple[float, float]) -> Rect:
-    s = view.mapViewToScene(QPointF(*pos))
-    left, top = s.x() - anchor[0] * size[0], s.y() - anchor[1] * size[1]
-    return (left, top, left + size[0], top + size[1])
+#: a candidate: position in view coordinates, side of the line (+1 above, −1 below),
+#: whether the label follows its line's slope, and its distance from the line (pixels)
+Candidate = tuple[tuple[float, float], int, bool, float]
 
 
 def place_labels(plot: pg.PlotItem, labels: Sequence[pg.TextItem],
                  spots: Sequence[tuple[float, float]],
-                 candidates: Sequence[Sequence[tuple[tuple[float, float],
-                                                     tuple[float, float]]]]) -> None:
-    """Put each label at its first candidate ((x, y) in view coordinates, anchor) that
-    covers no spot (view coordinates) and no other label."""
+                 candidates: Sequence[Sequence[Candidate]]) -> None:
+    """Put each label at its first candidate that covers no spot (view coordinates) and
+    no other label. Sloped labels are TextItems made with rotateAxis=(1, 1)."""
     view = plot.vb
-    bounds_rect: QRectF = view.sceneBoundingRect()
-    bounds = (bounds_rect.left(), bounds_rect.top(), bounds_rect.right(),
-              bounds_rect.bottom())
-    points = [(s.x(), s.y()) for s in (view.mapViewToScene(QPointF(x, y)) for x, y in spots)]
-    rects = []
+
+    def scene(x: float, y: float) -> tuple[float, float]:
+        s = view.mapViewToScene(QPointF(x, y))
+        return s.x(), -s.y()  # y up
+
+    r = view.sceneBoundingRect()
+    bounds = (r.left(), -r.bottom(), r.right(), -r.top())
+    points = [scene(x, y) for x, y in spots]
+    boxes = []
     for label, options in zip(labels, candidates):
-        box = label.boundingRect()  # pixels: a TextItem ignores the view's scaling
-        size = (box.width(), box.height())
-        rects.append([_rect(view, pos, anchor, size) for pos, anchor in options])
-    for label, options, pick in zip(labels, candidates, choose(rects, points, bounds)):
+        text = label.boundingRect()  # pixels: a TextItem is not scaled by the view
+        w, h = text.width(), text.height()
+        row = []
+        for (x, y), side, sloped, gap in options:
+            px, py = scene(x, y)
+            angle = 0.0
+            if sloped:
+                qx, qy = scene(x + 0.1, y + 0.1)
+                angle = math.atan2(qy - py, qx - px)
+            nx, ny = -math.sin(angle), math.cos(angle)  # the line's upward normal
+            off = side * (h / 2 + gap)
+            row.append(Box(px + nx * off, py + ny * off, w, h, angle))
+        boxes.append(row)
+    for label, options, pick in zip(labels, candidates, choose(boxes, points, bounds)):
         if pick is None:
             continue
-        pos, anchor = options[pick]
-        label.setAnchor(anchor)
+        pos, side, _, gap = options[pick]
+        # anchored `gap` pixels beyond the middle of the text's bottom (above the line)
+        # or top (below): the anchor is a fraction of the text's own size
+        h = max(label.boundingRect().height(), 1.0)
+        label.setAnchor((0.5, 1 + gap / h) if side > 0 else (0.5, -gap / h))
         label.setPos(*pos)
 
 
-def along(x0: float, x1: float, line, steps: int = 10) -> list[tuple[float, float]]:
+def along(x0: float, x1: float, line, steps: int = 12) -> list[tuple[float, float]]:
     """`steps` positions (x, line(x)) from x1 back to x0 (the right end first)."""
     if x1 <= x0:
         return [(x0, line(x0))]
@@ -95,28 +146,24 @@ def along(x0: float, x1: float, line, steps: int = 10) -> list[tuple[float, floa
 
 
 def roof_label_candidates(peak: float, bandwidth: float, cache_bandwidth: float,
-                          x_range: tuple[float, float]):
-    """Candidate places (view position in log10 units, anchor) of the three roof labels:
-    the compute roof's above or below its flat part, the in-cache and main-memory ones
-    beside their slopes (above-left or below-right, clear of the rising line)."""
+                          x_range: tuple[float, float]) -> list[list[Candidate]]:
+    """Candidate places of the three roof labels (view positions in log10 units): the
+    compute roof's flat, above or below its flat part; the in-cache and main-memory ones
+    along their slopes, above first."""
     lo, hi = math.log10(x_range[0]), math.log10(x_range[1])
 
     def slope(b: float):
         return lambda x: math.log10(min(peak, 10 ** x * b))
 
-    def on(line, x0: float, x1: float, sides) -> list:
-        return [((x, y + dy), anchor) for x, y in along(x0, x1, line) for anchor, dy in sides]
-
     def knee(b: float) -> float:
         return min(max(math.log10(peak / b), lo), hi)
 
-    above_below = (((1, 1), 0.01), ((1, 0), -0.01))
-    # a rising line never crosses the text above-left of a point on it (anchor: its
-    # bottom-right corner) nor below-right (its top-left corner): the in-cache label
-    # goes left of its line, the main-memory label right of its own, so that each
-    # reads as its line's
-    left, right = ((1, 1), 0.0), ((0, 0), -0.01)
-    return [on(lambda x: math.log10(peak), max(knee(cache_bandwidth), lo + 0.3), hi - 0.02,
-               above_below),
-            on(slope(cache_bandwidth), lo + 0.3, knee(cache_bandwidth) - 0.2, (left, right)),
-            on(slope(bandwidth), lo + 0.05, knee(bandwidth) - 0.2, (right, left))]
+    def on(line, x0: float, x1: float, sloped: bool) -> list[Candidate]:
+        return [(p, side, sloped, gap) for gap in GAPS for side in (1, -1)
+                for p in along(x0, x1, line)]
+
+    flat = on(lambda x: math.log10(peak), max(knee(cache_bandwidth), lo) + 0.35, hi - 0.35,
+              False)
+    return [flat,
+            on(slope(cache_bandwidth), lo + 0.3, knee(cache_bandwidth) - 0.3, True),
+            on(slope(bandwidth), lo + 0.3, knee(bandwidth) - 0.3, True)]

@@ -38,8 +38,11 @@ class RooflinePlot(pg.PlotWidget):
             axis.lay_beneath_data()
         self.dram_line = pg.PlotCurveItem(pen=pg.mkPen("#999", width=2, style=Qt.DashLine))
         self.cache_line = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2))
-        #: compute, in cache, main memory
-        self.labels = [pg.TextItem(color="#333", anchor=(0, 1)) for _ in range(3)]
+        #: compute (flat), in cache and main memory (along their slopes: one decade per
+        #: decade on these log axes, whatever the plot's aspect)
+        self.labels = [pg.TextItem(color="#333", anchor=(0.5, 1)),
+                       pg.TextItem(color="#333", anchor=(0.5, 1), rotateAxis=(1, 1)),
+                       pg.TextItem(color="#777", anchor=(0.5, 1), rotateAxis=(1, 1))]
         self.scatter = pg.ScatterPlotItem(size=10, pxMode=True)
         for item in (self.dram_line, self.cache_line, *self.labels, self.scatter):
             self.addItem(item)
