@@ -283,3 +283,14 @@ def test_labels_move_off_points_lying_where_they_would_go(qtbot, size):
     page = type("P", (), {"labels": plot.labels, "scatter": plot.scatter,
                           "plot": plot})()
     assert _covered(page) == []
+
+
+def test_points_timed_while_other_programs_kept_the_cores_busy_are_said(page):
+    from visualizer.net.analysis.machine_load import MachineLoad
+
+    spec = NetSpec(0.25, 128, 1001)
+    page.show_times(spec.layers, _timed(spec), load=MachineLoad(140.0, 2, 2, 5.0))
+    assert "other programs used 140 % CPU while timing" in page.warning.text()
+    assert "figures inflated" in page.warning.text() and not page.warning.isHidden()
+    page.show_times(spec.layers, _timed(spec), load=MachineLoad(5.0, 2, 2, 5.0))
+    assert page.warning.isHidden()

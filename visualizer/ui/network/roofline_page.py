@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, Q
                                QVBoxLayout, QWidget)
 
 from visualizer.net.analysis import roofs as rf
+from visualizer.net.analysis.machine_load import MachineLoad
 from visualizer.net.analysis.roofline import RooflinePoint, roofline_points
 from visualizer.net.analysis.roofline_caption import WHERE, above, caption, place
 from visualizer.net.graph.onnx_files import signed_int8_weights
@@ -49,6 +50,7 @@ class RooflinePage(QWidget):
         self.points: tuple[RooflinePoint, ...] = ()
         self._layers: tuple[NetLayer, ...] = ()
         self._mean: dict[str, float] = {}
+        self._load: MachineLoad | None = None  # while the points' times were taken
         self.dtype = "float32"  # of the timed model's activations and weights
         self.signed_weights = False  # int8 weights (u8×s8 kernels) rather than uint8
         self._task: Task | None = None
@@ -106,11 +108,14 @@ class RooflinePage(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def show_times(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
-                   dtype: str | None = None, signed_weights: bool | None = None) -> None:
+                   dtype: str | None = None, signed_weights: bool | None = None,
+                   load: MachineLoad | None = None) -> None:
         """The network and its mean layer times (ms; {} before any timing); `dtype`: the
         element type it ran in ("float32", "int8"; None: unchanged); `signed_weights`:
-        int8 weights rather than uint8 (which int8 compute roof applies)."""
-        self._layers, self._mean = layers, mean_ms
+        int8 weights rather than uint8 (which int8 compute roof applies); `load`: other
+        programs' CPU use while those times were taken (machine_load.LoadWatch), said
+        on the chart when it inflated them."""
+        self._layers, self._mean, self._load = layers, mean_ms, load
         self.dtype = dtype or self.dtype
         if signed_weights is not None:
             self.signed_weights = signed_weights
@@ -170,6 +175,8 @@ class RooflinePage(QWidget):
         once)."""
         timed = [p for p in self.points if p.gmacs_per_s]
         lines = []
+        if timed and self._load is not None and self._load.contended:
+            lines.append(f"Points: {self._load.note()}, so they sit lower than they would.")
         if self.roofs is not None and not self.roofs.trusted:
             lines.append(untrusted_note(self.roofs))
         over = above(timed, *self._roof_values()) if self.roofs else []
