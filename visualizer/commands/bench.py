@@ -89,6 +89,7 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
     frames = plain_runs = 0
     params: dict[str, int] = {}
     fused: dict[str, int] = {}  # timed frames in which the provider fused the layer
+    ran_on: dict[str, str] = {}  # the provider(s) that ran each row's nodes (profile)
     with Runner(model, args.threads, per_layer=False, spin=True) as plain, \
             Runner(model, args.threads, dense=0, spin=True) as timing:
         line.show("bench: warming up…")
@@ -118,6 +119,7 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
                     params.update((t.name, t.params) for t in layers)
                     for t in layers:
                         fused[t.name] = fused.get(t.name, 0) + t.fused
+                        ran_on[t.name] = t.provider or ran_on.get(t.name, "")
                 else:  # as many plain runs as the timing runner's cycle takes
                     block = [_timed(plain, x) for _ in range(timing.profile_every)]
                     for _, run_ms, _ in block:
@@ -126,19 +128,22 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
                     plain_runs += len(block)
             cycle += 1
         every = timing.profile_every
+        session_providers = list(timing.session_providers)
     account = stats.account()
     whole, per_frame = account.frame_ms, robust_ms(cost_ms)
     rows = account.rows
     layers = []
     for row, percent in zip(rows, time_shares([r.ms for r in rows], whole)):
         layers.append({**row.as_dict(), "params": params.get(row.name, 0), "percent": percent,
-                       "fused": fused.get(row.name, 0) == len(walls) and row.name in fused})
+                       "fused": fused.get(row.name, 0) == len(walls) and row.name in fused,
+                       "provider": ran_on.get(row.name, "")})
     return {"whole_graph_ms": whole, "whole_graph_p25_ms": account.frame_p25,
             "whole_graph_p75_ms": account.frame_p75, "timed_ms": robust_ms(walls),
             "per_frame_ms": per_frame, "overhead_ratio": per_frame / robust_ms(plain_ms),
             "scale": account.scale, "coverage": sum(l["percent"] for l in layers) / 100,
             "layers": layers, "runs": stats.frames, "frames": frames,
-            "plain_runs": plain_runs, "profile_every": every, "statistic": statistic(None)}
+            "plain_runs": plain_runs, "profile_every": every, "statistic": statistic(None),
+            "session_providers": session_providers}
 
 
 def _conflict(args: argparse.Namespace) -> str | None:
@@ -172,6 +177,11 @@ def run(args: argparse.Namespace) -> int:
             set_provider(args.provider)
         except ValueError as e:
             return fail(str(e))
+        from visualizer.net.runtime.providers import check_providers
+
+        check = check_providers([args.provider])[args.provider]
+        if not check.usable:
+            return fail(f"execution provider {args.provider} is not usable here: {check.reason}")
     try:  # before a model is downloaded or converted
         frames = [(path, read_image(path)) for path in args.image]
     except ValueError as e:
@@ -220,7 +230,7 @@ def run(args: argparse.Namespace) -> int:
               "resolution": model.spec.resolution, "threads": args.threads, **figures,
               "images": images}
     try:
-        add_roofline(result, model.spec.layers, args, line)
+        add_roofline(result, model, args, line)
     except Exception as e:  # onnxruntime refusing the calibration graphs, out of memory, …
         return fail(f"roof calibration failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
     finally:
@@ -230,6 +240,17 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(result, model)
     return 0
+
+
+def _where(r: dict) -> str:
+    """Where the layers ran (the profile's providers) and the session's providers."""
+    from visualizer.net.runtime.providers import ran_on
+    from visualizer.net.runtime.sessions import current_provider
+
+    paper = {l["name"]: l["provider"] for l in r["layers"]
+             if l["provider"] and l["type"] not in ("softmax", "layout", "other")}
+    where = ran_on(current_provider(), tuple(r["session_providers"]), paper)
+    return f"{where.text}  (session providers: {', '.join(r['session_providers'])})"
 
 
 def _print(r: dict, model) -> None:
@@ -283,6 +304,7 @@ def _print(r: dict, model) -> None:
           f"×{r['timed_ms'] / r['whole_graph_ms']:.2f} the plain frame)")
     print(f"with per-layer timing {r['per_frame_ms']:.3f} ms per frame  "
           f"(×{r['overhead_ratio']:.3f}; one frame in {r['profile_every']} profiled)")
+    print(f"ran                   {_where(r)}")
     for img in r["images"]:
         print()
         print(f"{img['path']}{note}")

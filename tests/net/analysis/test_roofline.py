@@ -100,20 +100,45 @@ def test_roofline_is_the_lower_of_the_two_roofs():
     assert all(b >= a for a, b in zip(ys, ys[1:])) and max(ys) == 100.0
 
 
-def test_caption_gives_the_real_ranges_and_the_side_of_each_ridge():
-    from visualizer.net.analysis.roofline import explain
+def test_int8_bytes_equal_the_real_int8_graphs_tensors(coral):
+    """Each QLinearConv of the int8 graph built from a real quantized checkpoint: its
+    input and output tensors and weights in their own element types (shape inference),
+    biases int32: the bytes the int8 roofline counts."""
+    from visualizer.net.models import load_model
 
-    layers = NetSpec(1.0, 224, 1001).layers
-    ms = {l.name: (0.05 if l.type == "depthwise" else 1.0) for l in layers}
-    points = roofline_points(layers, ms)
-    r = type_ranges(points)
-    text = explain(points, 200.0, 40.0, 50.0)  # ridges 5.0 (memory) and 4.0 (cache)
-    assert f"{r['depthwise'].low:.2f}–{r['depthwise'].high:.2f} mult-adds per byte" in text
-    assert f"pointwise {r['pointwise'].low:.1f}–{r['pointwise'].high:.1f}" in text
-    assert "Depthwise layers sit left of both ridges" in text
-    assert "Pointwise layers sit right of both ridges" in text
-    assert f"{r['depthwise'].low * 40:.0f}–{r['depthwise'].high * 40:.0f} GMAC/s" in text
-    assert f"{r['pointwise'].gmacs_high / 200 * 100:.0f}% of it" in text
-    mixed = explain(points, 200.0, 20.0, 200.0)  # ridges 10 and 1
-    assert "Pointwise layers sit across the main-memory ridge and right of the in-cache" in mixed
-    assert "being measured" in explain(points)
+    for name in ("mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant"):
+        model = load_model(str(coral / f"{name}.tflite"), precision="int8")
+        proto = onnx.shape_inference.infer_shapes(onnx.load_from_string(model.onnx_bytes))
+        g = proto.graph
+        values = {v.name: v.type.tensor_type for v in
+                  list(g.value_info) + list(g.input) + list(g.output)}
+        inits = {t.name: t for t in g.initializer}
+
+        def size(elem: int) -> int:
+            return np.dtype(onnx.helper.tensor_dtype_to_np_dtype(elem)).itemsize
+
+        pools = {n.output[0]: n.input[0] for n in g.node
+                 if n.op_type == "QLinearGlobalAveragePool"}
+
+        def tensor_bytes(name: str) -> int:
+            if name in inits:
+                t = inits[name]
+                return math.prod(t.dims) * size(t.data_type)
+            if name in pools:  # a com.microsoft op: no shape inference; (1, C, 1, 1)
+                t = values[pools[name]]
+                return t.shape.dim[1].dim_value * size(t.elem_type)
+            t = values[name]
+            return math.prod(d.dim_value for d in t.shape.dim) * size(t.elem_type)
+
+        counted = {}
+        for node in g.node:
+            if node.op_type == "QLinearConv":  # x, x_s, x_z, w, w_s, w_z, y_s, y_z, bias
+                if node.output[0] in values:
+                    out = tensor_bytes(node.output[0])
+                else:  # after the pool (no shape inference): (1, C_out, 1, 1)
+                    out = inits[node.input[3]].dims[0] * size(inits[node.input[7]].data_type)
+                counted[node.name] = sum(tensor_bytes(node.input[i]) for i in (0, 3, 8)) + out
+        layers = [l for l in model.spec.layers if l.macs]
+        assert set(counted) == {l.name for l in layers}
+        for layer in layers:
+            assert layer_traffic(layer, "int8").bytes == counted[layer.name], layer.name

@@ -34,7 +34,8 @@ def profile(sizes: list[int], pad: int) -> tuple[str, list[RunProfile]]:
     for r, n in enumerate(sizes):
         # node names are the model's own: not always ASCII (UTF-8 in the file)
         nodes = tuple(NodeEvent(f"pw{i % 13 + 1}_nchwc/卷积{r}·{i}", "Conv",
-                                10 + (i * 7 + r) % 90) for i in range(n))
+                                10 + (i * 7 + r) % 90, "CPUExecutionProvider")
+                      for i in range(n))
         for e in nodes:
             lines.append(node_line(e.name, e.op, e.us, ts))
             ts += e.us

@@ -3,7 +3,8 @@ GMAC/s it achieved.
 
 Bytes moved at minimum: every input activation read once, every output activation
 written once, every weight and bias read once, in the element size actually run
-(float32 today; int8 keeps activations and weights in 1 byte, biases in int32). Real
+(float32; int8 keeps activations and weights in 1 byte, biases in int32). Where each
+point sits against the roofs, in words: roofline_caption.py. Real
 kernels move more (padding, layout reorders, re-reads when a tile leaves the cache), so
 the intensity here is an upper bound and a point's height is what the layer achieved.
 
@@ -117,66 +118,3 @@ def type_ranges(points: tuple[RooflinePoint, ...]) -> dict[str, TypeRange]:
         out[t] = TypeRange(t, min(p.intensity for p in sel), max(p.intensity for p in sel),
                            min(speeds) if speeds else None, max(speeds) if speeds else None)
     return out
-
-
-def _span(lo: float, hi: float, fmt: str = ".2f") -> str:
-    return f"{lo:{fmt}}" if f"{lo:{fmt}}" == f"{hi:{fmt}}" else f"{lo:{fmt}}–{hi:{fmt}}"
-
-
-def _side(r: TypeRange, dram_ridge: float, cache_ridge: float) -> str:
-    """Where a type's intensities lie against the two ridges, in words."""
-    def against(ridge_: float, name: str) -> str:
-        if r.high < ridge_:
-            return f"left of the {name} ridge"
-        if r.low >= ridge_:
-            return f"right of the {name} ridge"
-        return f"across the {name} ridge"
-    if r.high < min(dram_ridge, cache_ridge):
-        return "left of both ridges"
-    if r.low >= max(dram_ridge, cache_ridge):
-        return "right of both ridges"
-    return f"{against(dram_ridge, 'main-memory')} and {against(cache_ridge, 'in-cache')}"
-
-
-def explain(points: tuple[RooflinePoint, ...], peak_gmacs: float | None = None,
-            bandwidth_gbs: float | None = None, cache_bandwidth_gbs: float | None = None,
-            dtype: str = "float32") -> str:
-    """Why depthwise layers sit under the memory roof and pointwise ones near the compute
-    roof, in the numbers of `points` and the roofs (None: not measured yet)."""
-    r = type_ranges(points)
-    dw, pw, fc = r.get("depthwise"), r.get("pointwise"), r.get("fc")
-    if dw is None or pw is None:
-        return ("Each point is one layer: mult-adds per byte it must move (x) against the "
-                "GMAC/s it achieved (y).")
-    text = (f"Each point is one layer: x = mult-adds per byte it must move at least "
-            f"(inputs, outputs and weights in {dtype}), y = GMAC/s it achieved. Depthwise "
-            f"layers do only {_span(dw.low, dw.high)} mult-adds per byte, pointwise "
-            f"{_span(pw.low, pw.high, '.1f')}")
-    text += f", the FC {fc.low:.2f}." if fc else "."
-    roofs = (peak_gmacs, bandwidth_gbs, cache_bandwidth_gbs)
-    if any(v is None or v <= 0 for v in roofs):
-        return text + " The roofs of this computer are being measured."
-    if dtype != "float32":
-        text += (f" (The compute roof is measured in float32: {dtype} kernels with "
-                 "dot-product instructions can rise above it.)")
-    assert peak_gmacs and bandwidth_gbs and cache_bandwidth_gbs
-    cache_ridge, dram_ridge = ridge(peak_gmacs, cache_bandwidth_gbs), \
-        ridge(peak_gmacs, bandwidth_gbs)
-    dram_cap = (attainable(dw.low, peak_gmacs, bandwidth_gbs),
-                attainable(dw.high, peak_gmacs, bandwidth_gbs))
-    cache_cap = (attainable(dw.low, peak_gmacs, cache_bandwidth_gbs),
-                 attainable(dw.high, peak_gmacs, cache_bandwidth_gbs))
-    text += (f" The roofs meet (the ridge) at {dram_ridge:.1f} MAC/byte from main memory "
-             f"({bandwidth_gbs:.0f} GB/s) and {cache_ridge:.1f} in cache "
-             f"({cache_bandwidth_gbs:.0f} GB/s). Depthwise layers sit "
-             f"{_side(dw, dram_ridge, cache_ridge)}: memory, not arithmetic, caps them at {_span(*dram_cap, '.0f')} GMAC/s from "
-             f"main memory ({_span(*cache_cap, '.0f')} from cache)")
-    if dw.gmacs_low is not None:
-        text += f"; they reach {_span(dw.gmacs_low, dw.gmacs_high, '.1f')}"
-    text += (f". Pointwise layers sit {_side(pw, dram_ridge, cache_ridge)}, so "
-             f"{'only ' if pw.low >= dram_ridge else 'from cache only '}the compute roof "
-             f"({peak_gmacs:.0f} GMAC/s) limits them")
-    if pw.gmacs_low is not None:
-        text += (f"; they reach {_span(pw.gmacs_low, pw.gmacs_high, '.0f')} GMAC/s "
-                 f"(up to {100 * pw.gmacs_high / peak_gmacs:.0f}% of it)")
-    return text + "."

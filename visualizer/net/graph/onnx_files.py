@@ -139,3 +139,14 @@ def spec_of(info: dict) -> NetSpec:
     """The NetSpec of a `describe_onnx` result."""
     return NetSpec(alpha=info["alpha"], resolution=info["resolution"], classes=info["classes"],
                    standard_conv=info["standard_conv"])
+
+
+def signed_int8_weights(onnx_bytes: bytes) -> bool:
+    """True when the graph's QLinearConv weights are int8 (onnxruntime's u8×s8 kernels),
+    False for uint8 weights (u8×u8, the official quantized checkpoints) or a float graph."""
+    model = onnx.load_from_string(onnx_bytes)
+    inits = {t.name: t.data_type for t in model.graph.initializer}
+    for node in model.graph.node:
+        if node.op_type == "QLinearConv" and len(node.input) > 3:
+            return inits.get(node.input[3]) == TensorProto.INT8
+    return False

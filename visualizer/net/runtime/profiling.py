@@ -38,6 +38,7 @@ _EVENT = re.compile(
     r'\s*"dur"\s*:\s*(?P<dur>\d+)\s*,\s*"ts"\s*:\s*(?P<ts>\d+)\s*,\s*"ph"\s*:\s*"[^"]*"\s*,'
     r'\s*"name"\s*:\s*"(?P<name>(?:[^"\\]|\\.)*)"')
 _OP = re.compile(r'"op_name"\s*:\s*"([^"]*)"')
+_PROVIDER = re.compile(r'"provider"\s*:\s*"([^"]*)"')
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class NodeEvent:
     name: str  # node name in the optimised graph (without "_kernel_time")
     op: str
     us: int  # kernel time in microseconds
+    provider: str = ""  # the execution provider that ran it (e.g. CPUExecutionProvider)
 
 
 @dataclass(frozen=True)
@@ -57,24 +59,28 @@ class RunProfile:
         return sum(n.us for n in self.nodes)
 
 
-def _event(line: str) -> tuple[str, int, str, str] | None:
-    """(cat, dur, name, op) of one profile line, or None for lines that are no event."""
+def _event(line: str) -> tuple[str, int, str, str, str] | None:
+    """(cat, dur, name, op, provider) of one profile line, or None for lines that are no
+    event."""
     m = _EVENT.match(line)
     if m:
         name = m.group("name")
         if "\\" in name:
             name = json.loads(f'"{name}"')
-        op = ""
+        op = provider = ""
         if m.group("cat") == "Node":
             o = _OP.search(line, m.end())
             op = o.group(1) if o else ""
-        return m.group("cat"), int(m.group("dur")), name, op
+            p = _PROVIDER.search(line, m.end())
+            provider = p.group(1) if p else ""
+        return m.group("cat"), int(m.group("dur")), name, op, provider
     text = line.strip().rstrip(",")
     if not text.startswith("{"):
         return None
     e = json.loads(text)
+    args = e.get("args") or {}
     return (str(e.get("cat", "")), int(e.get("dur", 0)), str(e.get("name", "")),
-            str((e.get("args") or {}).get("op_name", "")))
+            str(args.get("op_name", "")), str(args.get("provider", "")))
 
 
 def parse_profile(text: str, last: int | None = None) -> list[RunProfile]:
@@ -95,9 +101,9 @@ def parse_profile(text: str, last: int | None = None) -> list[RunProfile]:
         ev = _event(line)
         if ev is None:
             continue
-        cat, dur, name, op = ev
+        cat, dur, name, op, provider = ev
         if cat == "Node" and name.endswith("_kernel_time"):
-            nodes.append(NodeEvent(name[: -len("_kernel_time")], op, dur))
+            nodes.append(NodeEvent(name[: -len("_kernel_time")], op, dur, provider))
         elif cat == "Session" and name == "model_run":
             runs.append(RunProfile(dur, tuple(nodes)))
             nodes = []
@@ -169,18 +175,26 @@ class LayerAttribution:
         """One LayerTiming per paper layer (network order), then softmax and layout, and
         "other" only when some node could not be attributed."""
         ms: dict[str, float] = {}
+        ran_on: dict[str, list[str]] = {}  # the providers of each row's nodes, in order
         for n in run.nodes:
             key = self.layer_of(n.name, n.op)
             ms[key] = ms.get(key, 0.0) + n.us / 1000.0
+            if n.provider and n.provider not in ran_on.setdefault(key, []):
+                ran_on[key].append(n.provider)
         # a layer without a node of its own was fused into another provider's node
         fused = bool(run.nodes)
+        def on(key: str) -> str:
+            return "+".join(ran_on.get(key, ()))
+
         rows = [LayerTiming(l.name, l.type, l.macs, l.params, ms.get(l.name, 0.0),
-                            fused and l.name not in ms)
+                            fused and l.name not in ms, on(l.name))
                 for l in self.layers]
-        rows.append(LayerTiming("softmax", "softmax", 0, 0, ms.get("softmax", 0.0)))
-        rows.append(LayerTiming("layout", "layout", 0, 0, ms.get("layout", 0.0)))
+        rows.append(LayerTiming("softmax", "softmax", 0, 0, ms.get("softmax", 0.0),
+                                provider=on("softmax")))
+        rows.append(LayerTiming("layout", "layout", 0, 0, ms.get("layout", 0.0),
+                                provider=on("layout")))
         if "other" in ms:
-            rows.append(LayerTiming("other", "other", 0, 0, ms["other"]))
+            rows.append(LayerTiming("other", "other", 0, 0, ms["other"], provider=on("other")))
         return tuple(rows)
 
     def unattributed(self, run: RunProfile) -> list[str]:

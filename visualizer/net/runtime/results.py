@@ -24,6 +24,9 @@ class LayerTiming:
     #: True when the execution provider fused this layer's nodes with others', so the
     #: layer has no time of its own (ms is 0; the fused node's time is under "other")
     fused: bool = False
+    #: the execution provider(s) that ran its nodes, from the profile ("A+B" when several;
+    #: "" when unknown or fused)
+    provider: str = ""
 
     @property
     def gmacs_per_s(self) -> float | None:
@@ -44,3 +47,5 @@ class InferenceResult:
     #: the LoadedModel that computed it: a result of another model (one still in flight
     #: when the model changed) is never counted or shown for the current one
     model: Any = field(default=None, compare=False, repr=False)
+    #: the providers of the session that ran it (onnxruntime's get_providers(), in order)
+    providers: tuple[str, ...] = ()

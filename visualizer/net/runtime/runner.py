@@ -137,6 +137,8 @@ class Runner:
         self._profiled: ort.InferenceSession | None = None
         try:
             self._ort_bytes, self._plain = self._first_session()
+            #: what the session actually runs on (a provider that failed to start is absent)
+            self.session_providers = tuple(self._plain.get_providers())
             if self.per_layer:
                 self._profiled = self._new_session(profiled=True)
         except Exception:
@@ -198,7 +200,7 @@ class Runner:
             features = dequantized(self._features, self._dequant)
             cam = normalised(class_activation_map(features, self._fc, top5[0].index))
         return InferenceResult(top5, total_ms, pre_ms, layers, self.model.trained, frame_id,
-                               cam, model=self.model)
+                               cam, model=self.model, providers=self.session_providers)
 
     def infer_tensor(self, x: np.ndarray) -> tuple[np.ndarray, float, tuple[LayerTiming, ...]]:
         """(probs [classes], wall ms of the run, per-layer times or ()) of a ready input."""

@@ -12,6 +12,9 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressDialog, QSizePolicy, QWidget
 
 from visualizer.ui.live.inference_worker import MEASURING
+from visualizer.net.runtime.providers import RanOn, ran_on, short_name
+from visualizer.net.runtime.sessions import current_provider
+from visualizer.qtthreads.task import stop
 from visualizer.ui.live.pickers import ModelPicker
 from visualizer.ui.live.provider_picker import ProviderPicker
 
@@ -32,6 +35,7 @@ class ModelControls(QWidget):
         self._closed = False
         self._loading_spec: str | None = None
         self._running_spec: str | None = None  # the model spec that loaded last
+        self.ran: RanOn | None = None  # where the running model's last frame ran
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         self.picker = ModelPicker()
@@ -80,9 +84,25 @@ class ModelControls(QWidget):
             self.load()
 
     def close_dialog(self) -> None:
-        """The tab is shutting down: no dialog from now on."""
+        """The tab is shutting down: no dialog (and no provider probe) from now on."""
         self._closed = True
         self.progress.hide()
+        stop(self.provider.shutdown())
+
+    def show_ran_on(self, result) -> None:
+        """Where a result's frame ran: the session's providers and, on timed frames, the
+        provider of each layer (the profile says); a provider that fell back is said."""
+        providers = tuple(getattr(result, "providers", ()) or ())
+        if not providers:
+            return
+        layers = {t.name: t.provider for t in result.layers
+                  if t.provider and t.type not in ("softmax", "layout", "other")}
+        if not layers and self.ran is not None and self.ran.by_layer:
+            return  # keep the account of the last timed frame
+        ran = ran_on(current_provider(), providers, layers)
+        if ran != self.ran:
+            self.ran = ran
+            self.show_model()
 
     # -- pipeline events ---------------------------------------------------------------
     def _on_loading(self, spec: str) -> None:
@@ -118,6 +138,7 @@ class ModelControls(QWidget):
 
     def _on_loaded(self, _model) -> None:
         self.progress.hide()
+        self.ran = None  # a new runner: where it runs is said by its first frame
         self._running_spec = self._loading_spec
         self.show_model()
         self.loaded.emit()
@@ -162,16 +183,33 @@ class ModelControls(QWidget):
                         "on the same integers: identical outputs, measured faster here)")
         if auto:
             tip += f"\nauto: {auto}"
+        where = f" {self.ran.text}" if self.ran else ""
+        if self.ran is not None:
+            tip += "\n" + _where_tooltip(self.ran)
         self.label.setToolTip(tip)
         state = "Running" if self.pipeline.running else "Loaded"
+        fell_back = bool(self.ran and self.ran.fell_back)
         if m.trained:
-            self.label.setText(f"{state}: {m.name} ({size})")
-            self.label.setStyleSheet("")
+            self.label.setText(f"{state}: {m.name} ({size}){where}")
+            self.label.setStyleSheet("color: #b00020;" if fell_back else "")
         elif self.pipeline.running:  # now the predictions on screen are meaningless
-            self.label.setText(f"{state}: {m.name} — random weights, predictions "
+            self.label.setText(f"{state}: {m.name}{where} — random weights, predictions "
                                "meaningless")
             self.label.setStyleSheet("color: #b00020; font-weight: bold;")
         else:  # nothing wrong yet: said calmly
-            self.label.setText(f"{state}: {m.name} (random weights: real timings, "
+            self.label.setText(f"{state}: {m.name}{where} (random weights: real timings, "
                                "meaningless predictions)")
-            self.label.setStyleSheet("color: #555;")
+            self.label.setStyleSheet("color: #b00020;" if fell_back else "color: #555;")
+
+
+def _where_tooltip(ran: RanOn) -> str:
+    """Which provider ran which layers (grouped), from the last timed frame."""
+    if not ran.by_layer:
+        return f"Ran {ran.text}; per-layer providers follow the first timed frame."
+    groups: dict[str, list[str]] = {}
+    for layer, provider in ran.by_layer.items():
+        groups.setdefault(provider, []).append(layer)
+    return "Layers ran on (the profile says): " + "; ".join(
+        f"{'+'.join(short_name(p) for p in provider.split('+'))}: "
+        f"{'all ' + str(len(names)) if len(groups) == 1 else ', '.join(names)}"
+        for provider, names in groups.items())

@@ -202,6 +202,7 @@ class LiveTab(QWidget):
 
     def _on_result(self, result, frame) -> None:
         self.frame_view.set_frame(frame.preview, result.cam)
+        self.model_controls.show_ran_on(result)
         self.top5.set_predictions(result.top5, result.trained)
         if result.layers:  # the runner times layers on some frames only
             self.exports.set_available(True)

@@ -1,32 +1,33 @@
 """The roofline page of the Network tab: each layer's mult-adds per byte (x) against the
-GMAC/s it achieved (y), log-log, under this computer's measured roofs.
+GMAC/s it achieved (y), log-log, under this computer's measured roofs for the precision
+the model ran in (float32, or int8 with its integer kernels' compute roof).
 
-The roofs come from net/roofs.py: read from the cache or measured (~2-3 s) in a background
-Task with a progress bar, never on the GUI thread, the first time the page is shown or
-when the user asks again. Points follow the tab's mean layer times as they arrive.
+The roofs come from net/analysis/roofs.py: read from the cache or measured (~1-3 s) in a
+background Task with a progress bar, never on the GUI thread, the first time the page is
+shown or when the user asks again. Roofs that are not trusted (a busy machine, passes
+that never agreed) are drawn with the reason in red; when a layer lands above the roofs
+they are refused and measured again, once. The caption is written from where the points
+are (roofline_caption.py); roof labels are placed clear of the points (roof_labels.py).
 """
 from __future__ import annotations
 
-import math
 import os
 
-import numpy as np
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolTip,
                                QVBoxLayout, QWidget)
 
 from visualizer.net.analysis import roofs as rf
+from visualizer.net.analysis.machine_load import MachineLoad
+from visualizer.net.analysis.roofline import RooflinePoint, roofline_points
+from visualizer.net.analysis.roofline_caption import WHERE, above, caption, place
+from visualizer.net.graph.onnx_files import signed_int8_weights
 from visualizer.net.model.mobilenet import NetLayer
-from visualizer.net.analysis.roofline import RooflinePoint, attainable, explain, roofline_points
-from visualizer.ui.common.plots import OpaqueGridAxis
-from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.qtthreads.task import Task
-from visualizer.ui.network.log_ticks import set_log_ticks
-
-X_RANGE = (0.1, 100.0)  # MAC/byte shown (log axis)
-HOVER_PX = 9
-NOISE = 0.10  # a point this far above its roof is flagged
+from visualizer.ui.common.style import TYPE_COLORS
+from visualizer.ui.network.roofline_plot import RooflinePlot
+from visualizer.ui.network.roof_status import (redo_note, roofs_details, roofs_status,
+                                               untrusted_note)
 
 
 def _legend() -> str:
@@ -49,9 +50,14 @@ class RooflinePage(QWidget):
         self.points: tuple[RooflinePoint, ...] = ()
         self._layers: tuple[NetLayer, ...] = ()
         self._mean: dict[str, float] = {}
+        self._load: MachineLoad | None = None  # while the points' times were taken
         self.dtype = "float32"  # of the timed model's activations and weights
+        self.signed_weights = False  # int8 weights (u8×s8 kernels) rather than uint8
         self._task: Task | None = None
         self._stale = False
+        self.redone = False  # the roofs were refused (a layer above them) and measured again
+        self._redo_pending = False  # … once the calibration in flight has finished
+        self._measured_threads = threads  # of the calibration last started
         self._build()
 
     def _build(self) -> None:
@@ -69,37 +75,22 @@ class RooflinePage(QWidget):
         self.progress.hide()
         self.measure_button = QPushButton("Measure roofs again")
         self.measure_button.setToolTip(
-            "Time a large 1×1 convolution (compute roof), a stream of element-wise Relu over "
-            "128 MB (memory roof) and over 1 MB tensors (in-cache roof) with onnxruntime, "
-            "about 2-3 s. Close other busy programs first: they lower the roofs.")
+            "Time large 1×1 convolutions, float32 and int8 (compute roofs), a stream of "
+            "element-wise Relu over 128 MB (memory roof) and over 1 MB tensors (in-cache "
+            "roof) with onnxruntime, in passes until two agree, about 1-3 s. Roofs measured "
+            "while other programs keep the cores busy are refused, never kept.")
         self.measure_button.clicked.connect(lambda: self.calibrate(refresh=True))
         self.warning = QLabel()
         self.warning.setWordWrap(True)
         self.warning.setStyleSheet("color: #b00020")
         self.warning.hide()
         self.hover = QLabel(" ")
+        self.hover.setWordWrap(True)
         self.hover.setStyleSheet("color: #222; font-weight: 600")
 
-        self.plot = pg.PlotWidget(background="w", axisItems={
-            n: OpaqueGridAxis(n, "w") for n in ("left", "bottom")})
-        self.plot.setMenuEnabled(False)
-        self.plot.hideButtons()
-        self.plot.setMouseEnabled(x=False, y=False)
-        # items are drawn in log10 coordinates; the axes carry 1-2-5 ticks (set_log_ticks)
-        self.plot.showGrid(x=True, y=True, alpha=0.2)
-        self.plot.setLabel("bottom", "arithmetic intensity (mult-adds per byte moved)")
-        self.plot.setLabel("left", "achieved GMAC/s")
-        for n in ("left", "bottom"):
-            axis = self.plot.getAxis(n)
-            axis.setTextPen("#333")
-            axis.setPen("#777")
-            axis.lay_beneath_data()
-        self.dram_line = pg.PlotCurveItem(pen=pg.mkPen("#999", width=2, style=Qt.DashLine))
-        self.cache_line = pg.PlotCurveItem(pen=pg.mkPen("#333", width=2))
-        self.labels = [pg.TextItem(color="#333", anchor=a) for a in ((0, 1), (0, 1), (0, 1))]
-        self.scatter = pg.ScatterPlotItem(size=10, pxMode=True)
-        for item in (self.dram_line, self.cache_line, *self.labels, self.scatter):
-            self.plot.addItem(item)
+        self.plot = RooflinePlot()
+        self.scatter, self.labels = self.plot.scatter, self.plot.labels
+        self.dram_line, self.cache_line = self.plot.dram_line, self.plot.cache_line
         self.plot.scene().sigMouseMoved.connect(self._on_mouse)
 
         top = QHBoxLayout()
@@ -117,11 +108,17 @@ class RooflinePage(QWidget):
 
     # -- data ------------------------------------------------------------------------------
     def show_times(self, layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
-                   dtype: str | None = None) -> None:
+                   dtype: str | None = None, signed_weights: bool | None = None,
+                   load: MachineLoad | None = None) -> None:
         """The network and its mean layer times (ms; {} before any timing); `dtype`: the
-        element type it ran in ("float32", "int8"; None: unchanged)."""
-        self._layers, self._mean = layers, mean_ms
+        element type it ran in ("float32", "int8"; None: unchanged); `signed_weights`:
+        int8 weights rather than uint8 (which int8 compute roof applies); `load`: other
+        programs' CPU use while those times were taken (machine_load.LoadWatch), said
+        on the chart when it inflated them."""
+        self._layers, self._mean, self._load = layers, mean_ms, load
         self.dtype = dtype or self.dtype
+        if signed_weights is not None:
+            self.signed_weights = signed_weights
         if self.isVisible():
             self._draw()
         else:
@@ -134,103 +131,79 @@ class RooflinePage(QWidget):
         if self._stale:
             self._draw()
 
+    def set_model(self, model) -> None:
+        """The live demo's model: an int8 one is drawn under the compute roof of its own
+        kernels (uint8 weights: u8×u8; int8 weights: u8×s8)."""
+        self.signed_weights = getattr(model, "precision", "float") == "int8" and \
+            signed_int8_weights(model.onnx_bytes)
+
+    def set_threads(self, threads: int | None) -> None:
+        """Roofs of another thread count: read or measured when next shown."""
+        if threads == self.threads:
+            return
+        self.threads, self.redone = threads, False
+        if self.roofs is not None and self.roofs.threads != threads:
+            self.roofs = None
+            if self.isVisible():
+                self.calibrate()
+
+    def peak(self) -> float | None:
+        """The compute roof of the precision on show (GMAC/s)."""
+        return self.roofs.peak(self.dtype, self.signed_weights) if self.roofs else None
+
+    def _roof_values(self) -> tuple[float, float, float] | None:
+        r = self.roofs
+        return (self.peak(), r.bandwidth_gbs, r.cache_bandwidth_gbs) if r else None
+
     def _draw(self) -> None:
         self._stale = False
         self.points = roofline_points(self._layers, self._mean, self.dtype)
         timed = [p for p in self.points if p.gmacs_per_s]
-        r = self.roofs
-        if timed:
-            xs = np.log10([p.intensity for p in timed])
-            ys = np.log10([p.gmacs_per_s for p in timed])
-            self.scatter.setData(xs, ys, data=[p.name for p in timed], brush=[
-                pg.mkBrush(TYPE_COLORS.get(p.type, TYPE_COLORS["other"])) for p in timed],
-                pen=pg.mkPen("#222", width=0.6))
-        else:
-            self.scatter.setData([], [])
-        speeds = [p.gmacs_per_s for p in timed]
-        top = max([r.peak_gmacs if r else 1.0] + speeds)
-        low = min(speeds) if speeds else top / 1e3
-        y0, y1 = math.log10(low) - 0.15, math.log10(top) + 0.25
-        self.plot.setXRange(math.log10(X_RANGE[0]), math.log10(X_RANGE[1]), padding=0.02)
-        self.plot.setYRange(y0, y1, padding=0)
-        set_log_ticks(self.plot.getAxis("bottom"), *X_RANGE)
-        set_log_ticks(self.plot.getAxis("left"), 10 ** y0, 10 ** y1)
-        self._draw_roofs()
-        self.caption.setText(explain(self.points, *(
-            (r.peak_gmacs, r.bandwidth_gbs, r.cache_bandwidth_gbs) if r else (None,) * 3),
-            dtype=self.dtype))
+        roofs = self._roof_values()
+        self.plot.draw(timed, roofs, int8=self.dtype != "float32")
+        text = caption(self.points, *(roofs or (None,) * 3), dtype=self.dtype)
         if not timed:
-            self.caption.setText(self.caption.text() + " Profile the layers or run the live "
-                                 "demo to place the points.")
-        self.warning.setText(self._over_roof_note(timed))
-        self.warning.setVisible(bool(self.warning.text()))
+            text += " Profile the layers or run the live demo to place the points."
+        self.caption.setText(text)
+        if self.roofs is not None:
+            self.status.setText(roofs_status(self.roofs, self.dtype, self.signed_weights))
+            self.status.setToolTip(roofs_details(self.roofs))
+        self._warn()
 
-    def _over_roof_note(self, timed: list[RooflinePoint]) -> str:
-        """A warning when layers ran faster than the roofs allow (by more than NOISE): the
-        roofs were then measured while the computer was busier than during the run."""
-        r = self.roofs
-        if r is None:
-            return ""
-        over = [p.name for p in timed if p.gmacs_per_s > (1 + NOISE) * attainable(
-            p.intensity, r.peak_gmacs, r.cache_bandwidth_gbs)]
-        if not over:
-            return ""
-        return (f"{len(over)} layer(s) ({', '.join(over[:4])}{'…' if len(over) > 4 else ''}) "
-                "ran faster than the measured roofs allow: the roofs were probably measured "
-                "while other programs kept the CPU busy. Measure them again when it is idle.")
-
-    def _draw_roofs(self) -> None:
-        r = self.roofs
-        if r is None:
-            for item in (self.dram_line, self.cache_line):
-                item.setData([], [])
-            for label in self.labels:
-                label.setText("")
-            return
-        for item, bw in ((self.dram_line, r.bandwidth_gbs),
-                         (self.cache_line, r.cache_bandwidth_gbs)):
-            knee = r.peak_gmacs / bw
-            xs = [X_RANGE[0], min(max(knee, X_RANGE[0]), X_RANGE[1]), X_RANGE[1]]
-            ys = [attainable(x, r.peak_gmacs, bw) for x in xs]
-            item.setData(np.log10(xs), np.log10(ys))
-        y_peak = math.log10(r.peak_gmacs)
-        texts = (f"compute roof {r.peak_gmacs:.0f} GMAC/s",
-                 f"in cache {r.cache_bandwidth_gbs:.0f} GB/s",
-                 f"main memory {r.bandwidth_gbs:.0f} GB/s")
-        spots = ((math.log10(max(r.peak_gmacs / r.cache_bandwidth_gbs, X_RANGE[0])), y_peak),
-                 (math.log10(X_RANGE[0]) + 0.08,
-                  math.log10(min(X_RANGE[0] * 10 ** 0.08 * r.cache_bandwidth_gbs,
-                                 r.peak_gmacs))),
-                 (math.log10(X_RANGE[0]) + 0.45,
-                  math.log10(X_RANGE[0] * 10 ** 0.45 * r.bandwidth_gbs) - 0.02))
-        for label, text, (x, y) in zip(self.labels, texts, spots):
-            label.setText(text)
-            label.setPos(x, y)
+    def _warn(self) -> None:
+        """Red lines: roofs not trusted; layers above the roofs (refused: measured again,
+        once)."""
+        timed = [p for p in self.points if p.gmacs_per_s]
+        lines = []
+        if timed and self._load is not None and self._load.contended:
+            lines.append(f"Points: {self._load.note()}, so they sit lower than they would.")
+        if self.roofs is not None and not self.roofs.trusted:
+            lines.append(untrusted_note(self.roofs))
+        over = above(timed, *self._roof_values()) if self.roofs else []
+        if over and not self.redone:
+            self.redone = self._redo_pending = True
+            if self._task is None:
+                self._on_finished()  # starts the redo now
+        if over:
+            lines.append(redo_note(over, again=not self._redo_pending and self._task is None))
+        self.warning.setText("\n".join(lines))
+        self.warning.setVisible(bool(lines))
 
     # -- hover -----------------------------------------------------------------------------
     def point_at(self, scene_pos) -> RooflinePoint | None:
         """The layer point under a scene position (within a few pixels), if any."""
-        view = self.plot.getPlotItem().vb
-        if not view.sceneBoundingRect().contains(scene_pos):
-            return None
-        names = {p.name: p for p in self.points}
-        best, best_d = None, HOVER_PX
-        for spot in self.scatter.points():
-            s = view.mapViewToScene(spot.pos())
-            d = math.hypot(s.x() - scene_pos.x(), s.y() - scene_pos.y())
-            if d <= best_d:
-                best, best_d = names.get(spot.data()), d
-        return best
+        name = self.plot.name_at(scene_pos)
+        return next((p for p in self.points if p.name == name), None)
 
     def describe(self, p: RooflinePoint) -> str:
         text = (f"{p.name} ({p.type}): {p.intensity:.2f} MAC/byte, {p.macs / 1e6:.1f} M "
                 f"mult-adds, {p.bytes / 1024:,.0f} KiB moved")
         if p.gmacs_per_s is not None:
             text += f", {p.gmacs_per_s:.1f} GMAC/s"
-            if self.roofs:
-                roof = attainable(p.intensity, self.roofs.peak_gmacs,
-                                  self.roofs.cache_bandwidth_gbs)
-                text += f" ({100 * p.gmacs_per_s / roof:.0f}% of its in-cache roof)"
+            placed = place(p, *self._roof_values()) if self.roofs else None
+            if placed is not None:
+                text += (f" — {WHERE[placed.where]}, {100 * placed.fraction:.0f}% of its "
+                         "attainable roof")
         return text
 
     def _on_mouse(self, scene_pos) -> None:
@@ -243,14 +216,17 @@ class RooflinePage(QWidget):
             QToolTip.hideText()
 
     # -- calibration -----------------------------------------------------------------------
-    def calibrate(self, refresh: bool = False) -> None:
+    def calibrate(self, refresh: bool = False, forget: bool = False) -> None:
         """Read the cached roofs or (first time, or `refresh`) measure them, off the GUI
-        thread."""
+        thread; `forget`: the cached roofs are refused (a layer ran above them)."""
         if self._task is not None:
             return
         threads, size, cache = self.threads, self.size, self.cache
+        self._measured_threads = threads
 
         def job(report, cancelled):
+            if forget:
+                rf.forget_roofs(threads, size, cache)
             try:
                 return rf.load_or_measure(threads, refresh=refresh, size=size, cache=cache,
                                           progress=lambda s, f: report((s, f)),
@@ -277,12 +253,6 @@ class RooflinePage(QWidget):
         if roofs is None:
             return
         self.roofs = roofs
-        threads = roofs.threads or "default"
-        self.status.setText(
-            f"Roofs measured with onnxruntime {roofs.onnxruntime}, threads {threads}: "
-            f"compute {roofs.peak_gmacs:.0f} GMAC/s, memory {roofs.bandwidth_gbs:.0f} GB/s, "
-            f"in cache {roofs.cache_bandwidth_gbs:.0f} GB/s; {roofs.cpu or 'CPU'} "
-            f"({', '.join(roofs.cpu_features) or 'no notable features'})")
         self._draw()
         self.roofs_changed.emit(roofs)
 
@@ -290,6 +260,14 @@ class RooflinePage(QWidget):
         self._task = None  # the Task deletes itself
         self.progress.hide()
         self.measure_button.setEnabled(True)
+        if self._redo_pending:  # a layer ran above the roofs: refuse them, measure again
+            self._redo_pending = False
+            self.calibrate(refresh=True, forget=True)
+        elif self._measured_threads != self.threads:
+            self.roofs = None  # the threads changed meanwhile: the roofs of the new count
+            self.calibrate()
+        elif self.roofs is not None:
+            self._warn()  # what the measurement in flight left to say
 
     def busy(self) -> bool:
         return self._task is not None

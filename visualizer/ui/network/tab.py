@@ -245,6 +245,7 @@ class NetworkTab(QWidget):
         """The live demo's LoadedModel; the table switches to its α, resolution, classes."""
         self._model = model
         self.precision.set_model(model)
+        self.roofline.set_model(model)
         if model is not None:
             s = model.spec
             self.set_spec(s.alpha, s.resolution, s.classes)
@@ -273,7 +274,8 @@ class NetworkTab(QWidget):
 
     def set_threads(self, threads: int | None) -> None:
         """onnxruntime intra-op threads of the next "Profile layers", sweep and roofs."""
-        self.threads = self.sweep.threads = self.roofline.threads = threads
+        self.threads = self.sweep.threads = threads
+        self.roofline.set_threads(threads)
 
     # -- profiling --------------------------------------------------------------------------------
     def start_profile(self) -> None:
