@@ -18,7 +18,6 @@ from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.ui.live.provider_picker import ProviderPicker, short_name
 from visualizer.ui.live.tab import LiveTab
 from visualizer.net.analysis.timing_stats import LayerStats
-from visualizer.net.runtime.results import LayerTiming
 from visualizer.ui.network.layer_table import LayerTableModel
 
 FAKE_GPU = "FakeGpuExecutionProvider"
