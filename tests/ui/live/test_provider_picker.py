@@ -104,8 +104,8 @@ def test_the_model_row_says_where_the_frames_ran_and_a_fallback(qtbot, fake_gpu)
     spec = NetSpec(0.25, 128, 1001)
     controls = tab.model_controls
     controls.show_ran_on(_result(spec, (sessions.CPU,), sessions.CPU))
-    assert controls.label.text() == ("Running: untrained:0.25_128 on CPU — random weights, "
-                                     "predictions meaningless")
+    assert controls.label.text() == ("Loaded: untrained:0.25_128 on CPU (random weights: "
+                                     "real timings, meaningless predictions)")
     assert f"Layers ran on (the profile says): CPU: all {len(spec.layers)}" in \
         controls.label.toolTip()
     # the GPU provider chosen, but every layer ran on the CPU: said, in red
