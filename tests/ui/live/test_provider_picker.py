@@ -41,11 +41,12 @@ def fake_gpu(monkeypatch):
 
 
 def picker_checked(qtbot) -> ProviderPicker:
+    """A picker whose providers have been probed (the probe starts when it is shown)."""
     picker = ProviderPicker()
     qtbot.addWidget(picker)
-    if picker.task is not None:
+    if picker._to_check:
         with qtbot.waitSignal(picker.checked, timeout=20_000):
-            pass
+            picker.show()
     return picker
 
 
@@ -68,7 +69,8 @@ def test_picker_lists_the_providers_onnxruntime_reports_and_greys_the_unusable(q
     # probed once per process: the next picker needs no probe
     again = ProviderPicker()
     qtbot.addWidget(again)
-    assert again.task is None and again.usable() == picker.usable()
+    again.show()
+    assert again.task is None and not again._to_check and again.usable() == picker.usable()
 
 
 def test_choosing_a_provider_reloads_the_running_model(qtbot, fake_gpu):
@@ -77,9 +79,9 @@ def test_choosing_a_provider_reloads_the_running_model(qtbot, fake_gpu):
     qtbot.addWidget(tab)
     picker = tab.provider_picker
     assert picker.providers() == [FAKE_GPU, sessions.CPU]
-    if picker.task is not None:
+    if picker._to_check:
         with qtbot.waitSignal(picker.checked, timeout=20_000):
-            pass
+            picker.probe()
     assert picker.usable() == [FAKE_GPU, sessions.CPU]
     with qtbot.waitSignal(pipe.modelLoaded, timeout=10_000):
         tab.load_model("untrained:0.25_128")

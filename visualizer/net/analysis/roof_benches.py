@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from typing import Callable, Protocol
 
 import numpy as np
-import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
 
 from visualizer.net.runtime.sessions import PROVIDERS, session_options
 
@@ -66,7 +64,9 @@ class Graph:
 
 
 def _model(nodes: list, shape: list[int], out: str, inits: list,
-           elem: int = TensorProto.FLOAT) -> bytes:
+           elem: int = 1) -> bytes:  # 1: TensorProto.FLOAT
+    from onnx import helper
+
     graph = helper.make_graph(
         nodes, "roof", [helper.make_tensor_value_info("x", elem, shape)],
         [helper.make_tensor_value_info(out, elem, shape)], inits)
@@ -77,6 +77,8 @@ def _model(nodes: list, shape: list[int], out: str, inits: list,
 
 def conv_chain(channels: int, hw: int, nodes: int) -> tuple[bytes, tuple[int, ...], int]:
     """(ONNX bytes, input shape, mult-adds per run) of `nodes` 1×1 convolutions."""
+    from onnx import helper, numpy_helper
+
     rng = np.random.default_rng(0)
     inits, graph_nodes, x = [], [], "x"
     for i in range(nodes):
@@ -93,6 +95,8 @@ def qlinear_conv_chain(channels: int, hw: int, nodes: int,
                        signed_weights: bool) -> tuple[bytes, tuple[int, ...], int]:
     """(ONNX bytes, input shape, mult-adds per run) of `nodes` 1×1 QLinearConv on uint8
     activations with uint8 or int8 weights and int32 biases (as the int8 graph's)."""
+    from onnx import TensorProto, helper, numpy_helper
+
     rng = np.random.default_rng(0)
     wtype = np.int8 if signed_weights else np.uint8
     inits = [numpy_helper.from_array(np.array(0.05, np.float32), "scale"),
@@ -117,6 +121,8 @@ def qlinear_conv_chain(channels: int, hw: int, nodes: int,
 
 def relu_chain(elements: int, nodes: int) -> tuple[bytes, tuple[int, ...], int]:
     """(ONNX bytes, input shape, bytes moved per run) of `nodes` element-wise Relu nodes."""
+    from onnx import helper
+
     graph_nodes, x = [], "x"
     for i in range(nodes):
         graph_nodes.append(helper.make_node("Relu", [x], [f"y{i}"], name=f"relu{i}"))
@@ -151,6 +157,8 @@ class OrtBench:
     """One calibration graph in its onnxruntime session."""
 
     def __init__(self, graph: Graph, threads: int | None) -> None:
+        import onnxruntime as ort
+
         o = session_options(threads, spin=True)
         o.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         self.session = ort.InferenceSession(graph.onnx, o, providers=PROVIDERS)

@@ -28,8 +28,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-import onnxruntime as ort
-
 from visualizer.io.atomic import write_atomic
 from visualizer.net.analysis.machine_load import LoadWatch, MachineLoad, combined
 from visualizer.net.analysis.roof_benches import (DEFAULT_SIZE, STAGES, TINY_SIZE,
@@ -221,7 +219,7 @@ def measure_roofs(threads: int | None = None, size: CalibrationSize = DEFAULT_SI
                  cache_bandwidth_gbs=values["cache"], threads=threads,
                  cpu_features=cpu.notable, int8_peak_gmacs=values["int8_compute"],
                  int8_s8_peak_gmacs=values["int8_s8_compute"], cpu=cpu.brand,
-                 onnxruntime=ort.__version__, size=size.name,
+                 onnxruntime=_ort_version(), size=size.name,
                  seconds=time.perf_counter() - t0, measured_at=time.time(), runs=runs,
                  spread=spread, passes=len(quiet) + len(busy), agreed=agreed,
                  busy_passes=len(busy),
@@ -234,7 +232,7 @@ def cache_file(threads: int | None, size: CalibrationSize = DEFAULT_SIZE,
                cache: str | os.PathLike | None = None) -> Path:
     """Where the roofs of this machine, thread count, onnxruntime and size are kept."""
     key = "|".join([platform.node(), platform.machine(), platform.processor(),
-                    str(os.cpu_count()), ort.__version__, str(threads), size.name,
+                    str(os.cpu_count()), _ort_version(), str(threads), size.name,
                     str(METHOD)])
     digest = hashlib.sha256(key.encode()).hexdigest()[:16]
     return cache_dir(cache) / "roofs" / f"roofs-{digest}.json"
@@ -296,3 +294,10 @@ def load_or_measure(threads: int | None = None, *, refresh: bool = False,
     when = time.strftime("%Y-%m-%d %H:%M", time.localtime(hit.measured_at))
     return dataclasses.replace(hit, note=f"A new measurement was refused ({roofs.problem()}); "
                                f"these roofs were measured on {when}.")
+
+
+def _ort_version() -> str:
+    """onnxruntime's version (imported here, when first needed: not at start-up)."""
+    import onnxruntime
+
+    return onnxruntime.__version__

@@ -20,11 +20,14 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import onnx
 
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.net.runtime.results import LayerTiming
+
+if TYPE_CHECKING:
+    import onnx
 
 #: onnxruntime operators that only change the memory layout.
 LAYOUT_OPS = frozenset({"ReorderInput", "ReorderOutput", "Transpose"})

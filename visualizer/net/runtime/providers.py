@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from typing import Iterable, Mapping
 
 import numpy as np
-import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
 
 from visualizer.net.runtime.profiling import read_profile
 from visualizer.net.runtime.sessions import CPU, available_providers, session_options
@@ -45,6 +43,8 @@ def short_name(provider: str) -> str:
 
 def probe_graph() -> bytes:
     """A few nodes of each operator MobileNet V1 (float) runs."""
+    from onnx import TensorProto, helper, numpy_helper
+
     rng = np.random.default_rng(0)
 
     def w(name, *shape):
@@ -76,6 +76,8 @@ def probe_graph() -> bytes:
 def check_provider(name: str) -> ProviderCheck:
     """Try `name` now (a fraction of a second; a GPU provider's first start can take
     seconds): see the module's docstring."""
+    import onnxruntime as ort
+
     if name == CPU:
         return ProviderCheck(CPU, True, "", (CPU,))
     folder = tempfile.mkdtemp(prefix="provider-probe-")

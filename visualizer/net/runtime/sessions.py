@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import os
 import threading
+from typing import TYPE_CHECKING
 
-import onnxruntime as ort
+if TYPE_CHECKING:
+    import onnxruntime as ort
+
 
 CPU = "CPUExecutionProvider"
 PROVIDERS = [CPU]  # the default, and what the roof calibration always uses
@@ -20,6 +23,8 @@ _provider = CPU  # chosen by the user (set_provider): for sessions created from 
 
 def available_providers() -> list[str]:
     """What this onnxruntime build offers (CPU always; GPU builds add e.g. CUDA)."""
+    import onnxruntime as ort
+
     return list(ort.get_available_providers())
 
 
@@ -60,7 +65,9 @@ def leave_live() -> None:
         _live = max(0, _live - 1)
 
 
-def session_options(threads: int | None, spin: bool) -> ort.SessionOptions:
+def session_options(threads: int | None, spin: bool) -> "ort.SessionOptions":
+    import onnxruntime as ort
+
     o = ort.SessionOptions()
     if threads:
         o.intra_op_num_threads = int(threads)

@@ -3,6 +3,8 @@ each probed once (in the background) to see whether it can run MobileNet here; t
 cannot are shown greyed, with the reason in their tooltip (net/runtime/providers.py)."""
 from __future__ import annotations
 
+import sys
+
 import shiboken6
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QStandardItemModel
@@ -27,7 +29,10 @@ class ProviderPicker(QComboBox):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.task: Task | None = None
-        for name in available_providers():
+        # onnxruntime itself is imported off the GUI thread when it is not yet (start-up):
+        # the list then starts with the CPU, the others follow from the probe
+        listed = "onnxruntime" in sys.modules
+        for name in available_providers() if listed else [CPU]:
             self.addItem(short_name(name), name)
         self.setCurrentIndex(max(0, self.findData(current_provider())))
         self.setToolTip(
@@ -41,13 +46,24 @@ class ProviderPicker(QComboBox):
         for name in self.providers():
             self._show(checked(name) or (ProviderCheck(name, True, "") if name == CPU
                                          else None), name)
-        if unknown:
-            self.task = Task(lambda report, cancelled: check_providers(unknown), self)
+        self._to_check = bool(unknown or not listed)
+        if not self._to_check:
+            self.checked.emit()
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt)
+        """The probe starts when the picker is first shown (its tab opened): importing
+        onnxruntime and probing take a second of CPU a window starting up can use."""
+        super().showEvent(event)
+        self.probe()
+
+    def probe(self) -> None:
+        """List and probe the providers in the background, once (see showEvent)."""
+        if self._to_check and self.task is None:
+            self._to_check = False
+            self.task = Task(lambda report, cancelled: _list_and_check(), self)
             self.task.succeeded.connect(self._on_checked)
             self.task.finished.connect(self._on_finished)
             self.task.start()
-        else:
-            self.checked.emit()
 
     def providers(self) -> list[str]:
         """Every provider listed (usable or not)."""
@@ -86,6 +102,12 @@ class ProviderPicker(QComboBox):
     def _on_checked(self, checks: dict) -> None:
         if not shiboken6.isValid(self):  # the probe outlived its picker (shut down early)
             return
+        self.blockSignals(True)  # items added, not chosen
+        for name in checks:
+            if self.findData(name) < 0:
+                self.addItem(short_name(name), name)
+        self.setCurrentIndex(max(0, self.findData(current_provider())))
+        self.blockSignals(False)
         for name, check in checks.items():
             self._show(check, name)
         current = self.currentData()
@@ -115,3 +137,13 @@ class ProviderPicker(QComboBox):
     def shutdown(self) -> Task | None:
         """The probe in flight, if any, for the owner to stop with its other tasks."""
         return self.task
+
+
+def _list_and_check() -> dict[str, ProviderCheck]:
+    """Off the GUI thread: every provider of this onnxruntime build (importing it) and its
+    check (probed once per process; the CPU needs none)."""
+    names = available_providers()
+    unknown = [n for n in names if checked(n) is None and n != CPU]
+    if unknown:
+        check_providers(unknown)
+    return {n: checked(n) or ProviderCheck(n, n == CPU, "") for n in names}

@@ -21,7 +21,6 @@ from visualizer.net.analysis import roofs as rf
 from visualizer.net.analysis.machine_load import MachineLoad
 from visualizer.net.analysis.roofline import RooflinePoint, roofline_points
 from visualizer.net.analysis.roofline_caption import WHERE, above, caption, place
-from visualizer.net.graph.onnx_files import signed_int8_weights
 from visualizer.net.model.mobilenet import NetLayer
 from visualizer.qtthreads.task import Task
 from visualizer.ui.common.style import TYPE_COLORS
@@ -134,6 +133,8 @@ class RooflinePage(QWidget):
     def set_model(self, model) -> None:
         """The live demo's model: an int8 one is drawn under the compute roof of its own
         kernels (uint8 weights: u8×u8; int8 weights: u8×s8)."""
+        from visualizer.net.graph.onnx_files import signed_int8_weights  # onnx: when needed
+
         self.signed_weights = getattr(model, "precision", "float") == "int8" and \
             signed_int8_weights(model.onnx_bytes)
 
