@@ -79,9 +79,11 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
     and session swap included), next to as many plain runs. Costs per frame are the app's
     statistic of the cycles' (and plain blocks') means, so that a burst of load from other
     programs, which hits one block and not its neighbour, does not decide the ratio."""
+    from visualizer.net.analysis.machine_load import LoadWatch
     from visualizer.net.runtime.runner import Runner
     from visualizer.net.analysis.timing_stats import LayerStats, robust_ms
 
+    watch = LoadWatch(args.threads)  # other programs' CPU use while timing
     stats = LayerStats(window=None)
     walls: list[float] = []  # run ms of each profiled frame
     plain_ms: list[float] = []  # mean wall ms of a plain run, per block
@@ -129,6 +131,7 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
             cycle += 1
         every = timing.profile_every
         session_providers = list(timing.session_providers)
+    load = watch.stop()
     account = stats.account()
     whole, per_frame = account.frame_ms, robust_ms(cost_ms)
     rows = account.rows
@@ -143,7 +146,9 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
             "scale": account.scale, "coverage": sum(l["percent"] for l in layers) / 100,
             "layers": layers, "runs": stats.frames, "frames": frames,
             "plain_runs": plain_runs, "profile_every": every, "statistic": statistic(None),
-            "session_providers": session_providers}
+            "session_providers": session_providers,
+            "machine_load": load.to_json() if load is not None else None,
+            "machine_load_note": load.note("timing") if load is not None else ""}
 
 
 def _conflict(args: argparse.Namespace) -> str | None:
@@ -305,6 +310,8 @@ def _print(r: dict, model) -> None:
     print(f"with per-layer timing {r['per_frame_ms']:.3f} ms per frame  "
           f"(×{r['overhead_ratio']:.3f}; one frame in {r['profile_every']} profiled)")
     print(f"ran                   {_where(r)}")
+    if r.get("machine_load_note"):
+        print(f"NOTE: {r['machine_load_note']}")
     for img in r["images"]:
         print()
         print(f"{img['path']}{note}")

@@ -192,6 +192,7 @@ class LiveRun(QObject):
             "layer_statistic": statistic(),
             "conditions": p.conditions(),
             "frame": account.summary() if account else None,
+            "machine_load": (lambda l: l.to_json() if l else None)(p.machine_load()),
             "layers": p.layer_rows(),
         }
 

@@ -12,11 +12,13 @@ progress and cancel; a model that fails to load leaves the previous one in place
 from __future__ import annotations
 
 import time
+from collections import deque
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from visualizer.net.runtime.results import InferenceResult
-from visualizer.net.analysis.timing_stats import LayerStats
+from visualizer.net.analysis.machine_load import MachineLoad, load_between, snapshot
+from visualizer.net.analysis.timing_stats import WINDOW, LayerStats
 from visualizer.net.runtime.sessions import current_provider, live_threads
 from visualizer.qtthreads.task import (STOP_WAIT_MS, Task, alive, detach,
                                        keep_until_finished, stop as stop_task)
@@ -108,6 +110,14 @@ class LivePipeline(QObject):
         """Forget the accumulated times (a new model or a new run)."""
         self._sum_ms, self._n_ms = 0.0, 0
         self.timing.clear()
+        self._load_snaps: deque = deque(maxlen=WINDOW)  # the counters, per timed frame
+
+    def machine_load(self) -> MachineLoad | None:
+        """Other programs' CPU use over the timed frames the figures rest on."""
+        snaps = self._load_snaps
+        if len(snaps) < 2:
+            return None
+        return load_between(snaps[0], snaps[-1], self.effective_threads())
 
     @property
     def busy(self) -> bool:
@@ -131,8 +141,11 @@ class LivePipeline(QObject):
         precision = getattr(model, "precision", "float") if model is not None else "float"
         n = self.effective_threads()
         threads = f"{n} thread{'s' * (n != 1)}" + ("" if self.threads else " (auto)")
-        return (f"camera-paced frames, {threads}, {precision}, "
+        text = (f"camera-paced frames, {threads}, {precision}, "
                 f"{current_provider().replace('ExecutionProvider', '')}")
+        load = self.machine_load()
+        note = load.note("timing") if load is not None else ""
+        return f"{text}; {note}" if note else text
 
     def effective_threads(self) -> int:
         """The intra-op threads the next model runs with: --threads, else the cores left
@@ -294,6 +307,10 @@ class LivePipeline(QObject):
         self._n_ms += 1
         self._last = result
         self.timing.add(result)
+        if result.layers:
+            snap = snapshot()  # ~0.1 ms: the counters, read per timed frame only
+            if snap is not None:
+                self._load_snaps.append(snap)
         self.resultReady.emit(result, frame)
 
     def _on_failed(self, message: str, frame_id: int) -> None:

@@ -159,6 +159,8 @@ class TimingChart(QWidget):
         self._fit(self.rate_plot, rate.max())
         text = account.conditions()
         self.conditions.setText(f"{conditions}; {text}" if conditions else text)
+        busy = "figures inflated" in conditions  # other programs took the cores meanwhile
+        self.conditions.setStyleSheet("color: #b00020;" if busy else "color: #555;")
 
     def _set_frames(self, frames: int) -> None:
         self.frames = frames
