@@ -425,3 +425,25 @@ def test_the_table_is_one_account_of_the_frame(tab):
     assert "plain frames" in m.data(m.index(m.rowCount() - 1, 7), Qt.ToolTipRole)
     shares = table_column(tab, 8)
     assert sum(shares[:-1]) == pytest.approx(100.0)
+
+
+@pytest.mark.parametrize("width", [1024, 1280, 1600, 1920])
+def test_narrow_table_hides_input_then_params_then_share_and_keeps_the_times(qtbot, width):
+    """The times are the tab's point: as the window narrows, the columns that repeat
+    another (Input is the row above's Output) or sit in the details go first, in order,
+    and no more than needed."""
+    tab = NetworkTab()
+    qtbot.addWidget(tab)
+    tab.resize(width, 760)
+    tab.show()
+    view = tab.layer_view
+    qtbot.waitUntil(lambda: getattr(view, "_widths", None) is not None)
+    hidden = [c for c in range(tab.layer_model.columnCount()) if view.isColumnHidden(c)]
+    assert hidden == sorted(view.HIDEABLE[:len(hidden)])  # a prefix of the order
+    shown = [c for c in range(tab.layer_model.columnCount()) if c not in hidden]
+    assert {7, 8, 9} <= set(shown)  # Time (ms), Time (%), GMAC/s
+    if hidden:  # hiding one column fewer would not have fitted
+        back = view.HIDEABLE[len(hidden) - 1]
+        assert sum(view._widths[c] for c in shown) + view._widths[back] > \
+            view.viewport().width()
+    tab.shutdown()

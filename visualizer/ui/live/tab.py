@@ -116,6 +116,10 @@ class LiveTab(QWidget):
     def _show_stats(self) -> None:
         account = self.pipeline.timing.account()
         frame = (account.frame_ms, account.frame_p25, account.frame_p75) if account else None
+        if account is not None and self.pipeline.running:
+            # plain frames move the whole frame between timed ones: the chart follows (twice
+            # a second), so its total and the line below always agree
+            self.chart.update_times(account, self.pipeline.conditions())
         p = self.pipeline
         n = p.effective_threads()
         how = "" if p.threads else (f" (auto: {os.cpu_count()} cores, one kept for decoding "

@@ -1,6 +1,6 @@
 """Parts of the Network tab: its table views and the two cost-vs-time pages beside them.
 
-"Mult-adds vs time": a one-sentence verdict, a note on conv1's cold start and the share
+"Shares" (mult-adds vs time): a one-sentence verdict, a note on conv1's cold start and the share
 chart. "By type": Table 2 of the paper with measured time, and the all-standard-convolution
 ("Conv MobileNet") comparison.
 """
@@ -32,10 +32,12 @@ def _set_up(view: QTableView, model) -> None:
 
 
 class LayerTableView(QTableView):
-    """The per-layer table; it hides the Input column (the row above's Output) when all
-    columns do not fit."""
+    """The per-layer table; when all columns do not fit it hides, in this order, the
+    Input column (the row above's Output), Params (in the layer's details) and the
+    mult-adds share, so the measured times stay in view."""
 
-    INPUT_COLUMN = 2
+    #: hidden first to last as the table narrows (Input, Params, Share of mult-adds)
+    HIDEABLE = (2, 6, 5)
 
     def __init__(self, model, parent=None) -> None:
         super().__init__(parent)
@@ -66,20 +68,31 @@ class LayerTableView(QTableView):
                   for c in range(self.model().columnCount())]
         for col, width in enumerate(widths[:-1]):
             header.resizeSection(col, width)
+        self._widths = widths
         self._width = sum(widths)
         self._fit()
 
     def _fit(self) -> None:
-        fits = self.viewport().width() >= self._width
-        if self.isColumnHidden(self.INPUT_COLUMN) == fits:
-            self.setColumnHidden(self.INPUT_COLUMN, not fits)
-            if fits:
-                self.resizeColumnToContents(self.INPUT_COLUMN)
+        widths = getattr(self, "_widths", None)
+        if not widths:
+            return
+        room, need, hide = self.viewport().width(), sum(widths), []
+        for col in self.HIDEABLE:
+            if need <= room:
+                break
+            hide.append(col)
+            need -= widths[col]
+        for col in self.HIDEABLE:
+            if self.isColumnHidden(col) != (col in hide):
+                self.setColumnHidden(col, col in hide)
+                if col not in hide:
+                    self.horizontalHeader().resizeSection(col, widths[col])
 
     def event(self, event) -> bool:
-        if event.type() == QEvent.Type.Resize:  # before the view handles it, as a filter
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Resize:  # the viewport has its new width now
             self._fit()
-        return super().event(event)
+        return handled
 
 
 class SharesPage(QWidget):

@@ -82,13 +82,22 @@ class NetworkTab(QWidget):
         by_type = self.by_type = ByTypePage()
         self.sweep = SweepView(self, threads=self.threads)
         self.tabs = QTabWidget()
-        self.tabs.addTab(shares, "Mult-adds vs time")
+        self.tabs.addTab(shares, "Shares")
         self.tabs.addTab(by_type, "By type")
-        self.tabs.addTab(self.sweep, "Latency sweep")
+        self.tabs.addTab(self.sweep, "Sweep")
         self.roofline = RooflinePage(self, threads=self.threads)
         self.tabs.addTab(self.roofline, "Roofline")
         self.precision = PrecisionPage(self, threads=self.threads)
         self.tabs.addTab(self.precision, "Float vs int8")
+        for i, tip in enumerate((
+                "Shares: each layer's and each type's share of the mult-adds and of the "
+                "measured time", "Table 2 of the paper by layer type, with measured time",
+                "Latency sweep: the 16 official α × resolution settings timed, against "
+                "their mult-adds and published accuracy",
+                "Roofline: each layer's arithmetic intensity against the speed it reached, "
+                "under this computer's roofs",
+                "Float vs int8: the live model's checkpoint timed in both, layer by layer")):
+            self.tabs.setTabToolTip(i, tip)
 
         split = QSplitter(Qt.Horizontal)
         split.addWidget(left)
