@@ -85,7 +85,7 @@ def main() -> int:
 
     from visualizer.commands.bench import _measure
     from visualizer.net.analysis.cpu_features import detect
-    from visualizer.net.models import load_model
+    from visualizer.net.analysis.precision_load import load_precision
     from visualizer.net.runtime.preprocess import preprocess
 
     feats = detect()
@@ -99,7 +99,7 @@ def main() -> int:
     for name in args.models:
         for precision in args.precisions:
             path = CORAL / f"{name}.tflite" if (CORAL / f"{name}.tflite").is_file() else name
-            model = load_model(str(path), precision=precision)
+            model = load_precision(str(path), precision)  # as the app loads it
             x = preprocess(frame, model.spec.resolution, model.input_mean, model.input_std)
             for threads in args.threads:
                 r = _measure(model, x, SimpleNamespace(runs=args.runs, warmup=5,

@@ -71,7 +71,7 @@ def _timed(runner, x) -> tuple[float, float, tuple]:
     return (time.perf_counter() - t) * 1e3, ms, layers
 
 
-def _measure(model, x, args, line: TerminalLine) -> dict:
+def _measure(model, x, args, line: TerminalLine | None = None) -> dict:
     """Plain runs next to the live demo's one-in-N per-layer timing (same runner, same
     automatic rate), in alternating blocks, until `args.runs` frames were timed.
 
@@ -83,6 +83,7 @@ def _measure(model, x, args, line: TerminalLine) -> dict:
     from visualizer.net.runtime.runner import Runner
     from visualizer.net.analysis.timing_stats import LayerStats, robust_ms
 
+    line = line or TerminalLine()
     watch = LoadWatch(args.threads)  # other programs' CPU use while timing
     stats = LayerStats(window=None)
     walls: list[float] = []  # run ms of each profiled frame
