@@ -87,9 +87,9 @@ def _rows(frame: QVideoFrame, plane: int, rows: int, row_bytes: int) -> np.ndarr
 
 def _shrink(a: np.ndarray, rows: int, cols: int) -> np.ndarray:
     """Plane `a` box-averaged by (rows, cols), each 1 or a power of 2."""
-    a = a.astype(np.float32, copy=False)
-    while rows > 1 and cols > 1:
+    while rows > 1 and cols > 1:  # integer planes summed as integers (halve)
         a, rows, cols = halve(a), rows // 2, cols // 2
+    a = a.astype(np.float32, copy=False)
     for axis, n in ((0, rows), (1, cols)):
         while n > 1:
             m = a.shape[axis] // 2 * 2
@@ -238,8 +238,12 @@ def prepare_video_frame(frame: QVideoFrame, targets: Targets) -> LiveFrame | Non
         surface = frame.surfaceFormat()
         if fmt in _YUV:
             sub, layout = _YUV[fmt]
-            y, u, v, bits = _yuv_planes(frame, layout, w, h, sub)
-            y, u, v, rep = _reduced(y, u, v, sub, k_net)  # shared by both
+            planes = _yuv_planes(frame, layout, w, h, sub)
+            bits = planes[3]
+            # a large frame is halved once for both; otherwise the square reads the
+            # integer planes (cast only where its taps reach) and the preview is halved
+            # from them with integer sums: no full-size float copy of a frame
+            y, u, v, rep = _reduced(*planes[:3], sub, k_net) if k_net else (*planes[:3], sub)
             net = _yuv_square(y, u, v, rep, bits, surface, targets.resolution) \
                 if targets.resolution else None
             ys, us, vs, reps = _reduced(y, u, v, rep, k_show - k_net)
