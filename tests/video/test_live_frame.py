@@ -116,3 +116,23 @@ def test_subsampled_taps_read_the_nearest_sample_as_the_full_conversion_repeats_
     got = resample(small, axis_taps(start, stop, 64, sub), axis_taps(start, stop, 64, sub))
     expected = resample(full, axis_taps(start, stop, 64), axis_taps(start, stop, 64))
     np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (641, 481), (1920, 1080), (360, 640), (150, 200)])
+@pytest.mark.parametrize("side", [100, 480, 640])
+def test_an_image_pillow_decoded_gives_what_its_array_would(size, side):
+    """from_pil (JPEG camera frames: no full-size array) against from_rgb on the same
+    picture: the network's input identical, the preview the same shape and within one
+    level (one rounding of a 2^k box instead of k)."""
+    from visualizer.video.live_frame import from_pil
+
+    w, h = size
+    rng = np.random.default_rng(w + h)
+    rgb = rng.integers(0, 256, (h, w, 3), dtype=np.uint8)
+    made, reference = from_pil(Image.fromarray(rgb), Targets(192, side)), \
+        from_rgb(rgb, Targets(192, side))
+    assert made.size == reference.size == (h, w)
+    assert np.array_equal(made.net_input, reference.net_input)
+    assert made.preview.shape == reference.preview.shape
+    assert np.abs(made.preview.astype(int) - reference.preview).max() <= 1
+    assert not made.preview.flags.writeable and not made.net_input.flags.writeable

@@ -113,3 +113,18 @@ def test_the_gui_keeps_ticking_while_large_jpeg_frames_decode(qapp, coral):
         qapp, lambda f: np.zeros((2, 2, 3), np.uint8) if f.toImage().isNull() else
         np.zeros((2, 2, 3), np.uint8), frames)
     assert qt_gap >= 0.8 * min(qt_durations)  # the harness sees a decode holding the GIL
+
+
+@pytest.mark.parametrize("data, zeros", [(5, 0), (5, 10), (300_000, 3_000_000), (0, 1000),
+                                         (1 << 18, 1 << 18), (1, (1 << 18) + 1)])
+def test_the_jpeg_is_cut_where_its_data_ends(data, zeros):
+    """A camera buffer larger than its JPEG ends in zeros; zeros inside the data stay."""
+    from visualizer.video.frames import _data_end
+
+    rng = np.random.default_rng(data)
+    body = rng.integers(0, 256, data, dtype=np.uint8)
+    if data:
+        body[-1] = 0xD9  # a JPEG ends in its EOI marker (FF D9), never in a zero
+        body[: data // 2] = 0  # zeros inside the data are kept
+    buf = np.concatenate([body, np.zeros(zeros, np.uint8)])
+    assert _data_end(buf) == data

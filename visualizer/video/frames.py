@@ -10,7 +10,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtMultimedia import QVideoFrame, QVideoFrameFormat
 
-from visualizer.video.live_frame import LiveFrame, Targets, from_rgb, preview_halvings
+from visualizer.video.live_frame import (LiveFrame, Targets, from_pil, from_rgb,
+                                         preview_halvings)
 from visualizer.video.yuv import (halve, halvings, orient, planes_to_rgb,
                                   prepare_video_frame, readable_formats, shown_size)
 
@@ -56,6 +57,18 @@ def video_frame_to_live(frame: QVideoFrame, targets: Targets) -> LiveFrame | Non
     return None if rgb is None else from_rgb(rgb, targets)
 
 
+def _data_end(buf: np.ndarray, chunk: int = 1 << 18) -> int:
+    """Where the data of a buffer made larger than it ends (the rest is zeros): scanned
+    backwards a chunk at a time (numpy, the GIL released), so that neither the zeros are
+    copied with the GIL held nor the whole buffer is scanned when the data fills it."""
+    end = len(buf)
+    while end > 0 and buf[end - 1] == 0:
+        lo = max(0, end - chunk)
+        part = buf[lo:end]
+        end = lo + int(np.flatnonzero(part)[-1]) + 1 if part.any() else lo
+    return end
+
+
 def jpeg_frame_to_live(frame: QVideoFrame, targets: Targets) -> LiveFrame | None:
     """A motion-JPEG frame (most webcams at 720p and 1080p) decoded by Pillow, which
     releases the GIL while it decodes (Qt's toImage() holds it for all of the decode), at
@@ -70,11 +83,7 @@ def jpeg_frame_to_live(frame: QVideoFrame, targets: Targets) -> LiveFrame | None
         return None
     try:
         buf = np.frombuffer(frame.bits(0), np.uint8, count=frame.mappedBytes(0))
-        # the JPEG only: a buffer made larger than the image ends in zeros (numpy scans
-        # them without the GIL; copying them with it would stall the window)
-        end = len(buf) - int(np.argmax(buf[::-1] != 0)) if len(buf) and buf[-1] == 0 \
-            else len(buf)
-        data = buf[:end].tobytes()
+        data = buf[:_data_end(buf)].tobytes()
     finally:
         frame.unmap()
     w, h = frame.width(), frame.height()
@@ -82,10 +91,11 @@ def jpeg_frame_to_live(frame: QVideoFrame, targets: Targets) -> LiveFrame | None
     try:
         with Image.open(io.BytesIO(data)) as im:
             im.draft("RGB", (max(1, w >> k), max(1, h >> k)))
-            rgb = np.asarray(im.convert("RGB"))
+            rgb = im if im.mode == "RGB" else im.convert("RGB")
+            rgb.load()
+            made = from_pil(rgb, targets)  # no full-size array: Pillow crops and scales
     except (OSError, ValueError, SyntaxError):  # not a JPEG after all: an unusable frame
         return None
-    made = from_rgb(rgb, targets)
     surface = frame.surfaceFormat()
     preview, net = (orient(a, surface) for a in (made.preview, made.net_input))
     return LiveFrame(preview, net, shown_size(h, w, surface))

@@ -5,7 +5,8 @@ input (the central square at the model's resolution, R×R) and a picture to show
 size of its view). A `LiveFrame` carries just those, so no full-resolution RGB copy of the
 frame travels between threads, is converted again on the inference thread, or is scaled
 down by the window on every paint. Video frames get them straight from their planes
-(yuv.prepare_video_frame); decoded images here (`from_rgb`).
+(yuv.prepare_video_frame); decoded images here (`from_rgb`, and `from_pil` for an image
+Pillow decoded, which never becomes a full-size array).
 
 No Qt here: tests check it against the reference path (full conversion, then
 net.runtime.preprocess.resize_rgb).
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.net.runtime.preprocess import resize_rgb
+from visualizer.net.runtime.preprocess import center_square, resize_rgb
 
 #: the preview's longer side is at least this, unless the frame is smaller
 DEFAULT_PREVIEW_SIDE = 640
@@ -71,4 +72,26 @@ def from_rgb(rgb: np.ndarray, targets: Targets) -> LiveFrame:
     k = preview_halvings(h, w, targets.preview_side)
     preview = box_halve(rgb, k) if k else rgb
     return LiveFrame(np.array(preview, copy=True), None if net is None else
+                     np.array(net, copy=True), (h, w))
+
+
+def from_pil(image, targets: Targets) -> LiveFrame:
+    """A LiveFrame of an RGB PIL image, made in Pillow (C, the GIL released) so that only
+    the two small results become arrays: the network's input exactly as
+    `resize_rgb(np.asarray(image))` makes it, the preview box-averaged 2^k × 2^k at once
+    (`Image.reduce`, odd edges dropped as `box_halve` drops them; within one level of it)."""
+    from PIL import Image
+
+    w, h = image.size
+    net = None
+    if targets.resolution:
+        square = image.crop(center_square(h, w))
+        r = targets.resolution
+        net = np.asarray(square if square.size == (r, r) else
+                         square.resize((r, r), Image.Resampling.BILINEAR))
+    k = preview_halvings(h, w, targets.preview_side)
+    if k:
+        f = 2 ** k
+        image = image.reduce(f, box=(0, 0, w // f * f, h // f * f))
+    return LiveFrame(np.array(image, copy=True), None if net is None else
                      np.array(net, copy=True), (h, w))
