@@ -40,7 +40,7 @@ def run_gui(args: argparse.Namespace) -> int:
         prepare_headless(args)
     from PySide6.QtWidgets import QApplication
 
-    from visualizer.ui.common.interrupt import INTERRUPTED, quit_on_signals
+    from visualizer.ui.common.interrupt import INTERRUPTED, quit_on_signals, signals_held
     from visualizer.ui.main_window import MainWindow
 
     window = None
@@ -64,8 +64,12 @@ def run_gui(args: argparse.Namespace) -> int:
             code = INTERRUPTED if interrupted.signum else code
     except KeyboardInterrupt:  # before the application exists, or after
         code = INTERRUPTED
-    if window is not None:
-        window.close()  # the tabs stop their work (waiting ~1 s at most)
+    if window is not None:  # the tabs stop their work (waiting ~1 s at most); a signal
+        try:  # meanwhile is held: raised inside Qt's call into closeEvent it could crash
+            with signals_held():
+                window.close()
+        except KeyboardInterrupt:
+            code = INTERRUPTED
     return leave(code)
 
 

@@ -52,18 +52,21 @@ class FrameRenderer:
         plan's size."""
         if self._last is not None and self._last[0] == (position, summary):
             return self._last[1]
+        w, h = self.plan.size
+        # Every Qt call held, not only those that call back into Python: a signal's
+        # KeyboardInterrupt raised while PySide converts an argument (an enum is a Python
+        # object) became "SystemError: bad argument to internal function" (CI, 1 run).
         with signals_held():
             if summary != self.tab.summary:
                 self.tab.show_summary(summary)
             self.tab.seek(position)
             QCoreApplication.sendPostedEvents()  # pending layouts, before the grab
             img = self.tab.grab().toImage()
-        w, h = self.plan.size
-        if (img.width(), img.height()) != (w, h):
-            img = img.scaled(w, h, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
-        img = img.convertToFormat(QImage.Format_RGB888)
-        rows = np.frombuffer(img.constBits(), np.uint8, count=img.sizeInBytes())
-        out = rows.reshape(h, img.bytesPerLine())[:, :w * 3].reshape(h, w, 3).copy()
+            if (img.width(), img.height()) != (w, h):
+                img = img.scaled(w, h, Qt.IgnoreAspectRatio, Qt.SmoothTransformation)
+            img = img.convertToFormat(QImage.Format_RGB888)
+            rows = np.frombuffer(img.constBits(), np.uint8, count=img.sizeInBytes())
+            out = rows.reshape(h, img.bytesPerLine())[:, :w * 3].reshape(h, w, 3).copy()
         self._last = ((position, summary), out)
         return out
 
@@ -102,7 +105,8 @@ def render_plan(plan: AnimationPlan, make_view: MakeView,
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtWidgets import QApplication
 
-    app = QApplication.instance() or QApplication(["mobilenet-visualizer"])
+    with signals_held():
+        app = QApplication.instance() or QApplication(["mobilenet-visualizer"])
     renderer = FrameRenderer(plan, make_view)
     schedule = plan.schedule()
     try:
