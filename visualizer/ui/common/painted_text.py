@@ -121,12 +121,17 @@ class PaintedText(QWidget):
         if self._wrapped_for == width:
             return
         self._wrapped_for = width
-        lines = wrap(self._text, self.font(), width) if self._text else []
+        self._keep(wrap(self._text, self.font(), width) if self._text else [], self.font(),
+                   width)
+
+    def _keep(self, lines: list[str], font: QFont, width: int) -> None:
+        """Paint `lines`, the last one elided when there are more than fit; the tooltip
+        then carries the whole text."""
         self._elided = len(lines) > self._max_lines
         if self._elided:
             keep = lines[:self._max_lines - 1]
             rest = " ".join(lines[self._max_lines - 1:])
-            keep.append(QFontMetrics(self.font()).elidedText(rest, Qt.ElideRight, width))
+            keep.append(QFontMetrics(font).elidedText(rest, Qt.ElideRight, width))
             lines = keep
         self._lines = lines
         tip = self._tip

@@ -6,7 +6,7 @@ only text that still does not fit at the floor is elided (its tooltip then has i
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QPoint
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 
 from visualizer.ui.common.painted_text import PaintedText, wrap
@@ -47,18 +47,7 @@ class FittedText(PaintedText):
             font.setPixelSize(px)
             lines = wrap(self._text, font, width)
         self.paint_font = font
-        self._elided = len(lines) > self._max_lines
-        if self._elided:
-            keep = lines[:self._max_lines - 1]
-            rest = " ".join(lines[self._max_lines - 1:])
-            keep.append(QFontMetrics(font).elidedText(rest, Qt.ElideRight, width))
-            lines = keep
-        self._lines = lines
-        tip = self._tip
-        if self._elided:
-            tip = (tip + "\n\n" if tip else "") + self._text
-        if self.toolTip() != tip:
-            self.setToolTip(tip)
+        self._keep(lines, font, width)
 
     @property
     def text_px(self) -> int:
