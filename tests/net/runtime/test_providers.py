@@ -57,14 +57,19 @@ def test_layers_fused_into_one_provider_kernel_are_marked_and_not_zero_timed():
     assert rows["other"].ms == pytest.approx(0.7)
 
 
-def test_on_the_cpu_every_layer_has_a_time_of_its_own():
-    model = load_model("untrained:0.25_128")
+def profiled_frame(model):
+    """The layer timings of a real profiled frame, and the providers the session ran."""
     x = np.zeros((1, 3, 128, 128), np.float32)
     with Runner(model, 1, keep_history=True, profile_every=3) as runner:
         for _ in range(3):
             runner.infer_tensor(x)
         runner.flush()
-        timings = runner.history[-1][2]
+        return runner.history[-1][2], runner.session_providers
+
+
+def test_on_the_cpu_every_layer_has_a_time_of_its_own():
+    model = load_model("untrained:0.25_128")
+    timings, _ = profiled_frame(model)
     assert not any(t.fused for t in timings)
     assert all(t.ms > 0 for t in timings if t.name in {l.name for l in model.spec.layers})
 
@@ -166,14 +171,8 @@ def pv_node(name, op, us, provider):
 
 
 def test_a_real_frame_ran_every_layer_on_the_cpu_and_says_so():
-    model = load_model("untrained:0.25_128")
-    x = np.zeros((1, 3, 128, 128), np.float32)
-    with Runner(model, 1, keep_history=True, profile_every=3) as runner:
-        for _ in range(3):
-            runner.infer_tensor(x)
-        runner.flush()
-        timings = runner.history[-1][2]
-        assert runner.session_providers == (sessions.CPU,)
+    timings, providers = profiled_frame(load_model("untrained:0.25_128"))
+    assert providers == (sessions.CPU,)
     assert all(t.provider == sessions.CPU for t in timings if t.macs)
 
 

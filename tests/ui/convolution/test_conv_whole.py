@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-from visualizer.ui.convolution.tab import ConvTab
 
 LAYERS = {
     "seed": dict(height=5, width=5, channels=3, kernel=3, filters=16, stride=1, padding=0,
@@ -19,17 +18,6 @@ LAYERS = {
     "groups 4 on 8/8": dict(height=7, width=7, channels=8, kernel=3, filters=8, stride=1,
                             padding=0, groups=4),
 }
-
-
-@pytest.fixture
-def tab(qtbot):
-    t = ConvTab()
-    qtbot.addWidget(t)
-    t.resize(1280, 800)
-    t.show()
-    qtbot.waitExposed(t)
-    yield t
-    t.shutdown()
 
 
 def extent(view):
