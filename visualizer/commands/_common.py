@@ -126,23 +126,23 @@ def alpha(text: str) -> float:
     return value
 
 
-def resolution(text: str) -> int:
-    """An input resolution: a multiple of 32, from 32 to the limit."""
+def _whole_net_option(name: str, text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
-    _net_option("resolution", value)
+    _net_option(name, value)
     return value
+
+
+def resolution(text: str) -> int:
+    """An input resolution: a multiple of 32, from 32 to the limit."""
+    return _whole_net_option("resolution", text)
 
 
 def classes(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{_shown(text)} is not a whole number") from None
-    _net_option("classes", value)
-    return value
+    """A number of classes."""
+    return _whole_net_option("classes", text)
 
 
 class TerminalLine:
