@@ -10,9 +10,19 @@ from typing import Callable
 
 
 def fail(message: str, code: int = 2) -> int:
-    """One clear line on stderr, no traceback."""
+    """One clear line on stderr, no traceback (a progress line still shown is erased
+    first, so the message starts a line of its own)."""
+    if TerminalLine.shown is not None:
+        TerminalLine.shown.clear()
     sys.stderr.write(f"error: {message}\n")
     return code
+
+
+def first_line(e: BaseException) -> str:
+    """An exception's message cut to its first line, for one-line errors; its type when
+    the message is blank."""
+    text = str(e).strip()
+    return text.splitlines()[0] if text else type(e).__name__
 
 
 def _shown(text: str, limit: int = 40) -> str:
@@ -149,6 +159,9 @@ class TerminalLine:
     """Progress as one line on stderr, rewritten in place, when stderr is a terminal;
     nothing otherwise (a log or a pipe gets only the result). `clear()` when done."""
 
+    #: The line on screen now, if any: fail() erases it before its message.
+    shown: "TerminalLine | None" = None
+
     def __init__(self) -> None:
         try:
             self.enabled = sys.stderr.isatty()
@@ -161,18 +174,20 @@ class TerminalLine:
             sys.stderr.write(f"\r{text}\x1b[K")  # and erase the rest of the old line
             sys.stderr.flush()
             self._shown = True
+            TerminalLine.shown = self
 
     def clear(self) -> None:
         if self._shown:
             sys.stderr.write("\r\x1b[K")
             sys.stderr.flush()
             self._shown = False
+            if TerminalLine.shown is self:
+                TerminalLine.shown = None
 
 
-def download_progress(line: TerminalLine | None = None) -> Callable[[int, int], None] | None:
-    """A progress callback that shows on `line` (a terminal's; None when stderr is not
-    one); the caller clears the line."""
-    line = line or TerminalLine()
+def download_progress(line: TerminalLine) -> Callable[[int, int], None] | None:
+    """A progress callback that shows on `line` (None when stderr is not a terminal);
+    the caller clears the line."""
     if not line.enabled:
         return None
 
@@ -191,10 +206,9 @@ def add_precision_argument(p: argparse.ArgumentParser) -> None:
                    "--compare-precision) and cached (default float)")
 
 
-def measuring_progress(line: TerminalLine | None = None):
+def measuring_progress(line: TerminalLine):
     """A progress callback for the first "auto" measurement of a checkpoint, shown on
-    `line` (a terminal's; None when stderr is not one); the caller clears the line."""
-    line = line or TerminalLine()
+    `line` (None when stderr is not a terminal); the caller clears the line."""
     if not line.enabled:
         return None
 

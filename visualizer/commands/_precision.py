@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import argparse
 
-from visualizer.commands._common import (TerminalLine, download_progress, fail, print_json,
-                                         table)
+from visualizer.commands._common import (TerminalLine, download_progress, fail, first_line,
+                                         print_json, table)
 
 
 def run_compare(args: argparse.Namespace, frame) -> int:
@@ -26,15 +26,10 @@ def run_compare(args: argparse.Namespace, frame) -> int:
                            progress=lambda done: line.show(
                                f"bench: comparing float and int8, {100 * done:.0f}%"),
                            download=download_progress(line), frame=frame)
-    except ModelError as e:
-        line.clear()
-        return fail(str(e))
-    except PreprocessError as e:
-        line.clear()
-        return fail(str(e))
+    except (ModelError, PreprocessError) as e:
+        return fail(str(e))  # fail() erases the progress line first
     except Exception as e:  # onnxruntime refusing the graph, out of memory, …
-        line.clear()
-        return fail(f"inference failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
+        return fail(f"inference failed: {first_line(e)}")
     finally:
         line.clear()
     choice = r.pop("choice")

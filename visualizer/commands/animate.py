@@ -100,7 +100,6 @@ def run(args: argparse.Namespace,
         render(plan, (lambda done, total: line.show(
             f"rendering frame {done}/{total}")) if line.enabled else None)
     except OSError as e:
-        line.clear()
         return fail(f"cannot write {args.out}: {e.strerror or e}")
     finally:
         line.clear()  # also on Ctrl-C

@@ -16,7 +16,7 @@ from visualizer.net.analysis.timing_stats import statistic
 from visualizer.net.model.rates import rate_text
 
 from visualizer.commands._common import (TerminalLine, add_precision_argument, alpha,
-                                         download_progress, fail, file_name,
+                                         download_progress, fail, file_name, first_line,
                                          measuring_progress, model_name, non_negative_int,
                                          not_empty, positive_int, print_json, resolution,
                                          table, thread_count, untrained_shape_problem)
@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     except PreprocessError as e:
         return fail(str(e))
     except Exception as e:  # onnxruntime refusing the graph, out of memory, …
-        return fail(f"inference failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
+        return fail(f"inference failed: {first_line(e)}")
     finally:
         line.clear()
     result = {"model": model.name, "precision": model.precision, "trained": model.trained,
@@ -238,7 +238,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         add_roofline(result, model, args, line)
     except Exception as e:  # onnxruntime refusing the calibration graphs, out of memory, …
-        return fail(f"roof calibration failed: {str(e).strip().splitlines()[0] if str(e) else e!r}")
+        return fail(f"roof calibration failed: {first_line(e)}")
     finally:
         line.clear()
     if args.json:
