@@ -89,3 +89,69 @@ def test_race_lanes_fit(tab, qtbot, size):
         assert not panel.caption.elided
     a, b = tab.panels.lanes[0][0].view, tab.panels.lanes[1][0].view
     assert a.geometry().bottom() < tab.panels.headers[1].geometry().top() <= b.geometry().top()
+
+
+def test_the_last_panel_of_a_lane_takes_the_width_left_over(tab, qtbot):
+    # the issue: `used` (the number of panels) was reused for a pixel width, so the last
+    # panel (the output columns) never got the spare width
+    tab.resize(1920, 1080)
+    race_tab(tab)
+    tab.seek(30)
+    qtbot.waitUntil(lambda: tab.panels.width() > 1300)  # laid out at this size
+    width = tab.panels.width()
+    for lane in tab.panels.lanes:
+        inputs, columns = lane[0], lane[1]
+        assert columns.fit is not None and lane[2].fit is None
+        left = width - columns.view.geometry().x()
+        assert left > columns.fit.width  # there is spare width at this size
+        assert columns.view.geometry().width() == left
+        assert columns.view.geometry().x() > inputs.view.geometry().right()
+        assert columns.view.rect().contains(columns.view.content_rect())
+
+
+def test_pointwise_frames_keep_the_separable_input_at_their_position(tab):
+    # the issue: during a column's pointwise frames the separable lane drew the input as
+    # at step 0 (crop and overview at the top-left, channel 0)
+    tab.apply_dims({"height": 32, "width": 32})
+    ex = race_tab(tab)
+    ho, wo, _ = ex.spec.output_shape
+    c, y, x = ex.spec.channels, ho - 4, wo - 4
+    view, minimap = tab.panels.lanes[1][0].view, tab.panels.lanes[1][0].minimap
+
+    def shown():
+        return [b.drawn for b in view.blocks], minimap.model.shown
+
+    first = (y * wo + x) * ex.race.column // ex.race.per_standard + 1  # this position's
+    tab.seek(first)  # first frame: its depthwise steps, the input cropped around them
+    st = ex.race_separable_step()
+    assert (st.path, st.out_y, st.out_x) == ("depthwise", y, x)
+    depthwise = shown()
+    (a, b, c0, c1), = depthwise[0]
+    assert a > 0 and c0 > 0 and a <= y and y + 3 <= b and c0 <= x and x + 3 <= c1
+    pointwise = 0
+    for frame in range(first + 1, first + ex.race.column // ex.race.per_standard + 1):
+        tab.seek(frame)
+        st = ex.race_separable_step()
+        if (st.path, st.out_y, st.out_x) != ("pointwise", y, x):
+            continue
+        pointwise += 1
+        assert shown() == depthwise  # not the top-left
+        (block,) = view.blocks
+        assert block.channel == c - 1 and block.highlight is None  # the last one read
+    assert pointwise >= 2
+
+
+def test_a_race_frame_builds_no_cell_pictures(tab, monkeypatch):
+    # the issue: zoomed views got the fit's metrics, then the zoomed ones, every frame
+    from visualizer.ui.convolution import grid_view
+
+    race_tab(tab)
+    tab.seek(30)
+    for lane in tab.panels.lanes:  # the output columns are zoomed
+        assert lane[1].view.metrics.cell_h > lane[0].view.metrics.cell_h
+    built = []
+    real = grid_view.CellPictures
+    monkeypatch.setattr(grid_view, "CellPictures", lambda *a: built.append(a) or real(*a))
+    for frame in (31, 32, 60):
+        tab.seek(frame)
+    assert built == []

@@ -172,8 +172,11 @@ def input_content(sc: Scene, pf: PanelFit, phase: str) -> PanelContent:
     s = ex.spec
     if phase == "pointwise":
         return _pointwise_input(sc, pf.sections[0])
-    if st.path == "pointwise":  # the race's separable side reads depthwise outputs now
-        sc = Scene(ex, ex.separable_steps[ex.race.separable_index(0)], False, sc.kind,
+    if st.path == "pointwise":  # the race's separable side reads depthwise outputs now:
+        # the input as its last depthwise step at this position left it
+        pos = st.out_y * s.output_shape[1] + st.out_x
+        last = ex.race.separable_race_index("depthwise", s.channels - 1, pos)
+        sc = Scene(ex, ex.separable_steps[ex.race.separable_index(last)], False, sc.kind,
                    range(0), sc.side)
         st = sc.step
     sf = pf.sections[0]

@@ -185,26 +185,25 @@ class TensorPanels(QWidget):
                 panel.fit = None
                 continue
             content, panel.fit = contents[i], fit.panels[i]
-            panel.view.set_metrics(m)
             panel.view.set_blocks(content.blocks, content.caption)
             panel.minimap.set_model(content.minimap)
         self._place(lane, fit, len(contents))
         for panel, content in zip(self.lanes[lane], contents):
+            v, z = panel.view, 1  # metrics once the view is placed: its cells built once
             if content.zoom == 0 and content.blocks:  # as large as its room allows
                 y0, y1, x0, x1 = content.blocks[0].padded_range()
-                v = panel.view
                 z = max(1, min(3, (v.height() - m.title_h - 1) // ((y1 - y0) * m.cell_h),
                                (v.width() - 1) // ((x1 - x0) * m.cell_w)))
-                v.set_metrics(replace(m, cell_w=m.cell_w * z, cell_h=m.cell_h * z))
+            v.set_metrics(replace(m, cell_w=m.cell_w * z, cell_h=m.cell_h * z) if z > 1 else m)
 
     def _place(self, lane: int, fit: Fit, used: int = PANELS) -> None:
         """Captions, overviews and views of one lane, left to right, as the fit says
         (in the race, the last panel also gets the width left over)."""
         width, height = self._area()
         n, gap = len(fit.panels), fit.measure.gap * 2
-        used = sum(pf.width for pf in fit.panels) + gap * (n - 1)
+        need = sum(pf.width for pf in fit.panels) + gap * (n - 1)
         # spare width widens the gaps (up to four times), the rest stays on the right
-        extra = min(4 * gap, max(0, width - used) // max(1, n - 1))
+        extra = min(4 * gap, max(0, width - need) // max(1, n - 1))
         head_h = self.headers[lane].height() if self.race else 0
         top = lane * (self.height() + 8) // (2 if self.race else 1)
         if self.race:
