@@ -149,7 +149,7 @@ def test_auto_measures_once_then_remembers(tmp_path, coral, monkeypatch):
 
     monkeypatch.setattr(pl, "compare_and_choose", counting)
     monkeypatch.setattr(pl, "AUTO_RUNS", pl.MIN_RUNS_TO_REMEMBER)
-    monkeypatch.setattr(pl, "busy_machine", lambda threads, before: "")  # shared machines
+    monkeypatch.setattr(pl, "LoadWatch", _quiet_watch)  # shared machines
     seen = []
     src = str(coral / QUANT)
     m = pl.load_precision(src, "auto", threads=1, cache=tmp_path, measuring=seen.append)
@@ -195,11 +195,51 @@ def test_auto_of_an_exported_graph_runs_the_precision_it_holds(tmp_path, coral):
         assert m.precision == want and m.auto.startswith(want)
 
 
+def _watch(others_percent: float, cores: int = 2):
+    """A LoadWatch reading made-up counters: over 2 s, other programs used
+    `others_percent` % of one core."""
+    from visualizer.net.analysis.machine_load import CpuSnapshot, LoadWatch
+
+    def make(threads):
+        readings = iter([CpuSnapshot(0.0, 10.0, 1.0, cores),
+                         CpuSnapshot(2.0, 10.0 + 2.0 * others_percent / 100, 1.0, cores)])
+        return LoadWatch(threads, read=lambda: next(readings))
+    return make
+
+
+_quiet_watch = _watch(0.0)
+
+
 def test_a_measurement_on_a_busy_machine_is_not_remembered(monkeypatch):
-    cores = __import__("os").cpu_count() or 1
-    for load, busy in ((1.0 + 0.4 * cores, False), (1.0 + 0.6 * cores, True)):
-        monkeypatch.setattr(pl, "_load_average", lambda: load)
-        note = pl.busy_machine(1, load)
-        assert bool(note) is busy and (not busy or f"load {load:.1f} on {cores}" in note)
-    monkeypatch.setattr(pl, "_load_average", lambda: None)  # no load average here
-    assert pl.busy_machine(1, None) == ""
+    """Other programs' CPU use over the measurement (LoadWatch, made-up counters): a
+    contended one is shown but not remembered, and says why; a quiet one is saved."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    saved = []
+    choice = pch.PrecisionChoice("int8", (), {FLOAT: 2.0, INT8: 1.0}, 1, "m", chosen=INT8)
+    monkeypatch.setattr(pl, "island_candidates", lambda q: ())
+    monkeypatch.setattr(pl, "measure", lambda *a, **k: ({"runs": 20}, choice))
+    monkeypatch.setattr(pl, "save_choice", lambda c, q, cache: saved.append(c))
+    q = SimpleNamespace(name="m")
+    x = np.zeros((1, 3, 8, 8), np.float32)
+    for others, busy in ((20.0, False), (100.0, False), (140.0, True)):  # 2 cores, 1 thread
+        saved.clear()
+        monkeypatch.setattr(pl, "LoadWatch", _watch(others))
+        r = pl.compare_and_choose(q, q, None, 1, 20, 1, x=x)
+        assert r["remembered"] is not busy and saved == ([] if busy else [choice])
+        assert r["machine_load"]["others_cpu_percent"] == pytest.approx(others)
+        assert r["machine_load"]["contended"] is busy
+        assert (r["not_remembered"] ==
+                "other programs used 140 % CPU while timing (2 cores, 1 needed): "
+                "figures inflated") if busy else r["not_remembered"] == ""
+    # counters that cannot be read: remembered (as before, without a load average)
+    saved.clear()
+    monkeypatch.setattr(pl, "LoadWatch", lambda threads: SimpleNamespace(stop=lambda: None))
+    r = pl.compare_and_choose(q, q, None, 1, 20, 1, x=x)
+    assert r["remembered"] and r["machine_load"] is None and saved == [choice]
+    # too few runs wins over the load
+    monkeypatch.setattr(pl, "LoadWatch", _watch(140.0))
+    r = pl.compare_and_choose(q, q, None, 1, pl.MIN_RUNS_TO_REMEMBER - 1, 1, x=x)
+    assert r["not_remembered"] == f"fewer than {pl.MIN_RUNS_TO_REMEMBER} runs"

@@ -77,7 +77,6 @@ def test_whole_graph_times_are_plain_runs_and_the_rows_add_up_to_them(monkeypatc
     import visualizer.net.runtime.runner as runner_module
 
     monkeypatch.setattr(runner_module, "Runner", _FakeRunner)
-    monkeypatch.setattr(pc, "_layout_node_medians", lambda history: {})
     models = {"float": SimpleNamespace(plain_ms=4.0, profiled_ms=10.0, precision="float"),
               "int8": SimpleNamespace(plain_ms=3.0, profiled_ms=10.0, precision="int8")}
     monkeypatch.setattr(pc, "_weight_formats", lambda m: {})
@@ -89,3 +88,62 @@ def test_whole_graph_times_are_plain_runs_and_the_rows_add_up_to_them(monkeypatc
         assert sum(l["ms"][p] for l in r["layers"]) == pytest.approx(whole)
         assert by["dw1"]["ms"][p] == pytest.approx(6.0 * whole / 10.0)
         assert by["overhead"]["ms"][p] == pytest.approx(2.0 * whole / 10.0)
+
+
+class _LayoutRunner(_FakeRunner):
+    """Profiled runs of `profiled_ms` plus one layout node (Transpose_7) whose time
+    varies from run to run (one run of five 10× the fastest), as a "layout" row and as
+    a node of the run's profile; dw1 5 ms, pw1 2 ms, 3 ms outside the kernels."""
+
+    LAYOUT_MS = (0.5, 1.0, 1.0, 2.5, 5.0)  # trimmed mean 1.5, median 1.0
+
+    def __init__(self, model, threads=None, per_layer=True, **kwargs):
+        super().__init__(model, threads, per_layer, **kwargs)
+        self.k = 0
+
+    def infer_tensor(self, x):
+        from visualizer.net.runtime.profiling import NodeEvent, RunProfile
+        from visualizer.net.runtime.results import LayerTiming
+
+        if not self.profiled:
+            return None, self.model.plain_ms, ()
+        layout = self.LAYOUT_MS[self.k % len(self.LAYOUT_MS)]
+        self.k += 1
+        rows = (LayerTiming("dw1", "depthwise", 1000, 10, 5.0),
+                LayerTiming("layout", "layout", 0, 0, layout),
+                LayerTiming("pw1", "pointwise", 8000, 20, 2.0))
+        wall = self.model.profiled_ms + layout
+        run = RunProfile(int(wall * 1000), (NodeEvent("dw1_conv", "Conv", 5000),
+                                            NodeEvent("Transpose_7", "Transpose",
+                                                      int(layout * 1000)),
+                                            NodeEvent("pw1_conv", "Conv", 2000)))
+        self.history.append((wall, run, rows))
+        return None, wall, rows
+
+
+def test_layout_nodes_are_on_the_footing_of_the_rows_they_are_added_to(monkeypatch):
+    """A layout node's figure is the account's statistic of its times, scaled by its
+    graph's account scale like every row: so it equals the layout row it makes up, and
+    an island's cost (its row plus the layout nodes it owns) is all scaled alike."""
+    from types import SimpleNamespace
+
+    import visualizer.net.runtime.runner as runner_module
+    from visualizer.net.analysis import precision_choice as pch
+
+    monkeypatch.setattr(runner_module, "Runner", _LayoutRunner)
+    monkeypatch.setattr(pc, "_weight_formats", lambda m: {})
+    int8, isl = pch.INT8, pch.ISLANDS
+    models = {int8: SimpleNamespace(plain_ms=4.0, profiled_ms=10.0, precision="int8"),
+              isl: SimpleNamespace(plain_ms=3.0, profiled_ms=10.0, precision="int8",
+                                   islands=("dw1",))}
+    r = pc.compare_precisions(models, None, runs=pc.BLOCK, warmup=1)
+    by = {l["name"]: l for l in r["layers"]}
+    decomposed = 5.0 + 1.5 + 2.0 + 3.0  # the rows' trimmed means, as profiled
+    for p, plain in ((int8, 4.0), (isl, 3.0)):
+        scale = plain / decomposed
+        assert r["scale"][p] == pytest.approx(scale)
+        assert by["layout"]["ms"][p] == pytest.approx(1.5 * scale)
+        assert r["layout_nodes"][p] == {"Transpose_7": pytest.approx(1.5 * scale)}
+    costs = pch.island_costs(r, {int8: {}, isl: {"Transpose_7": "dw1"}})
+    assert costs["dw1"]["int8"] == pytest.approx(5.0 * 4.0 / decomposed)
+    assert costs["dw1"]["island"] == pytest.approx((5.0 + 1.5) * 3.0 / decomposed)

@@ -5,13 +5,14 @@ islands where that measured faster.
 The measurement is `bench --compare-precision`'s (and the Float vs int8 page's):
 1. float, int8 (in this CPU's fastest exact integer formats, int8_kernels.py) and int8
    with every exact conv/depthwise layer as a float island run interleaved
-   (precision_compare.compare_precisions): per-layer medians from profiled runs,
-   whole-graph medians from plain runs;
+   (precision_compare.compare_precisions): per-layer figures from profiled runs scaled
+   to the whole-graph figures of plain runs (timing_stats.LayerStats.account);
 2. an island is kept where its own kernels plus the layout nodes it owns in the
-   optimised graph beat the integer layer (with the layout nodes it owns) by 5 %; when
-   only some islands are kept, or the two fastest candidates are within 10 %, the
-   candidates (float, int8, int8 with the kept islands) are timed again, plain and
-   interleaved, CONFIRM_RUNS runs each;
+   optimised graph (all on one footing: the account's statistic, scaled alike) beat
+   the integer layer (with the layout nodes it owns) by 5 %; when only some islands are
+   kept, or the two fastest candidates are within 10 %, the candidates (float, int8,
+   int8 with the kept islands) are timed again, plain and interleaved, CONFIRM_RUNS runs
+   each;
 3. the fastest whole graph wins. The choice is cached per machine, thread count,
    onnxruntime version, execution provider and checkpoint (in the user cache folder),
    so it is measured once. Islands are tried on the CPU provider only (a GPU's float
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
 
 #: Bump when the method changes, so older cached choices are measured again.
-METHOD = 1
+METHOD = 2
 FLOAT, INT8, ISLANDS = "float", "int8", "int8 islands"
 #: layer types whose integer kernels lose to float often enough to try islands
 ISLAND_TYPES = ("conv", "depthwise")
@@ -103,8 +104,9 @@ class PrecisionChoice:
 # -- deciding from measurements (pure) ------------------------------------------------------
 def island_costs(result: dict, owners: dict[str, dict[str, str]]) -> dict[str, dict]:
     """{island layer: {"int8": ms, "island": ms}} in a compare_precisions result with INT8
-    and ISLANDS: each layer's own median plus the medians of the layout nodes it owns in
-    that graph (`owners`: {key: {layout node: layer}}, from layout_owners)."""
+    and ISLANDS: each layer's own figure plus those of the layout nodes it owns in that
+    graph (`owners`: {key: {layout node: layer}}, from layout_owners), both as the
+    result gives them: the account's statistic, scaled by that graph's account scale."""
     tried = set(result.get("islands", {}).get(ISLANDS, ()))
     nodes = result.get("layout_nodes", {})
     out: dict[str, dict] = {}

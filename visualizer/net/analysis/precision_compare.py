@@ -18,7 +18,7 @@ import numpy as np
 
 from visualizer.net.analysis.cpu_features import cpu_features
 from visualizer.net.analysis.precision_why import why_line
-from visualizer.net.analysis.timing_stats import LayerStats
+from visualizer.net.analysis.timing_stats import TRIM, LayerStats, robust_ms
 
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
@@ -30,13 +30,15 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
                        warmup: int = 5, threads: int | None = None,
                        progress: Callable[[float], None] | None = None,
                        cancelled: Callable[[], bool] | None = None) -> dict | None:
-    """{"runs", "threads", "whole_graph_ms": {key: median ms}, "layers": [{"name", "type",
-    "macs", "ms": {key: median ms}}], "cpu_features", "formats": {key: integer formats},
-    "islands": {key: float-island layers}, "layout_nodes": {key: {optimised node: median
-    ms}} (the layout row's nodes), "weight_formats": {int8 key: {layer: format}}, "note":
+    """{"runs", "threads", "whole_graph_ms": {key: ms}, "layers": [{"name", "type", "macs",
+    "ms": {key: ms}, "p25": {key: ms}, "p75": {key: ms}}], "scale": {key: the account's
+    scale}, "cpu_features", "formats": {key: integer formats}, "islands": {key:
+    float-island layers}, "layout_nodes": {key: {optimised node: ms}} (the layout row's
+    nodes, scaled like the rows), "weight_formats": {int8 key: {layer: format}}, "note":
     why int8 wins or loses} for models keyed by precision or variant (all of one
-    network, same input `x`). `progress(fraction)` follows the timed runs; None is
-    returned when `cancelled()` turns True between blocks."""
+    network, same input `x`); every ms is the account's statistic (module notes).
+    `progress(fraction)` follows the timed runs; None is returned when `cancelled()`
+    turns True between blocks."""
     from visualizer.net.runtime.runner import Runner
 
     names = list(models)
@@ -81,6 +83,8 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
                 r.close()
     rows: dict[str, dict] = {}
     whole: dict[str, float] = {}
+    scale: dict[str, float] = {}
+    layout_nodes: dict[str, dict[str, float]] = {}
     for p in names:
         stats = LayerStats(window=None)
         for wall, _run, timings in histories[p]:
@@ -88,7 +92,9 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
         for ms in plain_ms[p]:
             stats.add_plain(ms)
         account = stats.account()
-        whole[p] = account.frame_ms
+        whole[p], scale[p] = account.frame_ms, account.scale
+        # on the rows' footing: the same statistic, scaled to the plain frame alike
+        layout_nodes[p] = _layout_node_ms(histories[p], account.scale, stats.trim)
         for row in account.rows:
             entry = rows.setdefault(row.name, {"name": row.name, "type": row.type,
                                                "macs": row.macs, "ms": {}, "p25": {},
@@ -100,10 +106,9 @@ def compare_precisions(models: dict[str, "LoadedModel"], x: np.ndarray, runs: in
         for p in names:
             for key in ("ms", "p25", "p75"):
                 entry[key].setdefault(p, 0.0)
-    layout_nodes = {p: _layout_node_medians(histories[p]) for p in names}
     features = cpu_features()
     result = {"runs": runs, "threads": threads,
-              "whole_graph_ms": whole,
+              "whole_graph_ms": whole, "scale": scale,
               "layers": layers, "cpu_features": list(features),
               "formats": {p: getattr(m, "kernels", "") for p, m in models.items()},
               "islands": {p: list(getattr(m, "islands", ())) for p, m in models.items()},
@@ -122,15 +127,22 @@ def _weight_formats(model) -> dict[str, str]:
     return weight_formats(onnx.load_from_string(model.onnx_bytes))
 
 
-def _layout_node_medians(history: list) -> dict[str, float]:
+def _layout_node_ms(history: list, scale: float, trim: float = TRIM) -> dict[str, float]:
+    """{layout node of the optimised graph: ms} over the profiled runs in `history`: each
+    node's robust_ms (0 in a run without it), times the account's `scale`, i.e. the
+    statistic and footing of the account's rows, which these are added to
+    (precision_choice.island_costs)."""
     from visualizer.net.runtime.profiling import LAYOUT_OPS
 
-    per: dict[str, list[float]] = {}
+    runs: list[dict[str, float]] = []
     for _, run, _ in history:
-        for n in run.nodes:
+        times: dict[str, float] = {}
+        for n in getattr(run, "nodes", ()):
             if n.op in LAYOUT_OPS:
-                per.setdefault(n.name, []).append(n.us / 1000.0)
-    return {k: statistics.median(v) for k, v in per.items()}
+                times[n.name] = times.get(n.name, 0.0) + n.us / 1000.0
+        runs.append(times)
+    names = dict.fromkeys(n for t in runs for n in t)
+    return {n: robust_ms([t.get(n, 0.0) for t in runs], trim) * scale for n in names}
 
 
 def plain_times(models: dict[str, "LoadedModel"], x: np.ndarray, runs: int = 50,
@@ -164,7 +176,7 @@ def plain_times(models: dict[str, "LoadedModel"], x: np.ndarray, runs: int = 50,
 
 def type_ratios(result: dict, types: tuple[str, ...] = ("conv", "depthwise", "pointwise",
                                                        "fc")) -> dict[str, float]:
-    """int8 / float of the summed per-layer medians of each layer type in a
+    """int8 / float of the summed per-layer figures of each layer type in a
     compare_precisions result (types without time in both precisions are left out)."""
     out = {}
     for t in types:

@@ -14,6 +14,7 @@ from typing import Callable
 import numpy as np
 
 from visualizer.net.analysis.cpu_features import int8_target
+from visualizer.net.analysis.machine_load import LoadWatch
 from visualizer.net.analysis.precision_choice import (FLOAT, INT8, ISLANDS, cached_choice,
                                                       island_candidates, measure, save_choice)
 from visualizer.net.models import LoadedModel, ModelError, load_model
@@ -23,9 +24,6 @@ PRECISIONS = ("auto", "float", "int8")
 AUTO_RUNS, AUTO_WARMUP = 20, 3
 #: a choice resting on fewer interleaved runs is shown but not remembered
 MIN_RUNS_TO_REMEMBER = 10
-#: other programs' load (beyond our threads), as a share of the cores, above which a
-#: measurement is shown but not remembered
-BUSY_SHARE = 0.5
 
 
 class Loader:
@@ -123,9 +121,11 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
                        x: np.ndarray | None = None) -> dict | None:
     """Time float `f`, int8 `q` and (where exact) `q` with float islands, choose, and
     remember the choice unless it rests on fewer than MIN_RUNS_TO_REMEMBER runs or other
-    programs kept the machine busy: the compare_precisions result with "choice" (a
-    PrecisionChoice), "remembered", "not_remembered" (why not) and "model", or None when
-    cancelled. `load(precision, islands)` builds the variants."""
+    programs' CPU use over the measurement left it contended (machine_load.LoadWatch):
+    the compare_precisions result with "choice" (a PrecisionChoice), "remembered",
+    "not_remembered" (why not), "machine_load" (MachineLoad.to_json, None where the
+    counters cannot be read) and "model", or None when cancelled. `load(precision,
+    islands)` builds the variants."""
     from visualizer.net.runtime.sessions import CPU, current_provider
 
     models = {FLOAT: f, INT8: q}
@@ -134,39 +134,20 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
     if tried:
         models[ISLANDS] = load(INT8, tried)
     x = measurement_input(f) if x is None else x
-    before = _load_average()
+    watch = LoadWatch(threads)  # other programs' CPU use over exactly the measurement
     out = measure(models, lambda keep: load(INT8, keep), x, runs, warmup, threads,
                   progress, cancelled)
     if out is None:
         return None
+    machine = watch.stop()
     result, choice = out
     why_not = (f"fewer than {MIN_RUNS_TO_REMEMBER} runs" if runs < MIN_RUNS_TO_REMEMBER
-               else busy_machine(threads, before))
+               else machine.note("timing") if machine is not None else "")
     if not why_not:
         save_choice(choice, q, cache)
     return {"model": q.name, **result, "choice": choice, "remembered": not why_not,
-            "not_remembered": why_not}
-
-
-def _load_average() -> float | None:
-    try:
-        return os.getloadavg()[0]
-    except (AttributeError, OSError):  # not on this platform
-        return None
-
-
-def busy_machine(threads: int | None, before: float | None) -> str:
-    """Why a measurement should not be remembered because other programs kept the cores
-    busy (the 1-minute load average, before and after it, beyond our own threads), or
-    "" (also where the platform has no load average)."""
-    after = _load_average()
-    if before is None or after is None:
-        return ""
-    cores = os.cpu_count() or 1
-    others = min(before, after) - (threads or cores)
-    if others <= BUSY_SHARE * cores:
-        return ""
-    return f"the machine was busy (load {min(before, after):.1f} on {cores} cores)"
+            "not_remembered": why_not,
+            "machine_load": machine.to_json() if machine is not None else None}
 
 
 def compare_source(source: str, threads: int | None, runs: int, warmup: int,
