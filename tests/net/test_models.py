@@ -223,3 +223,30 @@ def test_labels_line_up_with_the_outputs(tmp_path, monkeypatch, how, classes):
     assert [m.label(i) for i in range(classes)] == expected
     assert m.label(0) == ("background" if classes == 1001 else "class name 0")
     assert m.label(classes - 1) == "class name 999"
+
+
+def test_int8_models_record_whether_their_weights_are_signed(coral, tmp_path):
+    """LoadedModel.signed_weights (which int8 compute roof applies) is decided when the
+    model is built or loaded, by the weights that carry the mult-adds (the pointwise
+    layers), not by the first layer: float, uint8 (the checkpoint's own), int8 (x86
+    VNNI formats), and .onnx graphs whose first layer differs from the rest."""
+    from visualizer.net.checkpoints.tflite_quant import import_quantized
+    from visualizer.net.graph import int8_kernels as k8
+    from visualizer.net.graph.onnx_int8 import build_int8_onnx
+
+    path = coral / "mobilenet_v1_0.25_128_quant.tflite"
+    assert not load_model("untrained:0.25_128").signed_weights
+    assert not load_model(str(path)).signed_weights  # float, dequantized
+    own = load_model(str(path), precision="int8")
+    assert "weights uint8" in own.kernels and not own.signed_weights
+    vnni = load_model(str(path), precision="int8", int8_target=k8.X86_VNNI)
+    assert "weights int8" in vnni.kernels and vnni.signed_weights
+    net = import_quantized(path.read_bytes())
+    for signed, name in ((lambda l: l.name == "conv1", "conv1_signed"),
+                         (lambda l: l.name.startswith("pw"), "pointwise_signed")):
+        mixed = replace(net, layers=tuple(k8.with_weights(l, k8.INT8) if signed(l) else l
+                                          for l in net.layers))
+        saved = tmp_path / f"{name}.onnx"
+        saved.write_bytes(build_int8_onnx(mixed).SerializeToString())
+        loaded = load_model(str(saved), precision="int8")
+        assert loaded.signed_weights == (name == "pointwise_signed"), name

@@ -62,6 +62,9 @@ class LoadedModel:
     source: str = ""  # what load_model was given: loads the other precision of a checkpoint
     kernels: str = ""  # int8: the integer formats it runs in (int8_kernels.formats_summary)
     islands: tuple[str, ...] = ()  # int8: layers run as exact float islands
+    #: int8: its mult-adds run mostly on int8 weights (onnxruntime's uint8 × int8 kernels,
+    #: their compute roof) rather than uint8 (uint8 × uint8); see signed_int8
+    signed_weights: bool = False
     auto: str = ""  # loaded as precision "auto": why this precision (precision_choice.py)
 
     def label(self, index: int) -> str:
@@ -69,6 +72,15 @@ class LoadedModel:
         if self.labels is not None and 0 <= index < len(self.labels):
             return self.labels[index]
         return f"class {index}"
+
+
+def signed_int8(formats: dict[str, str], layers) -> bool:
+    """Whether an int8 graph runs mostly on uint8 × int8 kernels: the weight formats of
+    its integer conv layers ({layer name: int8_kernels format}, float islands left out)
+    weighted by their mult-adds, so the pointwise layers, nearly all of them, decide."""
+    macs = {l.name: l.macs for l in layers}
+    signed = sum(macs.get(n, 0) for n, f in formats.items() if f != "uint8")
+    return 2 * signed > sum(macs.get(n, 0) for n in formats)
 
 
 def model_choices() -> tuple[str, ...]:
@@ -183,6 +195,7 @@ def _from_file(path: Path, labels_path, cache, labels_url, precision: str,
 
 def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
                precision: str) -> LoadedModel:
+    from visualizer.net.graph.int8_kernels import weight_formats
     from visualizer.net.graph.onnx_files import OnnxModelError, load_onnx, spec_of
 
     try:
@@ -201,7 +214,8 @@ def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
     islands = tuple(n for n in meta.get("float_islands", "").split(",") if n)
     return LoadedModel(model.SerializeToString(), spec, labels, info["trained"], stem,
                        float(info["input_mean"]), float(info["input_std"]), precision,
-                       kernels=meta.get("int8_formats", ""), islands=islands)
+                       kernels=meta.get("int8_formats", ""), islands=islands,
+                       signed_weights=signed_int8(weight_formats(model), spec.layers))
 
 
 def _from_weights(weights: NetworkWeights, name: str, folder: Path | None, labels_path,
@@ -243,10 +257,17 @@ def _build(weights: NetworkWeights, name: str, labels, quant=None,
         entry.key, entry.value = LABELS_KEY, "\n".join(labels)
     spec = NetSpec(alpha=weights.alpha, resolution=weights.resolution, classes=weights.classes)
     meta = {p.key: p.value for p in proto.metadata_props}
+    signed = False
+    if quant is not None:
+        from visualizer.net.graph.int8_kernels import weight_format
+
+        signed = signed_int8({l.name: weight_format(l) for l in quant.layers
+                              if l.name not in islands}, spec.layers)
     return LoadedModel(proto.SerializeToString(), spec, labels, weights.trained, name,
                        float(weights.input_mean), float(weights.input_std),
                        "float" if quant is None else "int8", kernels=meta.get("int8_formats", ""),
-                       islands=tuple(islands) if quant is not None else ())
+                       islands=tuple(islands) if quant is not None else (),
+                       signed_weights=signed)
 
 
 def _explicit_labels(labels_path, classes: int) -> tuple[str, ...] | None:

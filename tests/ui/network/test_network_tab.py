@@ -447,3 +447,32 @@ def test_narrow_table_hides_input_then_params_then_share_and_keeps_the_times(qtb
         assert sum(view._widths[c] for c in shown) + view._widths[back] > \
             view.viewport().width()
     tab.shutdown()
+
+
+def test_by_type_rows_are_the_layer_table_s_account_with_the_overhead_apart(tab):
+    """The by-type table has the layer table's rows summed by type: the other kernels
+    and the time outside every kernel ("overhead") as rows of their own, adding up to the
+    same frame, with wording that says so."""
+    tab.set_spec(0.25, 128, 1001)
+    spec = tab.spec
+    for i in range(6):
+        tab.show_timing(fake_result(spec, 1.0 + 0.01 * i, frame_id=i, overhead=2.0))
+    tab.refresh_now()
+    ms = table_column(tab, 7)
+    n = len(spec.layers)
+    other_kernels, overhead, total = ms[n], ms[n + 1], ms[-1]
+    assert overhead == pytest.approx(2.0, rel=0.05)
+    s = tab.by_type.summary_model
+    rows = {s.value(r, 0): r for r in range(s.rowCount())}
+    assert list(rows)[-2:] == ["other", "overhead"]
+    assert s.value(rows["other"], 5) == pytest.approx(other_kernels)
+    assert s.value(rows["overhead"], 5) == pytest.approx(overhead)
+    assert sum(s.value(r, 5) for r in rows.values()) == pytest.approx(total)
+    assert sum(s.value(r, 6) for r in rows.values()) == pytest.approx(100.0)
+    for t, r in rows.items():
+        if t not in ("other", "overhead"):
+            same = sum(v for v, l in zip(ms, spec.layers) if l.type == t)
+            assert s.value(r, 5) == pytest.approx(same), t
+    tip = s.data(s.index(rows["overhead"], 0), Qt.ToolTipRole)
+    assert "outside every kernel" in tip
+    assert "kernel time" not in s.headerData(5, Qt.Horizontal, Qt.ToolTipRole)

@@ -294,3 +294,69 @@ def test_points_timed_while_other_programs_kept_the_cores_busy_are_said(page):
     assert "figures inflated" in page.warning.text() and not page.warning.isHidden()
     page.show_times(spec.layers, _timed(spec), load=MachineLoad(5.0, 2, 2, 5.0))
     assert page.warning.isHidden()
+
+
+def test_set_model_reads_the_recorded_weight_type_and_parses_nothing(qtbot, monkeypatch):
+    """Which int8 roof applies comes from LoadedModel.signed_weights, recorded when the
+    model was loaded on a worker thread: the page never parses the graph (GUI thread)."""
+    from types import SimpleNamespace
+
+    import onnx
+
+    from visualizer.net.graph import onnx_files
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the roofline page parsed the model on the GUI thread")
+
+    monkeypatch.setattr(onnx, "load_from_string", refuse)
+    monkeypatch.setattr(onnx, "load_model_from_string", refuse)
+    monkeypatch.setattr(onnx_files, "signed_int8_weights", refuse, raising=False)
+    w = RooflinePage(threads=1)
+    qtbot.addWidget(w)
+    for precision, signed in (("int8", True), ("int8", False), ("float", False)):
+        w.set_model(SimpleNamespace(precision=precision, signed_weights=signed,
+                                    onnx_bytes=b"not parsed"))
+        assert w.signed_weights is signed, (precision, signed)
+
+
+def test_live_timings_taken_on_a_busy_machine_are_said(qtbot, calls):
+    """The Network tab hands the Live pipeline's machine load to the roofline with live
+    times (not with profiled ones): the page says the points are inflated."""
+    from PySide6.QtCore import QObject, Signal
+    from PySide6.QtWidgets import QWidget
+
+    from visualizer.net.analysis.machine_load import MachineLoad
+
+    class FakePipeline(QObject):
+        resultReady = Signal(object, object)
+        modelLoaded = Signal(object)
+        runningChanged = Signal()
+        running = True
+
+        def machine_load(self):
+            return MachineLoad(140.0, 2, 2, 5.0)
+
+    tab = NetworkTab(threads=1)
+    qtbot.addWidget(tab)
+    live = QWidget()
+    qtbot.addWidget(live)
+    live.pipeline = FakePipeline(live)
+    tab.connect_pages({"live": live, "network": tab})
+    tab.set_spec(0.25, 128, 1001)
+    tab.resize(1280, 800)
+    tab.show()
+    with qtbot.waitSignal(tab.roofline.roofs_changed, timeout=60_000):
+        tab.tabs.setCurrentWidget(tab.roofline)
+    spec = tab.spec
+    layers = tuple(LayerTiming(l.name, l.type, l.macs, l.params, MS[l.type])
+                   for l in spec.layers)
+    live.pipeline.resultReady.emit(InferenceResult((), 10.0, 1.0, layers, False), None)
+    tab.refresh_now()
+    warning = tab.roofline.warning
+    assert "other programs used 140 % CPU while timing" in warning.text()
+    assert not warning.isHidden()
+    tab.show_timing(InferenceResult((), 10.0, 1.0, layers, False), "profile")
+    tab.refresh_now()
+    assert "other programs" not in warning.text()
+    qtbot.waitUntil(lambda: not tab.busy(), timeout=10_000)
+    tab.shutdown()

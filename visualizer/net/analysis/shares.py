@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from visualizer.net.analysis.timing_stats import OVERHEAD
 from visualizer.net.model.mobilenet import LAYER_TYPES, NetLayer
 from visualizer.net.model.rates import gmacs_per_s
 from visualizer.net.runtime.results import InferenceResult
 
-#: Types in the by-type views; "other" gathers softmax, layout changes, unassigned nodes
-#: and the time outside every kernel.
-SHARE_TYPES = LAYER_TYPES + ("other",)
+#: Types in the by-type views; "other" gathers softmax, layout changes and unassigned
+#: nodes; "overhead" is the time outside every kernel (the account's row of that name), as
+#: in the layer table, so both views split a frame alike.
+SHARE_TYPES = LAYER_TYPES + ("other", OVERHEAD)
 #: timed frames needed before the Network tab writes its sentence about the shares
 MIN_FRAMES = 5
 
@@ -44,7 +46,7 @@ def type_shares(layers: tuple[NetLayer, ...], mean_ms: dict[str, float],
     ms_by_type: dict[str, float] = {}
     for name, ms in mean_ms.items():
         t = names.get(name) or (types or {}).get(name, "other")
-        t = t if t in LAYER_TYPES else "other"
+        t = OVERHEAD if name == OVERHEAD else t if t in LAYER_TYPES else "other"
         ms_by_type[t] = ms_by_type.get(t, 0.0) + ms
     rows = []
     for t in SHARE_TYPES:

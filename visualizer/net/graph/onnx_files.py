@@ -142,11 +142,13 @@ def spec_of(info: dict) -> NetSpec:
 
 
 def signed_int8_weights(onnx_bytes: bytes) -> bool:
-    """True when the graph's QLinearConv weights are int8 (onnxruntime's u8×s8 kernels),
-    False for uint8 weights (u8×u8, the official quantized checkpoints) or a float graph."""
+    """True when the graph's mult-adds run mostly on int8 weights (onnxruntime's u8×s8
+    kernels), False for uint8 weights (u8×u8, the official quantized checkpoints) or a
+    float graph: as load_model records it (LoadedModel.signed_weights, models.signed_int8),
+    for callers that hold only the bytes."""
+    from visualizer.net.graph.int8_kernels import weight_formats
+    from visualizer.net.models import signed_int8
+
     model = onnx.load_from_string(onnx_bytes)
-    inits = {t.name: t.data_type for t in model.graph.initializer}
-    for node in model.graph.node:
-        if node.op_type == "QLinearConv" and len(node.input) > 3:
-            return inits.get(node.input[3]) == TensorProto.INT8
-    return False
+    formats = weight_formats(model)
+    return bool(formats) and signed_int8(formats, spec_of(describe_onnx(model)).layers)

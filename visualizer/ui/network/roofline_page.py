@@ -132,11 +132,10 @@ class RooflinePage(QWidget):
 
     def set_model(self, model) -> None:
         """The live demo's model: an int8 one is drawn under the compute roof of its own
-        kernels (uint8 weights: u8×u8; int8 weights: u8×s8)."""
-        from visualizer.net.graph.onnx_files import signed_int8_weights  # onnx: when needed
-
+        kernels (uint8 weights: u8×u8; int8 weights: u8×s8), as recorded when the model
+        was loaded (LoadedModel.signed_weights: no parsing here, on the GUI thread)."""
         self.signed_weights = getattr(model, "precision", "float") == "int8" and \
-            signed_int8_weights(model.onnx_bytes)
+            bool(getattr(model, "signed_weights", False))
 
     def set_threads(self, threads: int | None) -> None:
         """Roofs of another thread count: read or measured when next shown."""

@@ -18,7 +18,7 @@ from visualizer.ui.common.plots import bar_plot, legend_over_plots, nice_ceiling
 from visualizer.net.analysis.shares import TypeShare
 
 _SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
-          "other": "other"}
+          "other": "other", "overhead": "overhead"}
 
 
 def _pale(color: str) -> QColor:
@@ -29,7 +29,7 @@ def _pale(color: str) -> QColor:
 
 def legend_html() -> str:
     swatches = " ".join(f'<span style="color:{TYPE_COLORS[t]}">■</span>&nbsp;{t}'
-                        for t in ("conv", "depthwise", "pointwise", "fc", "other"))
+                        for t in ("conv", "depthwise", "pointwise", "fc", "other", "overhead"))
     return (f"{swatches} &nbsp;&nbsp;|&nbsp;&nbsp; pale bar: % of mult-adds, "
             f"solid bar: % of measured time")
 

@@ -45,6 +45,7 @@ class NetworkTab(QWidget):
         self.threads = threads
         self._spec = NetSpec()  # 1000 classes, as the paper and the `net` command
         self._model = None  # LoadedModel of the live demo
+        self._pipeline = None  # the Live tab's pipeline (connect_pages), for its machine load
         self._frame: np.ndarray | None = None
         self._feed = TimingFeed()
         self._timing = self._feed.stats  # the same statistic as the Live tab and exports
@@ -199,11 +200,20 @@ class NetworkTab(QWidget):
         self.shares_page.show_shares(layers, mean, shares, self._feed.source == "live",
                                      self._timing.frames)
         int8 = getattr(self._model, "precision", "float") == "int8"
-        self.roofline.show_times(layers, mean, "int8" if int8 else "float32")
+        self.roofline.show_times(layers, mean, "int8" if int8 else "float32",
+                                 load=self._live_load())
         if self._feed.mismatched:
             self.detail.note.setText(
                 f"{self._feed.mismatched} timed frame(s) came from a different network than "
                 "the one selected here; select the live model's α and resolution to see them.")
+
+    def _live_load(self):
+        """Other programs' CPU use over the live frames the times rest on (None for
+        profiled times, or without a live pipeline)."""
+        pipeline = self._pipeline
+        if self._feed.source != "live" or not hasattr(pipeline, "machine_load"):
+            return None
+        return pipeline.machine_load()
 
     # -- timing ---------------------------------------------------------------------------------
     @Slot(object)
@@ -222,6 +232,7 @@ class NetworkTab(QWidget):
         """Follow the Live tab, if there is one: its model, its frames and their timings."""
         pipeline = getattr(pages.get("live"), "pipeline", None)
         if pipeline is not None:
+            self._pipeline = pipeline
             pipeline.resultReady.connect(self.on_live_result)
             pipeline.modelLoaded.connect(self.set_model)
             pipeline.runningChanged.connect(lambda: self.on_live_running(pipeline.running))

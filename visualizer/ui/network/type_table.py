@@ -19,8 +19,9 @@ class TypeSummaryModel(QAbstractTableModel):
         "Millions of multiply-adds of all layers of this type",
         "Share of the network's mult-adds (Table 2 of the paper)",
         "Share of the network's weights",
-        "Measured kernel time of all layers of this type (mean per frame)",
-        "Share of the measured kernel time",
+        "Measured time of all layers of this type (mean per frame); other: the kernels "
+        "outside the paper's layers; overhead: the time outside every kernel",
+        "Share of the measured frame time",
         "Mult-adds ÷ time for this type: the arithmetic speed these layers achieve",
     )
 
@@ -68,7 +69,7 @@ class TypeSummaryModel(QAbstractTableModel):
         if role == Qt.DisplayRole:
             if v is None:
                 return "—"
-            if col == 1 and self._rows[row][0] == "other":
+            if col == 1 and self._rows[row][0] in ("other", "overhead"):
                 return ""
             if col in (0, 1):
                 return str(v)
