@@ -12,7 +12,7 @@ from live_fakes import square_frame, square_x, write_video
 from visualizer.video.frames import qimage_to_rgb, rgb_to_qimage
 from visualizer.video.camera import NO_CAMERA, CameraSource
 from visualizer.video.images import ImageSource
-from visualizer.video.live_frame import Targets
+from visualizer.video.live_frame import Targets, from_rgb
 from visualizer.video.sources import SourceError, VideoFileSource, make_source
 
 
@@ -388,6 +388,35 @@ def test_stop_during_a_decode_emits_nothing_and_leaves_no_thread(qtbot, tmp_path
     qtbot.waitUntil(lambda: len(frames) >= 1, timeout=5_000)
     source.stop()
     np.testing.assert_array_equal(frames[0], square_frame(0))
+
+
+def test_new_targets_during_a_decode_keep_the_show_going(qtbot, tmp_path, monkeypatch,
+                                                         closing):
+    """A preview resize (or a model change) while the image the show waits for is being
+    decoded: that decode, made for the old targets, is dropped, and the image is decoded
+    again for the new ones; the show does not stop waiting for it."""
+    import threading
+
+    for i in range(3):
+        rgb_to_qimage(square_frame(i * 10)).save(str(tmp_path / f"{i}.png"))
+    gate = threading.Event()
+    calls, started = _recording_decoder(monkeypatch, gate)
+    source = closing(ImageSource(tmp_path, fps=100))
+    frames, errors = [], []
+    whole_frames(source, frames)  # the 320x240 pictures whole
+    source.error.connect(errors.append)
+    source.start()
+    qtbot.waitUntil(started.is_set, timeout=5_000)  # 0.png in flight, the show waits
+    small = Targets(None, 80)
+    source.set_targets(small)  # previews halved twice from now on: 80x60
+    gate.set()
+    qtbot.waitUntil(lambda: len(frames) >= 3 or bool(errors), timeout=5_000)
+    source.stop()
+    assert not errors
+    assert [f.shape for f in frames[:3]] == [(60, 80, 3)] * 3
+    for i, frame in enumerate(frames[:3]):  # the images in order (PNG is lossless)
+        np.testing.assert_array_equal(frame, from_rgb(square_frame(i * 10), small).preview)
+    assert [name for name, _ in calls[:2]] == ["0.png", "0.png"]  # decoded again
 
 
 def test_a_video_source_stops_its_player_before_its_converter(qtbot, square_video,

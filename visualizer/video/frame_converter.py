@@ -197,8 +197,10 @@ class FrameConverter(QObject):
         self._release.emit()  # queued behind every frame sent so far: release, then quit
         self._release.disconnect(worker.release)
         if not thread.wait(timeout_ms):
-            thread.quit()
-            detach(thread, on_end=lambda w=worker: None)  # the worker lives as long
+            # no quit() here: it could end the loop before the queued release ran, and
+            # the pending frame would then be freed later on another thread; release
+            # quits the loop itself. on_end holds the worker until the thread has ended.
+            detach(thread, on_end=lambda w=worker: None)
         self._id = 0  # results still queued are discarded
         received = worker.received
         worker.converted.disconnect(self._on_converted)

@@ -236,10 +236,15 @@ class ImageSource(FrameSource):
         self._waiting = None
 
     def set_targets(self, targets: Targets) -> None:
-        if targets != self.targets:
-            self._cache.clear()  # made for the old targets: decoded again when shown
-            self._requested.clear()
+        if targets == self.targets:
+            return
+        self._cache.clear()  # made for the old targets: decoded again when shown
+        self._requested.clear()
         super().set_targets(targets)
+        if self._waiting is not None:
+            # the decode in flight carries the old targets and is dropped when it
+            # returns: the show waits for this one, made for the new targets
+            self._request(self._waiting)
 
     def _request(self, path: Path) -> None:
         if path not in self._requested and self._jobs is not None:
@@ -251,7 +256,7 @@ class ImageSource(FrameSource):
             return  # another source's image, or a decode that finished after stop()
         frame, targets = made
         if targets != self.targets:
-            return  # made for targets that changed meanwhile: requested again
+            return  # made for targets that changed meanwhile: set_targets requested it again
         self._requested.discard(path)
         if frame is None:
             self._unreadable[path] = why

@@ -77,6 +77,25 @@ def test_video_runs_through_the_tab_and_shows_results(qtbot, tab, video):
     assert f"Dropped</b> {p.frames_dropped} of 40" in tab.stats_label.text()
 
 
+@pytest.mark.parametrize("logical,physical,shown", [
+    (8, 4, "4 threads (auto: ≤1 per physical core (4), 1 of 8 cores kept free)"),
+    (8, 8, "7 threads (auto: ≤1 per physical core (8), 1 of 8 cores kept free)"),
+    (1, 1, "1 thread (auto: the only usable core)"),
+])
+def test_auto_threads_are_explained_with_the_counts_they_come_from(tab, monkeypatch, logical,
+                                                                   physical, shown):
+    """The stats line says how many threads auto gives and why, from the same core counts
+    (affinity, physical cores) as sessions.live_threads, which chooses them."""
+    from visualizer.net.runtime import sessions
+
+    monkeypatch.setattr(sessions, "core_counts", lambda: (logical, physical))
+    tab._show_stats()
+    assert f"<b>onnxruntime</b> {shown}" in tab.stats_label.text()
+    tab.pipeline.threads = 3  # --threads: nothing to explain
+    tab._show_stats()
+    assert tab.stats_label.text().endswith("<b>onnxruntime</b> 3 threads")
+
+
 def test_no_camera_offers_the_file_sources(qtbot, tab):
     if QMediaDevices.videoInputs():
         pytest.skip("this machine has a camera")

@@ -78,17 +78,25 @@ def session_options(threads: int | None, spin: bool) -> "ort.SessionOptions":
     return o
 
 
+def core_counts() -> tuple[int, int]:
+    """(logical, physical): the logical cores this process may run on (its affinity) and
+    the physical cores, counted at most as many as those."""
+    import psutil
+
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        usable = os.cpu_count() or 1
+    return usable, min(usable, psutil.cpu_count(logical=False) or usable)
+
+
 def live_threads(logical: int | None = None, physical: int | None = None) -> int:
     """onnxruntime's intra-op threads for the live demo: the physical cores left once one
     is kept for decoding, preparing and drawing the frames (at least 1). Spinning threads
-    that share a core with the frame converter and the window slow all of them down."""
+    that share a core with the frame converter and the window slow all of them down.
+    Counts not given are core_counts()'s."""
     if logical is None or physical is None:
-        import psutil
-
-        try:
-            usable = len(os.sched_getaffinity(0))
-        except (AttributeError, OSError):
-            usable = os.cpu_count() or 1
+        usable, cores = core_counts()
         logical = logical or usable
-        physical = physical or min(usable, psutil.cpu_count(logical=False) or usable)
+        physical = physical or cores
     return max(1, min(physical, logical - 1))

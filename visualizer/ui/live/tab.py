@@ -6,12 +6,11 @@ inference and model loading never run on the GUI thread.
 """
 from __future__ import annotations
 
-import os
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QPushButton, QSplitter,
                                QVBoxLayout, QWidget)
 
+from visualizer.net.runtime import sessions
 from visualizer.ui.live.cam_overlay import CamControls
 from visualizer.ui.live.export_buttons import ExportButtons
 from visualizer.ui.live.model_controls import ModelControls
@@ -21,6 +20,15 @@ from visualizer.ui.live.timing_chart import TimingChart
 from visualizer.ui.live.top5_view import FrameView, Top5View
 from visualizer.ui.live.pipeline import LivePipeline
 from visualizer.video.sources import SourceError, make_source
+
+
+def auto_threads_reason() -> str:
+    """Why auto gives the threads it gives (sessions.live_threads), from its own counts."""
+    logical, physical = sessions.core_counts()
+    if logical < 2:
+        return "auto: the only usable core"
+    # short: a longer line wraps and takes height from the frame
+    return f"auto: ≤1 per physical core ({physical}), 1 of {logical} cores kept free"
 
 
 class LiveTab(QWidget):
@@ -122,8 +130,7 @@ class LiveTab(QWidget):
             self.chart.update_times(account, self.pipeline.conditions())
         p = self.pipeline
         n = p.effective_threads()
-        how = "" if p.threads else (f" (auto: {os.cpu_count()} cores, one kept for decoding "
-                                    "and drawing)")
+        how = "" if p.threads else f" ({auto_threads_reason()})"
         self.stats_label.show_stats(p.stats(), frame, f"{n} thread{'s' * (n != 1)}{how}")
 
     def _on_running(self) -> None:
