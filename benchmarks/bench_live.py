@@ -28,6 +28,7 @@ import argparse
 from collections import deque
 import os
 import statistics
+import shutil
 import sys
 import tempfile
 import time
@@ -179,6 +180,7 @@ def main() -> int:
         time.sleep(0.01)
     if pipe.model is None:
         print(f"model failed to load: {tab.message.text()}")
+        shutil.rmtree(tmp, ignore_errors=True)
         return 1
     process = psutil.Process()
     whole, steady = Heartbeat(), Heartbeat()
@@ -288,9 +290,7 @@ def main() -> int:
               f"(≈ {per10:+.1f} MB per 10 min; goal <= 30 MB over 10 min)")
     report_cpu(cpu, run_ms, pipe.model,
                args.threads or getattr(pipe, "effective_threads", lambda: None)())
-    for f in tmp.iterdir():
-        f.unlink()
-    tmp.rmdir()
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -73,6 +74,7 @@ def main() -> int:
     pipe = tab.pipeline
     if pipe.model is None:
         print(f"model failed to load: {tab.message.text()}")
+        shutil.rmtree(tmp, ignore_errors=True)
         return 1
     process = psutil.Process()
     t0 = time.perf_counter()
@@ -124,9 +126,7 @@ def main() -> int:
             where = " <- ".join(f"{Path(f.filename).name}:{f.lineno}"
                                 for f in stat.traceback[:4])
             print(f"  {stat.size_diff / 1024:+9.1f} KiB in {stat.count_diff:+d} blocks: {where}")
-    for f in tmp.iterdir():
-        f.unlink()
-    tmp.rmdir()
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

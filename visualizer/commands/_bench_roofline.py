@@ -28,7 +28,7 @@ def _points(result: dict):
             and l["macs"]]
 
 
-def add_roofline(result: dict, model, args: argparse.Namespace, line=None) -> None:
+def add_roofline(result: dict, model, args: argparse.Namespace, line) -> None:
     """Add bytes and intensity to each paper layer row of `result` (None for the rows that
     are no paper layer) and, unless --no-roofs, the `roofs` object and where each layer
     sits against them. Roofs a layer runs above are refused and measured again, once."""
@@ -47,12 +47,11 @@ def add_roofline(result: dict, model, args: argparse.Namespace, line=None) -> No
         return
     from visualizer.net.analysis import roofs
     from visualizer.net.analysis.roofline_caption import above, placements
-    from visualizer.net.graph.onnx_files import signed_int8_weights
 
-    signed = dtype == "int8" and signed_int8_weights(model.onnx_bytes)
+    signed = dtype == "int8" and model.signed_weights
     size = roofs.TINY_SIZE if args.calibration_size == "tiny" else roofs.DEFAULT_SIZE
     cached = None if args.recalibrate else roofs.cached_roofs(args.threads, size)
-    if cached is None and line is not None:
+    if cached is None:
         line.show("bench: measuring this machine's roofs (about 1-3 s)…")
     measured = cached or roofs.load_or_measure(args.threads, refresh=True, size=size)
 
@@ -62,9 +61,7 @@ def add_roofline(result: dict, model, args: argparse.Namespace, line=None) -> No
     over = above(_points(result), *values(measured))
     redone = bool(over)
     if over:  # refused: a layer ran faster than they allow
-        if line is not None:
-            line.show(f"bench: {len(over)} layer(s) ran above the roofs: measuring them "
-                      "again…")
+        line.show(f"bench: {len(over)} layer(s) ran above the roofs: measuring them again…")
         roofs.forget_roofs(args.threads, size)
         measured = roofs.load_or_measure(args.threads, refresh=True, size=size)
         over = above(_points(result), *values(measured))

@@ -192,12 +192,13 @@ def run(args: argparse.Namespace) -> int:
         frames = [(path, read_image(path)) for path in args.image]
     except ValueError as e:
         return fail(str(e))
+    # the frame timed: the first --image, else a fixed noise frame of a camera's size
+    timing_frame = frames[0][1] if frames else \
+        np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
     if args.compare_precision:
         from visualizer.commands._precision import run_compare
 
-        return run_compare(args, frames[0][1] if frames else
-                           np.random.default_rng(0).integers(0, 256, (480, 640, 3),
-                                                             dtype=np.uint8))
+        return run_compare(args, timing_frame)
     precision = args.precision or "float"
     alpha = 1.0 if args.alpha is None else args.alpha
     resolution = 224 if args.resolution is None else args.resolution
@@ -215,8 +216,6 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         line.show("bench: loading the model into onnxruntime…")
-        timing_frame = frames[0][1] if frames else \
-            np.random.default_rng(0).integers(0, 256, (480, 640, 3), dtype=np.uint8)
         with Runner(model, args.threads, per_layer=False) as top:
             x = top.preprocess(timing_frame)
             images = [{"path": path, "top5": [
