@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from visualizer.conv.explorer import ANIMATION_LIMIT, PATH_NAMES
+from visualizer.conv.explorer import ANIMATION_LIMIT, PATH_NAMES, path_length
 from visualizer.conv.layer import LayerSpec
-from visualizer.conv.race import Race
 
 FORMATS = (".gif", ".mp4")
 MIN_SIZE, MAX_SIZE = (320, 200), (3840, 2160)
@@ -83,15 +82,6 @@ def parse_size(text: str) -> tuple[int, int]:
         raise AnimationError(f"size {size[0]}x{size[1]} is outside "
                              f"{MIN_SIZE[0]}x{MIN_SIZE[1]} … {MAX_SIZE[0]}x{MAX_SIZE[1]}")
     return size
-
-
-def path_length(spec: LayerSpec, path: str) -> int:
-    """Frames of steps of a path: a step per output cell (the race: per standard step,
-    until the slower side has finished)."""
-    ho, wo, n = spec.output_shape
-    if path == "race":
-        return Race(spec).length
-    return (n if path == "standard" else spec.channels + n) * ho * wo
 
 
 def make_plan(out: str | Path, spec: LayerSpec, path: str = "standard", fps: float = 8.0,

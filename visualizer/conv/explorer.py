@@ -29,6 +29,15 @@ PATH_NAMES = ("standard", "separable", "race")
 ANIMATION_LIMIT = 5000
 
 
+def path_length(spec: LayerSpec, path: str) -> int:
+    """Frames of steps of a path: a step per output cell (the race: per standard step,
+    until the slower side has finished)."""
+    ho, wo, n = spec.output_shape
+    if path == "race":
+        return Race(spec).length
+    return (n if path == "standard" else spec.channels + n) * ho * wo
+
+
 class Explorer(LayerTexts):
     """Holds one LayerSpec, its ConvExample, the chosen path and the step position."""
 
@@ -101,11 +110,9 @@ class Explorer(LayerTexts):
 
     @property
     def length(self) -> int:
-        ho, wo, n = self.spec.output_shape
-        cells = ho * wo
         if self.path == "race":
-            return self.race.length
-        return n * cells if self.path == "standard" else (self.spec.channels + n) * cells
+            return self.race.length  # cached
+        return path_length(self.spec, self.path)
 
     @property
     def animatable(self) -> bool:

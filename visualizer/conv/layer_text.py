@@ -3,11 +3,10 @@ layer's numbers, and the same layer as PyTorch and ONNX code (a mixin of Explore
 from __future__ import annotations
 
 from visualizer.conv import costs
-from visualizer.conv.race import Race
 
 
 class LayerTexts:
-    """Needs `spec` (LayerSpec) and `costs` (ConvCosts)."""
+    """Needs `spec` (LayerSpec), `costs` (ConvCosts) and `race` (Race)."""
 
     def comparisons(self) -> list[tuple[str, str, int, int]]:
         """The headline's comparisons: (cheaper name, dearer name, its count, theirs).
@@ -75,7 +74,7 @@ class LayerTexts:
                  f"{c.separable:,} = {c.depthwise:,} + {c.pointwise:,}",
                  ratio]
         if path == "race":
-            r = Race(s)
+            r = self.race
             fast_done = min(r.separable_total, r.standard_total)
             slower = "standard" if r.separable_total <= r.standard_total else "separable"
             total = max(r.separable_total, r.standard_total)

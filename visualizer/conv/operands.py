@@ -14,9 +14,14 @@ WINDOW_CHANNELS = 4
 COLUMN_CHANNELS = 16
 
 
+def page_size(kernel: int) -> int:
+    """How many input channels of a step with this kernel size are shown at once."""
+    return COLUMN_CHANNELS if kernel == 1 else WINDOW_CHANNELS
+
+
 def channel_limit(step: Step) -> int:
     """How many of the step's input channels are shown at once."""
-    return COLUMN_CHANNELS if step.kernel == 1 else WINDOW_CHANNELS
+    return page_size(step.kernel)
 
 
 def channel_pages(step: Step) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from visualizer.conv.steps import Step
+from visualizer.conv.wording import span
 
 
 def describe_step(step: Step, channels: range | None = None, compact: bool = False
@@ -21,7 +22,7 @@ def describe_step(step: Step, channels: range | None = None, compact: bool = Fal
     lo, hi = channels.start - chans[0], channels.stop - chans[0]
     lines: list[str] = []
     if lo > 0:
-        lines.append(f"ch {_span(chans[0], chans[lo - 1])} (not listed): "
+        lines.append(f"ch {span(chans[0], chans[lo - 1] + 1)} (not listed): "
                      f"Σ {fmt(float(sums[lo * per - 1]))}")
     if step.kernel == 1:
         terms = " + ".join(f"{fmt(win[i, 0])}·{_w(w[i, 0])}" for i in range(lo, hi))
@@ -39,13 +40,9 @@ def describe_step(step: Step, channels: range | None = None, compact: bool = Fal
                          f"   → running sum {fmt(float(sums[(i + 1) * per - 1]))}")
     if hi < n:
         rest = float(sums[-1] - sums[hi * per - 1])
-        lines.append(f"ch {_span(chans[hi], chans[-1])} (not listed): Σ {fmt(rest)}"
+        lines.append(f"ch {span(chans[hi], chans[-1] + 1)} (not listed): Σ {fmt(rest)}"
                      f"   → total {fmt(float(sums[-1]))}")
     return lines
-
-
-def _span(first: int, last: int) -> str:
-    return f"{first}" if first == last else f"{first}–{last}"
 
 
 def fmt(v: float) -> str:

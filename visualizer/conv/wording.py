@@ -29,9 +29,10 @@ def index_in(i: int, n: int) -> str:
     return f"{i}" if n == 1 else f"{i} (0–{n - 1})"
 
 
-def step_of(done: int, length: int) -> str:
-    """A count from 1: 'step 41 of 144' (done steps, the last one being the 41st)."""
-    return f"step {done:,} of {length:,}"
+def step_of(done: int, length: int, unit: str = "step") -> str:
+    """A count from 1: 'step 41 of 144' (done steps, the last one being the 41st); `unit`
+    names what is counted ('frame 41 of 144')."""
+    return f"{unit} {done:,} of {length:,}"
 
 
 def percent(part: int, whole: int) -> str:

@@ -12,13 +12,6 @@ from PySide6.QtGui import QAction, QColor, QFont, QFontMetrics, QGuiApplication,
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 
-def monospace(point_size: float = 8.5) -> QFont:
-    font = QFont("monospace")
-    font.setStyleHint(QFont.Monospace)
-    font.setPointSizeF(point_size)
-    return font
-
-
 def wrap(text: str, font: QFont, width: int) -> list[str]:
     """Lines of `text` as Qt would word-wrap them to `width` pixels (newlines kept)."""
     option = QTextOption()
@@ -59,6 +52,7 @@ class PaintedText(QWidget):
         if font is not None:
             self.setFont(font)
         self._wrapped_for = -1
+        self.indent = 0  # pixels left free at the left of every line
         self.setFixedHeight(self._height())
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setToolTip(tooltip)
@@ -117,7 +111,7 @@ class PaintedText(QWidget):
         return QSize(40, self._height())
 
     def _rewrap(self) -> None:
-        width = self.width() - 4
+        width = self.width() - 4 - self.indent
         if self._wrapped_for == width:
             return
         self._wrapped_for = width
@@ -144,15 +138,21 @@ class PaintedText(QWidget):
         self._wrapped_for = -1
         super().resizeEvent(event)
 
+    def _paint_font(self) -> QFont:
+        """The font the lines are painted in (subclasses may shrink it)."""
+        return self.font()
+
     def paintEvent(self, event) -> None:  # noqa: N802
         self._rewrap()
         if not self._lines:
             return
         p = QPainter(self)
         p.setPen(self._color)
-        metrics = QFontMetrics(self.font())
+        font = self._paint_font()
+        p.setFont(font)
+        metrics = QFontMetrics(font)
         step, y = metrics.lineSpacing(), 2 + metrics.ascent()
         for line in self._lines:
-            p.drawText(QPoint(2, y), line)
+            p.drawText(QPoint(2 + self.indent, y), line)
             y += step
         p.end()

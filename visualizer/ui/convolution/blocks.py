@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from visualizer.conv.explorer import Explorer
 from visualizer.conv.fit import PanelFit, Section, SectionFit, window
-from visualizer.conv.operands import COLUMN_CHANNELS, WINDOW_CHANNELS
+from visualizer.conv.operands import page_size
 from visualizer.conv.steps import Step
 from visualizer.conv.wording import index_in
 from visualizer.ui.convolution.grid_cells import Block, group_color
@@ -68,7 +68,7 @@ def sections(sc: Scene, phase: str) -> tuple[list[list[Section]], list[str]]:
     c, k, p = s.channels, s.kernel, s.padding
     widest = f"ch {max(c, n) - 1}"
     # the channels the step text lists (a page) stay in view when the input is cropped
-    page = WINDOW_CHANNELS if k > 1 else COLUMN_CHANNELS
+    page = page_size(k)
     listed = min(s.channels_per_group, page) if phase in ("standard", "race-standard") else 1
     inp = Section(c, s.height + 2 * p, s.width + 2 * p, widest, listed, k)
     if phase.startswith("race"):  # the input and the output columns (at least twice as

@@ -6,8 +6,7 @@ only text that still does not fit at the floor is elided (its tooltip then has i
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint
-from PySide6.QtGui import QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QFont, QFontMetrics
 
 from visualizer.ui.common.painted_text import PaintedText, wrap
 
@@ -17,7 +16,6 @@ class FittedText(PaintedText):
                  tooltip: str = "", floor_px: int = 9) -> None:
         super().__init__(lines, font, color, tooltip)
         self.floor_px = floor_px
-        self.indent = 0  # pixels left free at the left of every line
         self.paint_font = QFont(self.font())
 
     def set_lines(self, lines: int) -> None:
@@ -55,16 +53,5 @@ class FittedText(PaintedText):
         self._rewrap()
         return self.paint_font.pixelSize()
 
-    def paintEvent(self, event) -> None:  # noqa: N802
-        self._rewrap()
-        if not self._lines:
-            return
-        p = QPainter(self)
-        p.setPen(self._color)
-        p.setFont(self.paint_font)
-        metrics = QFontMetrics(self.paint_font)
-        step, y = metrics.lineSpacing(), 2 + metrics.ascent()
-        for line in self._lines:
-            p.drawText(QPoint(2 + self.indent, y), line)
-            y += step
-        p.end()
+    def _paint_font(self) -> QFont:
+        return self.paint_font

@@ -29,7 +29,7 @@ def phase_text(ex: Explorer) -> str:
     tail = " (click to go there)" if ex.trace is not None else ""
     if phase == "race":
         r = ex.race
-        return (f"{lead}race · {step_of(vp, ex.length).replace('step', 'frame')} · "
+        return (f"{lead}race · {step_of(vp, ex.length, 'frame')} · "
                 f"{plural(r.per_standard, 'multiplication')} per frame on each side · "
                 f"the outputs fill column by column{tail}")
     if phase in ("standard", "grouped"):

@@ -271,7 +271,7 @@ class ConvTabView(Tracing):
         ex = self.explorer
         r, f = ex.race, ex.race_frame()
         lead = "preview: " if ex.trace is not None else ""
-        lines = [f"{lead}race {step_of(ex.view_position, ex.length).replace('step', 'frame')}: "
+        lines = [f"{lead}race {step_of(ex.view_position, ex.length, 'frame')}: "
                  f"clock at {plural(f.clock, 'multiplication')} ({r.per_standard:,} a frame)"]
         st = ex.shown_step
         if st is not None:

@@ -82,11 +82,8 @@ class LayerTableModel(QAbstractTableModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._layers: tuple[NetLayer, ...] = ()
-        self._ms: dict[str, float] = {}
         self._account: Account | None = None
         self._twins: frozenset[str] = frozenset()  # layers timed unlike their twins
-        self._fused: frozenset[str] = frozenset()
-        self._frames = 0
         self._values: list[tuple] = []  # raw values per row (cached: views ask often)
         self._texts: list[list[str]] = []
 
@@ -98,9 +95,8 @@ class LayerTableModel(QAbstractTableModel):
     def set_layers(self, layers: tuple[NetLayer, ...]) -> None:
         self.beginResetModel()
         self._layers = tuple(layers)
-        self._ms = {}
         self._account = None
-        self._frames = 0
+        self._twins = frozenset()
         self._recompute()
         self.endResetModel()  # the header too
 
@@ -109,15 +105,9 @@ class LayerTableModel(QAbstractTableModel):
         the other kernels and the overhead as rows, the whole frame as the Total, n in the
         Time header; `twins`: layers timed unlike the layers that do the same work.
         Layers the provider fused have no time of their own: their cells say so."""
+        header_changed = (account.n if account else 0) != self.frames
         self._account = account
-        self._fused = frozenset(r.name for r in account.rows if r.fused) if account else \
-            frozenset()
-        self._ms = {n: ms for n, ms in account.ms().items()
-                    if n not in self._fused} if account else {}
         self._twins = frozenset(twins or ())
-        frames = account.n if account else 0
-        header_changed = frames != self._frames
-        self._frames = frames
         self._recompute()
         if header_changed:
             self.headerDataChanged.emit(Qt.Horizontal, self.TIME_COLUMN, self.TIME_COLUMN)
@@ -127,6 +117,19 @@ class LayerTableModel(QAbstractTableModel):
     def total_ms(self) -> float | None:
         """The whole frame the rows add up to (None before timing)."""
         return self._account.frame_ms if self._account else None
+
+    @property
+    def _fused(self) -> frozenset[str]:
+        """Layers the provider fused: no time of their own."""
+        rows = self._account.rows if self._account else ()
+        return frozenset(r.name for r in rows if r.fused)
+
+    def _ms(self) -> dict[str, float]:
+        """Each timed layer's figure (fused layers have none)."""
+        if not self._account:
+            return {}
+        fused = self._fused
+        return {n: ms for n, ms in self._account.ms().items() if n not in fused}
 
     def _extra(self) -> list[tuple[str, str, list[Row]]]:
         """(row label, type, account rows) of the rows after the paper layers."""
@@ -140,13 +143,14 @@ class LayerTableModel(QAbstractTableModel):
         layers = self._layers
         total_macs = sum(l.macs for l in layers) or 1
         total_ms = self.total_ms()
+        timed, fused = self._ms(), self._fused
         rows = []
 
         def share(ms):
             return 100 * ms / total_ms if ms is not None and total_ms else None
 
         for layer in layers:
-            ms = self._ms.get(layer.name)
+            ms = timed.get(layer.name)
             rows.append((layer.name, layer.type, shape_text(layer.input_shape),
                          shape_text(layer.output_shape), layer.macs / 1e6,
                          100 * layer.macs / total_macs, layer.params, ms, share(ms),
@@ -164,13 +168,13 @@ class LayerTableModel(QAbstractTableModel):
         if self._account:
             spread = {r.name: (r.p75 - r.p25) / 2 for r in self._account.rows}
             for i, layer in enumerate(layers):
-                if layer.name in spread and layer.name not in self._fused:
+                if layer.name in spread and layer.name not in fused:
                     mark = " ⚠" if layer.name in self._twins else ""
                     self._texts[i][7] += f" ±{spread[layer.name]:.3f}{mark}"
             half = (self._account.frame_p75 - self._account.frame_p25) / 2
             self._texts[-1][7] += f" ±{half:.3f}"
         for row, layer in enumerate(layers):
-            if layer.name in self._fused:
+            if layer.name in fused:
                 self._texts[row][7:10] = ["fused"] * 3
 
     def value(self, row: int, column: int):
@@ -187,8 +191,8 @@ class LayerTableModel(QAbstractTableModel):
     def headerData(self, section, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal:
             if role == DISPLAY:
-                if section == self.TIME_COLUMN and self._frames:
-                    return f"Time (ms)\nn = {self._frames}"
+                if section == self.TIME_COLUMN and self.frames:
+                    return f"Time (ms)\nn = {self.frames}"
                 return self.HEADERS[section]
             if role == TOOLTIP:
                 return self.HEADER_TIPS[section]
@@ -197,7 +201,7 @@ class LayerTableModel(QAbstractTableModel):
     @property
     def frames(self) -> int:
         """n: the timed frames behind the time columns."""
-        return self._frames
+        return self._account.n if self._account else 0
 
     def data(self, index, role=Qt.DisplayRole):
         row, col = index.row(), index.column()

@@ -196,7 +196,7 @@ class PrecisionPage(QWidget):
         if result is None:
             return
         self.result = result
-        layers = [l for l in result["layers"] if "float" in l["ms"] and "int8" in l["ms"]]
+        layers = result["layers"]  # every layer has both precisions (0 ms: no row)
         self.names = [l["name"] for l in layers]
         self.float_ms = np.array([l["ms"]["float"] for l in layers], float)
         self.int8_ms = np.array([l["ms"]["int8"] for l in layers], float)
