@@ -169,7 +169,6 @@ class LiveRun(QObject):
         elapsed = time.perf_counter() - self.started_at if self.started_at else 0.0
         top = p.last_result.top5[0] if p.last_result and p.last_result.top5 else None
         lat = self.latencies
-        account = p.timing.account()
         return {
             **run_metadata(p.model, p.effective_threads()),
             "source": self.args.source,
@@ -190,9 +189,7 @@ class LiveRun(QObject):
             if top else None,
             "timed_frames": p.timing.frames,
             "layer_statistic": statistic(),
-            "conditions": p.conditions(),
-            "frame": account.summary() if account else None,
-            "machine_load": (lambda l: l.to_json() if l else None)(p.machine_load()),
+            **p.report_extras(),  # conditions, frame, machine_load
             "layers": p.layer_rows(),
         }
 

@@ -52,16 +52,36 @@ def preview_halvings(height: int, width: int, side: int) -> int:
     return k
 
 
+def _quad_sums(a: np.ndarray) -> np.ndarray:
+    """Sums of `a`'s 2×2 blocks (odd edges dropped); unsigned integers are summed in a
+    wider unsigned type (no overflow, no float copy), anything else in its own."""
+    h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
+    if a.dtype.kind != "u":
+        return a[0:h:2, 0:w:2] + a[1:h:2, 0:w:2] + a[0:h:2, 1:w:2] + a[1:h:2, 1:w:2]
+    s = a[0:h:2, 0:w:2].astype(np.uint32 if a.itemsize > 1 else np.uint16)
+    s += a[1:h:2, 0:w:2]
+    s += a[0:h:2, 1:w:2]
+    s += a[1:h:2, 1:w:2]
+    return s
+
+
+def halve(a: np.ndarray, times: int = 1) -> np.ndarray:
+    """`a` (H, W[, C]) box-averaged by 2 `times` times, as float32 (odd edges dropped)."""
+    for _ in range(times):
+        if a.dtype.kind == "u":  # integer sums first: no full-size float copy
+            a = _quad_sums(a).astype(np.float32)
+            a *= np.float32(0.25)
+        else:
+            a = _quad_sums(a) * np.float32(0.25)
+    return a.astype(np.float32, copy=False)
+
+
 def box_halve(rgb: np.ndarray, times: int) -> np.ndarray:
-    """(H, W, 3) uint8 box-averaged by 2 `times` times (odd edges dropped), rounded."""
+    """(H, W, 3) uint8 box-averaged by 2 `times` times (odd edges dropped), rounded
+    after each halving (integer sums throughout)."""
     a = rgb
     for _ in range(times):
-        h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
-        s = a[0:h:2, 0:w:2].astype(np.uint16)
-        s += a[1:h:2, 0:w:2]
-        s += a[0:h:2, 1:w:2]
-        s += a[1:h:2, 1:w:2]
-        a = ((s + 2) >> 2).astype(np.uint8)
+        a = ((_quad_sums(a) + 2) >> 2).astype(np.uint8)
     return a
 
 

@@ -18,7 +18,8 @@ import numpy as np
 from PySide6.QtMultimedia import QtVideo, QVideoFrame, QVideoFrameFormat
 
 from visualizer.net.runtime.preprocess import center_square, resize_rgb
-from visualizer.video.live_frame import LiveFrame, Targets, box_halve, preview_halvings
+from visualizer.video.live_frame import (LiveFrame, Targets, box_halve, halve,
+                                         preview_halvings)
 from visualizer.video.resample import axis_taps, resample
 
 _F = QVideoFrameFormat.PixelFormat
@@ -53,23 +54,6 @@ def halvings(width: int, height: int) -> int:
     while short // 2 ** (k + 1) >= MIN_SHORT_SIDE:
         k += 1
     return k
-
-
-def halve(a: np.ndarray, times: int = 1) -> np.ndarray:
-    """`a` (H, W[, C]) box-averaged by 2 `times` times, as float32 (odd edges dropped)."""
-    for _ in range(times):
-        h, w = a.shape[0] // 2 * 2, a.shape[1] // 2 * 2
-        if a.dtype.kind == "u":  # integer sums first: no full-size float copy
-            s = a[0:h:2, 0:w:2].astype(np.uint32 if a.itemsize > 1 else np.uint16)
-            s += a[1:h:2, 0:w:2]
-            s += a[0:h:2, 1:w:2]
-            s += a[1:h:2, 1:w:2]
-            a = s.astype(np.float32)
-            a *= np.float32(0.25)
-        else:
-            a = (a[0:h:2, 0:w:2] + a[1:h:2, 0:w:2] + a[0:h:2, 1:w:2] + a[1:h:2, 1:w:2]) \
-                * np.float32(0.25)
-    return a.astype(np.float32, copy=False)
 
 
 def _rows(frame: QVideoFrame, plane: int, rows: int, row_bytes: int) -> np.ndarray:
@@ -247,7 +231,9 @@ def prepare_video_frame(frame: QVideoFrame, targets: Targets) -> LiveFrame | Non
             net = _yuv_square(y, u, v, rep, bits, surface, targets.resolution) \
                 if targets.resolution else None
             ys, us, vs, reps = _reduced(y, u, v, rep, k_show - k_net)
-            preview = _convert(ys if ys is not y else y.copy(), us, vs, bits, surface, reps)
+            # _reduced returns a new luma array (astype copies even for k = 0), so
+            # _convert may modify it in place without touching the square's `y`
+            preview = _convert(ys, us, vs, bits, surface, reps)
         else:
             px = _rows(frame, 0, h, 4 * w).reshape(h, w, 4)[..., list(_RGB32[fmt])]
             rgb = np.ascontiguousarray(px)

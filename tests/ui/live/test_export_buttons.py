@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtWidgets import QFileDialog, QLabel
 
 from visualizer.ui.live.export_buttons import ExportButtons
+from visualizer.ui.live.pipeline import LivePipeline
 
 LAYERS = [{"name": "conv1", "type": "conv", "macs": 10, "ms": 0.5, "n": 7, "gmacs_per_s": 0.02}]
 
@@ -23,7 +24,9 @@ def buttons(qtbot):
                                  layer_rows=lambda: LAYERS,
                                  timing=SimpleNamespace(frames=7, account=lambda: None),
                                  conditions=lambda: "camera-paced frames",
-                                 stats=lambda: SimpleNamespace(frames_inferred=7, mean_ms=1.5))
+                                 stats=lambda: SimpleNamespace(frames_inferred=7, mean_ms=1.5),
+                                 machine_load=lambda: None)
+    b.pipeline.report_extras = lambda: LivePipeline.report_extras(b.pipeline)
     b.messages = messages
     qtbot.addWidget(b)
     qtbot.addWidget(chart)

@@ -60,13 +60,10 @@ class ExportButtons(QWidget):
 
     def export_json(self, path: str) -> None:
         s, timing = self.pipeline.stats(), self.pipeline.timing
-        account = timing.account()
         report.write_json(path, self.export_meta(), self.pipeline.layer_rows(),
                           frames_inferred=s.frames_inferred, mean_inference_ms=s.mean_ms,
                           timed_frames=timing.frames, statistic=statistic(),
-                          conditions=self.pipeline.conditions(),
-                          frame=account.summary() if account else None,
-                          machine_load=_load_json(self.pipeline))
+                          **self.pipeline.report_extras())
 
     def export_png(self, path: str) -> None:
         save_png(self.chart.grab(), path)
@@ -96,8 +93,3 @@ class ExportButtons(QWidget):
     def _ask_png(self) -> None:
         self._ask("Save the chart", "PNG (*.png)", self.export_png)
 
-
-def _load_json(pipeline) -> dict | None:
-    """Other programs' CPU use while the exported frames were timed (None: unknown)."""
-    load = pipeline.machine_load() if hasattr(pipeline, "machine_load") else None
-    return load.to_json() if load is not None else None

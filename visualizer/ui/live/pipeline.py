@@ -147,6 +147,16 @@ class LivePipeline(QObject):
         note = load.note("timing") if load is not None else ""
         return f"{text}; {note}" if note else text
 
+    def report_extras(self) -> dict:
+        """What exports and reports carry beside the layer rows: the conditions, the
+        whole frame's figures and other programs' CPU use while the frames were timed
+        (None where not known yet)."""
+        account = self.timing.account()
+        load = self.machine_load()
+        return {"conditions": self.conditions(),
+                "frame": account.summary() if account else None,
+                "machine_load": load.to_json() if load is not None else None}
+
     def effective_threads(self) -> int:
         """The intra-op threads the next model runs with: --threads, else the cores left
         for inference once decoding and drawing have one (sessions.live_threads)."""

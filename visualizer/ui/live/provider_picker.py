@@ -20,8 +20,9 @@ __all__ = ["ProviderPicker", "short_name"]
 
 class ProviderPicker(QComboBox):
     """Choosing a provider applies to the sessions created from then on; `changed` tells
-    the owner to reload the running model on it. `checked` is emitted once every
-    provider has been probed."""
+    the owner to reload the running model on it. `checked` is emitted when the probe
+    (see probe) has finished; a picker with nothing to probe (`_to_check` False from the
+    start) never emits it."""
 
     changed = Signal(str)
     checked = Signal()
@@ -46,9 +47,8 @@ class ProviderPicker(QComboBox):
         for name in self.providers():
             self._show(checked(name) or (ProviderCheck(name, True, "") if name == CPU
                                          else None), name)
+        # False: every provider was known at creation (no probe, so no `checked`)
         self._to_check = bool(unknown or not listed)
-        if not self._to_check:
-            self.checked.emit()
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt)
         """The probe starts when the picker is first shown (its tab opened): importing
@@ -131,8 +131,6 @@ class ProviderPicker(QComboBox):
         if name and name != current_provider():
             set_provider(name)
             self.changed.emit(name)
-        elif name:
-            set_provider(name)
 
     def shutdown(self) -> Task | None:
         """The probe in flight, if any, for the owner to stop with its other tasks."""

@@ -121,13 +121,19 @@ class LiveTab(QWidget):
             # charts at their old size and then once more at the new one
             self.layout().activate()
 
+    def _update_chart(self, account) -> None:
+        """The chart with the account, the conditions line, red while contended."""
+        load = self.pipeline.machine_load()
+        self.chart.update_times(account, self.pipeline.conditions(),
+                                contended=load is not None and load.contended)
+
     def _show_stats(self) -> None:
         account = self.pipeline.timing.account()
         frame = (account.frame_ms, account.frame_p25, account.frame_p75) if account else None
         if account is not None and self.pipeline.running:
             # plain frames move the whole frame between timed ones: the chart follows (twice
             # a second), so its total and the line below always agree
-            self.chart.update_times(account, self.pipeline.conditions())
+            self._update_chart(account)
         p = self.pipeline
         n = p.effective_threads()
         how = "" if p.threads else f" ({auto_threads_reason()})"
@@ -218,8 +224,7 @@ class LiveTab(QWidget):
         if result.layers:  # the runner times layers on some frames only
             self.exports.set_available(True)
             # the figures the exports and reports carry
-            self.chart.update_times(self.pipeline.timing.account(),
-                                    self.pipeline.conditions())
+            self._update_chart(self.pipeline.timing.account())
 
     # -- model (ModelControls) -------------------------------------------------------------
     def current_model(self) -> str:

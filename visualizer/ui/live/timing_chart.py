@@ -21,6 +21,9 @@ from visualizer.net.model.rates import gmacs_per_s
 from visualizer.ui.common.style import TYPE_COLORS
 from visualizer.ui.common.plots import bar_plot, legend_over_plots, nice_ceiling
 
+NORMAL_STYLE = "color: #555;"
+CONTENDED_STYLE = "color: #b00020;"  # the conditions line while the figures are inflated
+
 OTHER = "other"  # row gathering softmax, layout changes and nodes outside the paper layers
 
 
@@ -85,7 +88,8 @@ class TimingChart(QWidget):
                                         self.rate_plot, 2)
         self.conditions = QLabel()  # what the figures rest on, under the charts
         self.conditions.setWordWrap(True)
-        self.conditions.setStyleSheet("color: #555;")
+        self.conditions.setStyleSheet(NORMAL_STYLE)
+        self._contended = False
         self.layout().addWidget(self.conditions)
         self.total_ms: float | None = None
         self.whiskers: pg.ErrorBarItem | None = None
@@ -131,10 +135,12 @@ class TimingChart(QWidget):
         self.ms_plot.setXRange(0, 1)
         self.rate_plot.setXRange(0, 1)
 
-    def update_times(self, account: Account | None, conditions: str = "") -> None:
+    def update_times(self, account: Account | None, conditions: str = "",
+                     contended: bool = False) -> None:
         """Resize the bars to the account's rows (node groups outside the paper layers go
         to `other`), whiskers to their spread; `conditions`: threads, pacing, precision,
-        provider (shown under the charts with the account's own)."""
+        provider (shown under the charts with the account's own); `contended`: other
+        programs took the cores meanwhile (MachineLoad.contended), the line turns red."""
         if self.ms_bars is None or account is None:
             return
         index = {n: i for i, n in enumerate(self.names)}
@@ -159,8 +165,14 @@ class TimingChart(QWidget):
         self._fit(self.rate_plot, rate.max())
         text = account.conditions()
         self.conditions.setText(f"{conditions}; {text}" if conditions else text)
-        busy = "figures inflated" in conditions  # other programs took the cores meanwhile
-        self.conditions.setStyleSheet("color: #b00020;" if busy else "color: #555;")
+        self._set_contended(contended)
+
+    def _set_contended(self, contended: bool) -> None:
+        """Red conditions line while other programs took the cores; restyled only on a
+        change (setStyleSheet re-polishes the label)."""
+        if contended != self._contended:
+            self._contended = contended
+            self.conditions.setStyleSheet(CONTENDED_STYLE if contended else NORMAL_STYLE)
 
     def _set_frames(self, frames: int) -> None:
         self.frames = frames
