@@ -78,16 +78,25 @@ def special_kind(path: str | os.PathLike) -> str | None:
     return None if special == "a folder" else special
 
 
-def _is_text(head: bytes) -> bool:
+#: control bytes text holds: layout and ANSI escapes
+TEXT_CONTROLS = b"\t\n\v\f\r\x1b"
+
+
+def looks_like_text(head: bytes, *, utf8: bool = False,
+                    controls: bytes = TEXT_CONTROLS) -> bool:
+    """True if `head` (a file's first bytes) reads as text: no NUL byte, control bytes
+    other than `controls` at most 1 % of it, and with `utf8` valid UTF-8 (a multi-byte
+    character cut at the end still counts)."""
     if b"\x00" in head:
         return False
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as e:  # a multi-byte character cut at the end is still text
-        if e.start < len(head) - 3:
-            return False
-    controls = sum(1 for b in head if b < 0x20 and b not in b"\t\n\r\f\v\x1b")
-    return controls <= len(head) // 100
+    if utf8:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as e:
+            if e.start < len(head) - 3:
+                return False
+    others = sum(1 for b in head if b < 0x20 and b not in controls)
+    return others <= len(head) // 100
 
 
 def _onnx(head: bytes) -> bool:
@@ -117,7 +126,7 @@ def sniff(head: bytes) -> str:
         return "bmp"
     if _onnx(head):
         return "onnx"
-    if _is_text(head):
+    if looks_like_text(head, utf8=True):
         return "json" if head.lstrip()[:1] in (b"{", b"[") else "text"
     return "data"
 

@@ -63,7 +63,7 @@ class LoadedModel:
     kernels: str = ""  # int8: the integer formats it runs in (int8_kernels.formats_summary)
     islands: tuple[str, ...] = ()  # int8: layers run as exact float islands
     #: int8: its mult-adds run mostly on int8 weights (onnxruntime's uint8 × int8 kernels,
-    #: their compute roof) rather than uint8 (uint8 × uint8); see signed_int8
+    #: their compute roof) rather than uint8 (uint8 × uint8); see int8_kernels.signed_int8
     signed_weights: bool = False
     auto: str = ""  # loaded as precision "auto": why this precision (precision_choice.py)
 
@@ -72,15 +72,6 @@ class LoadedModel:
         if self.labels is not None and 0 <= index < len(self.labels):
             return self.labels[index]
         return f"class {index}"
-
-
-def signed_int8(formats: dict[str, str], layers) -> bool:
-    """Whether an int8 graph runs mostly on uint8 × int8 kernels: the weight formats of
-    its integer conv layers ({layer name: int8_kernels format}, float islands left out)
-    weighted by their mult-adds, so the pointwise layers, nearly all of them, decide."""
-    macs = {l.name: l.macs for l in layers}
-    signed = sum(macs.get(n, 0) for n, f in formats.items() if f != "uint8")
-    return 2 * signed > sum(macs.get(n, 0) for n in formats)
 
 
 def model_choices() -> tuple[str, ...]:
@@ -195,7 +186,7 @@ def _from_file(path: Path, labels_path, cache, labels_url, precision: str,
 
 def _from_onnx(path: Path, stem: str, labels_path, cache, labels_url,
                precision: str) -> LoadedModel:
-    from visualizer.net.graph.int8_kernels import weight_formats
+    from visualizer.net.graph.int8_kernels import signed_int8, weight_formats
     from visualizer.net.graph.onnx_files import OnnxModelError, load_onnx, spec_of
 
     try:
@@ -259,7 +250,7 @@ def _build(weights: NetworkWeights, name: str, labels, quant=None,
     meta = {p.key: p.value for p in proto.metadata_props}
     signed = False
     if quant is not None:
-        from visualizer.net.graph.int8_kernels import weight_format
+        from visualizer.net.graph.int8_kernels import signed_int8, weight_format
 
         signed = signed_int8({l.name: weight_format(l) for l in quant.layers
                               if l.name not in islands}, spec.layers)

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from visualizer.io.file_kinds import TEXT_CONTROLS
+from visualizer.io.file_kinds import looks_like_text as _text
+
 SNIFF_BYTES = 64 * 1024
-_WHITESPACE = b"\t\n\v\f\r\x1b\x08"  # text layout, ANSI escapes, overstrike
+_WHITESPACE = TEXT_CONTROLS + b"\x08"  # text layout, ANSI escapes, overstrike
 #: streams whose header is text, followed by binary frames
 _TEXT_HEADED_VIDEO = (b"YUV4MPEG2",)
 
@@ -18,10 +21,9 @@ _TEXT_HEADED_VIDEO = (b"YUV4MPEG2",)
 def looks_like_text(head: bytes) -> bool:
     """True if `head` (a file's first bytes, non-empty) reads as text: no NUL byte and
     almost no control bytes other than layout and escapes."""
-    if not head or b"\x00" in head or head.startswith(_TEXT_HEADED_VIDEO):
+    if not head or head.startswith(_TEXT_HEADED_VIDEO):
         return False
-    controls = sum(1 for b in head if b < 0x20 and b not in _WHITESPACE)
-    return controls <= len(head) // 100
+    return _text(head, controls=_WHITESPACE)
 
 
 def not_a_video(path: Path) -> str | None:

@@ -16,7 +16,7 @@ def test_others_are_all_busy_time_but_this_process():
     load = load_between(snap(10, 100, 5), snap(12, 103.4, 5.6), threads=1)
     assert load.others_percent == pytest.approx(140.0)
     assert load.seconds == pytest.approx(2.0) and load.cores == 2 and load.threads == 1
-    assert load.free_cores == pytest.approx(0.6)
+    assert load.cores - load.others_percent / 100 == pytest.approx(0.6)  # cores left free
 
 
 @pytest.mark.parametrize("others,cores,threads,contended", [
@@ -52,6 +52,18 @@ def test_threads_none_means_every_core_and_counts_are_bounded():
     assert load_between(snap(1, 0, 0), snap(1, 1, 0)).others_percent == 0.0  # no time
 
 
+def test_threads_none_needs_the_physical_cores_as_onnxruntime_uses_one_per_core():
+    # 8 logical cores, 4 physical: onnxruntime's default runs 4 threads, so another
+    # program using one core leaves enough free
+    quiet = load_between(CpuSnapshot(0, 0, 0, 8, 4), CpuSnapshot(1, 1.0, 0, 8, 4))
+    assert quiet.threads == 4 and not quiet.contended
+    busy = load_between(CpuSnapshot(0, 0, 0, 8, 4), CpuSnapshot(1, 4.5, 0, 8, 4))
+    assert busy.threads == 4 and busy.contended
+    # a physical count above the usable cores is capped; given threads win
+    assert load_between(CpuSnapshot(0, 0, 0, 2, 6), CpuSnapshot(1, 0, 0, 2, 6)).threads == 2
+    assert load_between(CpuSnapshot(0, 0, 0, 8, 4), CpuSnapshot(1, 0, 0, 8, 4), 6).threads == 6
+
+
 def test_combined_weights_each_interval_by_its_length():
     a = MachineLoad(0.0, 2, 1, 3.0)
     b = MachineLoad(200.0, 2, 1, 1.0)
@@ -72,3 +84,4 @@ def test_a_watch_brackets_the_measurement_with_two_readings():
 def test_this_machine_can_be_read():
     s = snapshot()
     assert s is not None and s.cores >= 1 and s.busy_s > 0 and s.own_s > 0
+    assert 0 <= s.physical <= s.cores

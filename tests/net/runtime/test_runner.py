@@ -11,7 +11,7 @@ import pytest
 from visualizer.net.models import load_model
 from visualizer.net.runtime.preprocess import PreprocessError, preprocess, resize_rgb
 from visualizer.net.runtime.profiling import LayerAttribution, parse_profile
-from visualizer.net.runtime.probes import feature_maps, measure_latency
+from visualizer.net.runtime.probes import feature_maps, latency_samples
 from visualizer.net.runtime.runner import (FLUSH_BUDGET, MAX_PROFILE_EVERY, MIN_PROFILE_EVERY, Runner,
                                    automatic_profile_every, profile_due)
 from visualizer.net.checkpoints.untrained import untrained_weights
@@ -189,12 +189,12 @@ def test_feature_maps_match_numpy_convolutions(small) -> None:
         feature_maps(small, frame, "dw14")
 
 
-def test_measure_latency_is_positive_and_cancellable(small) -> None:
-    ms = measure_latency(small, runs=3, warmup=1, threads=1)
-    assert math.isfinite(ms) and ms > 0
-    assert math.isnan(measure_latency(small, runs=3, warmup=1, threads=1, cancel=lambda: True))
+def test_latency_samples_are_positive_and_cancellable(small) -> None:
+    times = latency_samples(small, runs=3, warmup=1, threads=1)
+    assert len(times) == 3 and all(math.isfinite(ms) and ms > 0 for ms in times)
+    assert latency_samples(small, runs=3, warmup=1, threads=1, cancel=lambda: True) == []
     with pytest.raises(ValueError):
-        measure_latency(small, runs=0, warmup=0, threads=1)
+        latency_samples(small, runs=0, warmup=0, threads=1)
 
 
 PROFILE = """[

@@ -14,7 +14,9 @@ from dataclasses import dataclass
 #: Features that decide float and int8 convolution speed, in the order they are shown.
 RELEVANT = ("sse4_2", "avx", "fma", "avx2", "avx512f", "avx512bw", "avx512_vnni", "avx_vnni",
             "avx512_bf16", "amx_tile", "amx_int8", "asimd", "asimddp", "i8mm", "sve")
-_VNNI = ("avx512_vnni", "avx_vnni", "asimddp", "i8mm", "amx_int8")
+#: int8 dot-product features: x86 (VNNI, AMX) and ARM (dot product, i8mm)
+X86_DOT = ("avx512_vnni", "avx_vnni", "amx_int8")
+ARM_DOT = ("asimddp", "i8mm")
 
 
 def _norm(flag: str) -> str:
@@ -62,7 +64,7 @@ class CpuFeatures:
     @property
     def vnni(self) -> bool:
         """int8 dot-product instructions (x86 VNNI/AMX or ARM dot product / i8mm)."""
-        return any(f in _VNNI for f in self.notable)
+        return any(f in X86_DOT + ARM_DOT for f in self.notable)
 
 
 def from_info(info: dict) -> CpuFeatures:
@@ -78,9 +80,6 @@ def detect() -> CpuFeatures:
     return from_info(_info())
 
 
-_X86_DOT = ("avx512_vnni", "avx_vnni", "amx_int8")
-
-
 def int8_target(cpu: CpuFeatures | None = None) -> str:
     """The CPU family whose integer kernels the int8 graph is built for
     (graph/int8_kernels.py): "x86-vnni" when an x86 CPU has VNNI (AVX512-VNNI, AVX-VNNI
@@ -91,7 +90,7 @@ def int8_target(cpu: CpuFeatures | None = None) -> str:
     cpu = detect() if cpu is None else cpu
     arch = (cpu.arch or platform.machine()).upper().replace("-", "_")
     if arch in ("X86_64", "AMD64", "X86_32", "I686", "I386"):
-        return "x86-vnni" if any(cpu.has(f) for f in _X86_DOT) else "x86"
+        return "x86-vnni" if any(cpu.has(f) for f in X86_DOT) else "x86"
     if arch in ("ARM_8", "AARCH64", "ARM64"):
         return "arm64"
     return "other"

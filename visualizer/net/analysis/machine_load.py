@@ -17,6 +17,7 @@ ones; `snapshot()` reads the machine and `LoadWatch` brackets a measurement.
 """
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ class CpuSnapshot:
     busy_s: float  # CPU seconds all processes spent on the watched cores (not idle)
     own_s: float  # CPU seconds of this process (user + system)
     cores: int  # cores this process may run on
+    physical: int = 0  # physical cores among them (0: unknown, taken as `cores`)
 
 
 @dataclass(frozen=True)
@@ -43,10 +45,6 @@ class MachineLoad:
     cores: int  # cores this process may run on
     threads: int  # cores the measurement needed (its intra-op threads)
     seconds: float  # length of the interval
-
-    @property
-    def free_cores(self) -> float:
-        return self.cores - self.others_percent / 100
 
     @property
     def contended(self) -> bool:
@@ -70,14 +68,16 @@ class MachineLoad:
 def load_between(before: CpuSnapshot, after: CpuSnapshot,
                  threads: int | None = None) -> MachineLoad:
     """Other processes' CPU use between two snapshots; `threads`: the cores the timed
-    work used (None: all of them, as onnxruntime's default does)."""
+    work used (None: onnxruntime's default, one thread per physical core, so the
+    snapshot's physical count where known, else every core)."""
     wall = after.wall_s - before.wall_s
     others = (after.busy_s - before.busy_s) - (after.own_s - before.own_s)
     cores = max(1, after.cores)
     percent = 100 * max(0.0, others) / wall if wall > 0 else 0.0
     # counters tick in 10 ms steps: never more than every core
     percent = min(percent, 100.0 * cores)
-    need = cores if threads is None else max(1, min(int(threads), cores))
+    default = min(after.physical, cores) if after.physical > 0 else cores
+    need = default if threads is None else max(1, min(int(threads), cores))
     return MachineLoad(percent, cores, need, max(0.0, wall))
 
 
@@ -99,6 +99,14 @@ def _cores() -> list[int] | None:
         return None
 
 
+@functools.cache
+def _physical_cores() -> int:
+    """Physical cores this process may use (read once: the topology does not change)."""
+    from visualizer.net.runtime.sessions import core_counts
+
+    return core_counts()[1]
+
+
 def snapshot() -> CpuSnapshot | None:
     """The machine's counters now, or None where psutil cannot read them."""
     try:
@@ -116,7 +124,12 @@ def snapshot() -> CpuSnapshot | None:
         fields = t._asdict()
         total = sum(fields.values()) - fields.get("guest", 0.0) - fields.get("guest_nice", 0.0)
         busy += total - fields.get("idle", 0.0) - fields.get("iowait", 0.0)
-    return CpuSnapshot(time.monotonic(), busy, own.user + own.system, len(per_cpu))
+    try:
+        physical = min(len(per_cpu), _physical_cores())
+    except Exception:  # counts unreadable: treat every core as needed
+        physical = 0
+    return CpuSnapshot(time.monotonic(), busy, own.user + own.system, len(per_cpu),
+                       physical)
 
 
 class LoadWatch:

@@ -20,17 +20,13 @@ The measurement is `bench --compare-precision`'s (and the Float vs int8 page's):
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import platform
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from visualizer.io.atomic import write_atomic
-from visualizer.net.checkpoints.official import cache_dir
+from visualizer.net.analysis.machine_cache import machine_cache_file, read_json, write_json
 
 if TYPE_CHECKING:
     import numpy as np
@@ -207,31 +203,26 @@ def cache_file(model: "LoadedModel", threads: int | None,
     from visualizer.net.runtime.sessions import current_provider
 
     s = model.spec
-    key = "|".join([platform.node(), platform.machine(), platform.processor(),
-                    str(os.cpu_count()), ort.__version__, current_provider(), str(threads),
-                    model.name, f"{s.alpha:g}_{s.resolution}_{s.classes}", str(METHOD)])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return cache_dir(cache) / "precision" / f"choice-{digest}.json"
+    return machine_cache_file("precision", "choice", ort.__version__, current_provider(),
+                              threads, model.name, f"{s.alpha:g}_{s.resolution}_{s.classes}",
+                              METHOD, cache=cache)
 
 
 def cached_choice(model: "LoadedModel", threads: int | None,
                   cache: str | os.PathLike | None = None) -> PrecisionChoice | None:
+    data = read_json(cache_file(model, threads, cache))
+    if data is None:
+        return None
     try:
-        path = cache_file(model, threads, cache)
-        return PrecisionChoice.from_json(json.loads(path.read_text("utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
+        return PrecisionChoice.from_json(data)
+    except (ValueError, TypeError, KeyError):
         return None
 
 
 def save_choice(choice: PrecisionChoice, model: "LoadedModel",
                 cache: str | os.PathLike | None = None) -> None:
     """Cache the choice (atomically); a cache that cannot be written is skipped."""
-    path = cache_file(model, choice.threads, cache)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(choice.to_json(), indent=1))
-    except OSError:
-        pass
+    write_json(cache_file(model, choice.threads, cache), choice.to_json())
 
 
 # -- measuring ----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 import numpy as np
 
 from visualizer.net.analysis.cpu_features import cpu_features
-from visualizer.net.analysis.precision_why import why_line
+from visualizer.net.analysis.precision_why import type_sums, why_line
 from visualizer.net.analysis.timing_stats import TRIM, LayerStats, robust_ms
 
 if TYPE_CHECKING:
@@ -178,10 +178,5 @@ def type_ratios(result: dict, types: tuple[str, ...] = ("conv", "depthwise", "po
                                                        "fc")) -> dict[str, float]:
     """int8 / float of the summed per-layer figures of each layer type in a
     compare_precisions result (types without time in both precisions are left out)."""
-    out = {}
-    for t in types:
-        f = sum(l["ms"].get("float", 0.0) for l in result["layers"] if l["type"] == t)
-        q = sum(l["ms"].get("int8", 0.0) for l in result["layers"] if l["type"] == t)
-        if f > 0 and q > 0:
-            out[t] = q / f
-    return out
+    f, q = type_sums(result, "float", types), type_sums(result, "int8", types)
+    return {t: q[t] / f[t] for t in types if f.get(t, 0.0) > 0 and q.get(t, 0.0) > 0}

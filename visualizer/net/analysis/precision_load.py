@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
-from typing import Callable
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -66,13 +66,14 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
         return replace(f, auto=f"float: {_no_int8(str(e))}")
     choice = cached_choice(q, threads, cache)
     f, note = None, ""
+    built: dict[tuple[str, ...], LoadedModel] = {}  # the island variants measured
     if choice is None:
         try:
             f = load(FLOAT)
         except ModelError:  # an int8 .onnx holds no float graph
             return replace(q, auto="int8: the only precision this file holds")
         measured = compare_and_choose(f, q, load, threads, AUTO_RUNS, AUTO_WARMUP,
-                                      measuring, cancel, cache)
+                                      measuring, cancel, cache, built=built)
         if measured is None:
             raise ModelError("measurement cancelled")
         choice = measured["choice"]
@@ -81,7 +82,9 @@ def load_precision(source: str, precision: str = "float", *, threads: int | None
     if choice.precision == FLOAT:
         chosen = f or load(FLOAT)
     elif choice.islands:
-        chosen = load(INT8, choice.islands)
+        chosen = built.get(tuple(choice.islands))
+        if chosen is None:
+            chosen = load(INT8, choice.islands)
     else:
         chosen = q
     return replace(chosen, auto=choice.describe() + note)
@@ -118,25 +121,32 @@ def compare_and_choose(f: LoadedModel, q: LoadedModel, load: Callable[..., Loade
                        progress: Callable[[float], None] | None = None,
                        cancelled: Callable[[], bool] | None = None,
                        cache: str | os.PathLike | None = None,
-                       x: np.ndarray | None = None) -> dict | None:
+                       x: np.ndarray | None = None, *,
+                       built: dict | None = None) -> dict | None:
     """Time float `f`, int8 `q` and (where exact) `q` with float islands, choose, and
     remember the choice unless it rests on fewer than MIN_RUNS_TO_REMEMBER runs or other
     programs' CPU use over the measurement left it contended (machine_load.LoadWatch):
     the compare_precisions result with "choice" (a PrecisionChoice), "remembered",
     "not_remembered" (why not), "machine_load" (MachineLoad.to_json, None where the
     counters cannot be read) and "model", or None when cancelled. `load(precision,
-    islands)` builds the variants."""
+    islands)` builds the variants; `built`, when given, receives the island variants
+    built, keyed by the tuple of their islands."""
     from visualizer.net.runtime.sessions import CPU, current_provider
 
     models = {FLOAT: f, INT8: q}
     # islands are exact on the CPU's float kernels; a GPU's may round (e.g. TF32)
     tried = island_candidates(q) if current_provider() == CPU else ()
+    built = {} if built is None else built
+
+    def load_islands(keep: Sequence[str]) -> LoadedModel:
+        model = built[tuple(keep)] = load(INT8, keep)
+        return model
+
     if tried:
-        models[ISLANDS] = load(INT8, tried)
+        models[ISLANDS] = load_islands(tried)
     x = measurement_input(f) if x is None else x
     watch = LoadWatch(threads)  # other programs' CPU use over exactly the measurement
-    out = measure(models, lambda keep: load(INT8, keep), x, runs, warmup, threads,
-                  progress, cancelled)
+    out = measure(models, load_islands, x, runs, warmup, threads, progress, cancelled)
     if out is None:
         return None
     machine = watch.stop()

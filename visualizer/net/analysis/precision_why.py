@@ -4,18 +4,22 @@ gained or lost, by how much and with what share of the time, and what in onnxrun
 kernels on this CPU explains each (graph/int8_kernels.py has the kernel facts)."""
 from __future__ import annotations
 
+from collections.abc import Collection
+
+from visualizer.net.analysis.cpu_features import ARM_DOT, X86_DOT
+
 #: layer types in the order they are named, with the words used for them
 TYPE_WORDS = {"conv": "the first conv", "depthwise": "depthwise", "pointwise": "pointwise",
               "fc": "fc"}
-_X86_DOT = ("avx512_vnni", "avx_vnni", "amx_int8")
-_ARM_DOT = ("asimddp", "i8mm")
 
 
-def type_sums(result: dict, key: str) -> dict[str, float]:
-    """Summed per-layer medians of each layer type under `key` ("float", "int8", …)."""
+def type_sums(result: dict, key: str,
+              types: Collection[str] = tuple(TYPE_WORDS)) -> dict[str, float]:
+    """Summed per-layer medians of each layer type in `types` under `key` ("float",
+    "int8", …); types without a figure under `key` are left out."""
     out: dict[str, float] = {}
     for l in result["layers"]:
-        if l["type"] in TYPE_WORDS and key in l["ms"]:
+        if l["type"] in types and key in l["ms"]:
             out[l["type"]] = out.get(l["type"], 0.0) + l["ms"][key]
     return out
 
@@ -25,7 +29,7 @@ def _layout_ms(result: dict, key: str) -> float:
 
 
 def _reason(t: str, gains: bool, features: tuple[str, ...]) -> str:
-    dot = [f for f in features if f in _X86_DOT + _ARM_DOT]
+    dot = [f for f in features if f in X86_DOT + ARM_DOT]
     if t in ("pointwise", "fc"):
         if gains:
             return (f"{'/'.join(dot)}: 4 int8 multiply-adds per instruction" if dot

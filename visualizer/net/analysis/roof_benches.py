@@ -24,14 +24,13 @@ import numpy as np
 
 from visualizer.net.runtime.sessions import PROVIDERS, session_options
 
-#: roof name -> what it times (progress text)
+#: roof name -> what it times (progress text); the compute roofs are in GMAC/s, the
+#: others in GB/s
 STAGES = {"compute": "compute roof, float32: 1×1 convolutions",
           "int8_compute": "compute roof, int8: 1×1 QLinearConv, uint8 weights",
           "int8_s8_compute": "compute roof, int8: 1×1 QLinearConv, int8 weights",
           "memory": "memory roof: streaming Relu",
           "cache": "in-cache roof: Relu on cache-sized tensors"}
-#: roofs in GMAC/s (the others are in GB/s)
-COMPUTE = ("compute", "int8_compute", "int8_s8_compute")
 
 
 @dataclass(frozen=True)

@@ -18,22 +18,18 @@ A calibration takes about 1-3 s.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 import math
 import os
-import platform
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from visualizer.io.atomic import write_atomic
+from visualizer.net.analysis.machine_cache import machine_cache_file, read_json, write_json
 from visualizer.net.analysis.machine_load import LoadWatch, MachineLoad, combined
 from visualizer.net.analysis.roof_benches import (DEFAULT_SIZE, STAGES, TINY_SIZE,
                                                   Bench, BenchFactory, CalibrationSize,
                                                   OrtBench, calibration_graphs)
-from visualizer.net.checkpoints.official import cache_dir
 from visualizer.net.runtime.sessions import enter_live, leave_live
 
 __all__ = ["AGREE", "CalibrationCancelled", "CalibrationSize", "DEFAULT_SIZE", "MAX_PASSES",
@@ -231,20 +227,20 @@ def measure_roofs(threads: int | None = None, size: CalibrationSize = DEFAULT_SI
 def cache_file(threads: int | None, size: CalibrationSize = DEFAULT_SIZE,
                cache: str | os.PathLike | None = None) -> Path:
     """Where the roofs of this machine, thread count, onnxruntime and size are kept."""
-    key = "|".join([platform.node(), platform.machine(), platform.processor(),
-                    str(os.cpu_count()), _ort_version(), str(threads), size.name,
-                    str(METHOD)])
-    digest = hashlib.sha256(key.encode()).hexdigest()[:16]
-    return cache_dir(cache) / "roofs" / f"roofs-{digest}.json"
+    return machine_cache_file("roofs", "roofs", _ort_version(), threads, size.name, METHOD,
+                              cache=cache)
 
 
 def cached_roofs(threads: int | None, size: CalibrationSize = DEFAULT_SIZE,
                  cache: str | os.PathLike | None = None) -> Roofs | None:
     """The cached roofs, or None when there are none (or they cannot be read, or they
     were not trusted)."""
+    data = read_json(cache_file(threads, size, cache))
+    if data is None:
+        return None
     try:
-        roofs = Roofs.from_json(json.loads(cache_file(threads, size, cache).read_text("utf-8")))
-    except (OSError, ValueError, TypeError, KeyError):
+        roofs = Roofs.from_json(data)
+    except (ValueError, TypeError, KeyError):
         return None
     return roofs if roofs.trusted else None
 
@@ -256,13 +252,7 @@ def save_roofs(roofs: Roofs, size: CalibrationSize = DEFAULT_SIZE,
     time)."""
     if not roofs.trusted:
         return False
-    path = cache_file(roofs.threads, size, cache)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(path, json.dumps(roofs.to_json(), indent=1))
-    except OSError:
-        return False
-    return True
+    return write_json(cache_file(roofs.threads, size, cache), roofs.to_json())
 
 
 def forget_roofs(threads: int | None, size: CalibrationSize = DEFAULT_SIZE,

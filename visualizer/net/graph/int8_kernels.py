@@ -39,13 +39,6 @@ TARGETS = (X86_VNNI, X86, ARM64, OTHER)
 #: the largest |stored int8 weight| whose uint8 × int8 pair sums fit int16 (vpmaddubsw)
 SATURATION_FREE = 64
 UINT8, INT8, SYMMETRIC = "uint8", "int8", "int8 symmetric"
-TARGET_TEXT = {
-    X86_VNNI: "x86 with VNNI: uint8 activations × int8 weights on dot-product instructions",
-    X86: "x86 without VNNI: uint8 × int8 only where the weights fit 7 bits (vpmaddubsw "
-         "saturates otherwise), else uint8 × uint8",
-    ARM64: "ARM64: uint8 × int8 weights (dot products / NEON, exact)",
-    OTHER: "the checkpoint's own integer formats",
-}
 
 
 def centred(layer: QuantLayer) -> np.ndarray:
@@ -54,6 +47,15 @@ def centred(layer: QuantLayer) -> np.ndarray:
     if zp.ndim:
         zp = zp.reshape(-1, *([1] * (layer.weight.ndim - 1)))
     return layer.weight.astype(np.int32) - zp
+
+
+def signed_int8(formats: dict[str, str], layers) -> bool:
+    """Whether an int8 graph runs mostly on uint8 × int8 kernels: the weight formats of
+    its integer conv layers ({layer name: weight_format}, float islands left out)
+    weighted by their mult-adds, so the pointwise layers, nearly all of them, decide."""
+    macs = {l.name: l.macs for l in layers}
+    signed = sum(macs.get(n, 0) for n, f in formats.items() if f != "uint8")
+    return 2 * signed > sum(macs.get(n, 0) for n in formats)
 
 
 def weight_format(layer: QuantLayer) -> str:

@@ -144,10 +144,9 @@ def spec_of(info: dict) -> NetSpec:
 def signed_int8_weights(onnx_bytes: bytes) -> bool:
     """True when the graph's mult-adds run mostly on int8 weights (onnxruntime's u8×s8
     kernels), False for uint8 weights (u8×u8, the official quantized checkpoints) or a
-    float graph: as load_model records it (LoadedModel.signed_weights, models.signed_int8),
-    for callers that hold only the bytes."""
-    from visualizer.net.graph.int8_kernels import weight_formats
-    from visualizer.net.models import signed_int8
+    float graph: as load_model records it (LoadedModel.signed_weights,
+    int8_kernels.signed_int8), for callers that hold only the bytes."""
+    from visualizer.net.graph.int8_kernels import signed_int8, weight_formats
 
     model = onnx.load_from_string(onnx_bytes)
     formats = weight_formats(model)

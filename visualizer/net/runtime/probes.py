@@ -3,7 +3,6 @@ the whole network's latency without profiling (the latency sweep).
 """
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections import OrderedDict
@@ -19,7 +18,7 @@ from visualizer.net.runtime.sessions import enter_live, leave_live, providers, s
 if TYPE_CHECKING:
     from visualizer.net.models import LoadedModel
 
-WARMUP_MS = 30.0  # shortest warm-up of measure_latency (when warmup > 0)
+WARMUP_MS = 30.0  # shortest warm-up of latency_samples (when warmup > 0)
 
 _maps_lock = threading.Lock()
 _maps: "OrderedDict[int, tuple[bytes, ort.InferenceSession, dict[str, str], dict]]" = \
@@ -92,14 +91,6 @@ def feature_maps(model: "LoadedModel", frame_rgb: np.ndarray, layer: str) -> np.
 
 
 # latency --------------------------------------------------------------------------
-def measure_latency(model: "LoadedModel", runs: int, warmup: int, threads: int | None,
-                    cancel: Callable[[], bool] | None = None) -> float:
-    """Mean wall time (ms) of one whole-graph inference without profiling; NaN when
-    `cancel()` became true before any timed run finished."""
-    times = latency_samples(model, runs, warmup, threads, cancel)
-    return sum(times) / len(times) if times else math.nan
-
-
 def latency_samples(model: "LoadedModel", runs: int, warmup: int, threads: int | None,
                     cancel: Callable[[], bool] | None = None) -> list[float]:
     """Wall time (ms) of each of `runs` whole-graph inferences without profiling, on a
