@@ -12,6 +12,7 @@ from visualizer.net.runtime.results import InferenceResult, LayerTiming
 from visualizer.ui.network.feature_maps import pick_channels, to_rgb
 from visualizer.ui.network.tab import NetworkTab
 from visualizer.ui.network.sweep_view import SweepView
+from visualizer.ui.network.type_table import TypeSummaryModel
 from visualizer.net.analysis.shares import MIN_FRAMES, explain, type_shares
 
 #: a fake kernel time per layer type (ms); depthwise deliberately slow for its arithmetic
@@ -476,3 +477,32 @@ def test_by_type_rows_are_the_layer_table_s_account_with_the_overhead_apart(tab)
     tip = s.data(s.index(rows["overhead"], 0), Qt.ToolTipRole)
     assert "outside every kernel" in tip
     assert "kernel time" not in s.headerData(5, Qt.Horizontal, Qt.ToolTipRole)
+
+
+@pytest.mark.parametrize("width", [1024, 1920])
+def test_by_type_columns_show_their_whole_figures_at_any_width(qtbot, width):
+    """At 1024 px the by-type table cut its pointwise time ("11…") and its GMAC/s
+    header: its columns now follow their contents as times grow a digit, and Params (%)
+    gives way when they do not all fit."""
+    tab = NetworkTab()
+    qtbot.addWidget(tab)
+    tab.resize(width, 700)
+    tab.show()
+    tab.tabs.setCurrentWidget(tab.by_type)
+    spec = tab.spec
+    for i, scale in enumerate((0.5, 0.6, 12.0, 12.5, 13.0, 12.2)):  # a digit more later
+        tab.show_timing(fake_result(spec, scale, frame_id=i, overhead=2.0))
+        tab.refresh_now()
+    view = tab.by_type.summary_view
+    qtbot.waitUntil(lambda: view.viewport().width() > 0)
+    shown = [c for c in range(view.model().columnCount()) if not view.isColumnHidden(c)]
+    assert {5, 6, 7} <= set(shown)  # Time (ms), Time (%), GMAC/s
+    assert sum(view._widths[c] for c in shown) <= view.viewport().width()
+    header = view.horizontalHeader()
+    for c in shown[:-1]:  # nothing cut, neither figures nor headers
+        assert view.columnWidth(c) >= max(view.sizeHintForColumn(c),
+                                          header.sectionSizeHint(c)), c
+    if view.isColumnHidden(TypeSummaryModel.PARAMS_COLUMN):  # only when it would not fit
+        assert sum(view._widths[c] for c in shown) + \
+            view._widths[TypeSummaryModel.PARAMS_COLUMN] > view.viewport().width()
+    tab.shutdown()

@@ -31,40 +31,37 @@ def _set_up(view: QTableView, model) -> None:
     header.setSectionResizeMode(model.columnCount() - 1, QHeaderView.Stretch)
 
 
-class LayerTableView(QTableView):
-    """The per-layer table; when all columns do not fit it hides, in this order, the
-    Input column (the row above's Output), Params (in the layer's details) and the
-    mult-adds share, so the measured times stay in view."""
+class FittedTableView(QTableView):
+    """A table whose columns fit their contents; when they do not all fit its width, the
+    HIDEABLE columns are hidden, first to last, only as far as needed."""
 
-    #: hidden first to last as the table narrows (Input, Params, Share of mult-adds)
-    HIDEABLE = (2, 6, 5)
+    HIDEABLE: tuple[int, ...] = ()
 
     def __init__(self, model, parent=None) -> None:
         super().__init__(parent)
         _set_up(self, model)
         self.setToolTip("")  # cells and headers carry their own tooltips
         self._width = 0  # width all columns need (set when they are sized)
+        self._header_hints: dict[int, int] = {}
 
-    def current_layer(self):
-        """The NetLayer of the current row, or None."""
-        row, layers = self.currentIndex().row(), self.model().layers
-        return layers[row] if 0 <= row < len(layers) else None
-
-    def select_name(self, name: str) -> None:
-        """Select the row of the layer called `name` (KeyError when there is none)."""
-        for row, layer in enumerate(self.model().layers):
-            if layer.name == name:
-                self.selectRow(row)
-                self.setCurrentIndex(self.model().index(row, 0))
-                return
-        raise KeyError(name)
+    def _header_hint(self, col: int) -> int:
+        """The header's width for `col`; for a hidden column (Qt then says 0) the one
+        measured while it was shown, else measured shown once."""
+        header = self.horizontalHeader()
+        if not header.isSectionHidden(col):
+            self._header_hints[col] = header.sectionSizeHint(col)
+        elif col not in self._header_hints:
+            header.showSection(col)
+            self._header_hints[col] = header.sectionSizeHint(col)
+            header.hideSection(col)
+        return self._header_hints[col]
 
     def size_columns(self) -> None:
         """Fit the columns to their contents (the last one stretches)."""
         header = self.horizontalHeader()
         # what resizeColumnToContents gives, hidden or not; measured once per column
         # (asking every cell of the table for its size hint takes milliseconds)
-        widths = [max(self.sizeHintForColumn(c), header.sectionSizeHint(c))
+        widths = [max(self.sizeHintForColumn(c), self._header_hint(c))
                   for c in range(self.model().columnCount())]
         for col, width in enumerate(widths[:-1]):
             header.resizeSection(col, width)
@@ -93,6 +90,29 @@ class LayerTableView(QTableView):
         if event.type() == QEvent.Type.Resize:  # the viewport has its new width now
             self._fit()
         return handled
+
+
+class LayerTableView(FittedTableView):
+    """The per-layer table; when all columns do not fit it hides, in this order, the
+    Input column (the row above's Output), Params (in the layer's details) and the
+    mult-adds share, so the measured times stay in view."""
+
+    #: hidden first to last as the table narrows (Input, Params, Share of mult-adds)
+    HIDEABLE = (2, 6, 5)
+
+    def current_layer(self):
+        """The NetLayer of the current row, or None."""
+        row, layers = self.currentIndex().row(), self.model().layers
+        return layers[row] if 0 <= row < len(layers) else None
+
+    def select_name(self, name: str) -> None:
+        """Select the row of the layer called `name` (KeyError when there is none)."""
+        for row, layer in enumerate(self.model().layers):
+            if layer.name == name:
+                self.selectRow(row)
+                self.setCurrentIndex(self.model().index(row, 0))
+                return
+        raise KeyError(name)
 
 
 class SharesPage(QWidget):
@@ -147,8 +167,8 @@ class ByTypePage(QWidget):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.summary_model = TypeSummaryModel(self)
-        self.summary_view = QTableView(self)
-        _set_up(self.summary_view, self.summary_model)
+        self.summary_view = FittedTableView(self.summary_model, self)
+        self.summary_view.HIDEABLE = (TypeSummaryModel.PARAMS_COLUMN,)  # when narrow
         self.summary_view.setSelectionMode(QAbstractItemView.NoSelection)
         self.summary_view.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.comparison = QLabel()
@@ -186,9 +206,9 @@ class ByTypePage(QWidget):
         return self.summary_model.rowCount() != rows_before
 
     def size_columns(self) -> None:
-        """Fit the columns to their contents (the last one stretches)."""
-        for col in range(self.summary_model.columnCount() - 1):
-            self.summary_view.resizeColumnToContents(col)
+        """Fit the columns to their contents (the last one stretches); Params (%) is
+        hidden when they do not all fit."""
+        self.summary_view.size_columns()
 
     def fit_height(self) -> None:
         """As tall as the header and rows (the table never scrolls)."""

@@ -18,7 +18,7 @@ from visualizer.ui.common.plots import bar_plot, legend_over_plots, nice_ceiling
 from visualizer.net.analysis.shares import TypeShare
 
 _SHORT = {"conv": "conv", "depthwise": "dw", "pointwise": "pw", "pool": "pool", "fc": "fc",
-          "other": "other", "overhead": "overhead"}
+          "other": "other", "overhead": "ovh"}
 
 
 def _pale(color: str) -> QColor:

@@ -194,6 +194,7 @@ class NetworkTab(QWidget):
             # appear, not on every update: sizing queries every cell
             self._timed_columns = timed
             self.layer_view.size_columns()
+        if resize or timed:  # a few rows: its times, as they grow a digit, are never cut
             self.by_type.size_columns()
         if rows_changed or resize:
             self.by_type.fit_height()

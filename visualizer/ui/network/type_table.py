@@ -12,6 +12,7 @@ from visualizer.ui.network.layer_table import (ALIGN, BACKGROUND, LEFT, RIGHT, T
 class TypeSummaryModel(QAbstractTableModel):
     """Table 2 of the paper (share of mult-adds and parameters by type) plus measured time."""
 
+    PARAMS_COLUMN = 4
     HEADERS = ("Type", "Layers", "Mult-adds\n(M)", "Mult-adds\n(%)", "Params\n(%)",
                "Time\n(ms)", "Time\n(%)", "GMAC/s")
     HEADER_TIPS = (
