@@ -215,6 +215,8 @@ class ModelPicker(QWidget):
         self.precision_box.addItem("float", "float")
         self.precision_box.addItem("int8", "int8")
         self.precision_box.setToolTip(PRECISION_TIP)
+        # "auto" becomes "auto: int8" once chosen: the box grows with its text
+        self.precision_box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         row.addWidget(self.precision_box)
         self.precision_box.activated.connect(lambda _i: self.requested.emit())
         self.alpha_box.activated.connect(lambda _i: self._shape_changed())
@@ -249,6 +251,8 @@ class ModelPicker(QWidget):
         i = self.precision_box.findData("auto")
         chosen = auto.split(":", 1)[0].split(" with ")[0] if auto else ""
         self.precision_box.setItemText(i, f"auto: {chosen}" if chosen else "auto")
+        # never squeezed below its text by the row (the status beside it stretches)
+        self.precision_box.setMinimumWidth(self.precision_box.sizeHint().width())
         self.precision_box.setToolTip(PRECISION_TIP + (f"\n\nauto chose {auto}." if auto
                                                        else ""))
 
