@@ -299,8 +299,9 @@ def test_headless_run_shows_the_tab_asked_for(tmp_path):
         assert r.returncode == 0, r.stderr
         shots[tab] = _dark_share(shot)
     # the Live tab's frame (dark margins around the picture) fills a good part of the
-    # window; the Network tab (tables and white charts) has no such area
-    assert shots[None] > 0.05 and shots["network"] < 0.005
+    # window (how much depends on the rows above it: 4-6 %); the Network tab (tables and
+    # white charts) has no such area
+    assert shots[None] > 0.02 and shots["network"] < 0.005
 
 
 def test_headless_video_ending_early_still_reports(tmp_path):
